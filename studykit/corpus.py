@@ -1,0 +1,296 @@
+"""The corpus: documents, their catalog, and quote → exact span resolution.
+
+A quote is matched against its document after both are put through the same *matching
+normalisation* (curly → straight quotes, dashes → ``-``, every run of white space → one space,
+zero-width characters dropped, Unicode compatibility decomposition). The match is then mapped back
+to the exact span ``[start, end)`` of the original text, counted in code points, so
+``document.text[start:end]`` is the verbatim passage as the document writes it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .dates import parse_date
+from .errors import LoadError, Location, Problems
+from .yamlio import LocDict, LocList, check_keys, describe, load_yaml, read_text
+
+CATALOG_NAME = "catalog.yaml"
+
+_QUOTES = {
+    **dict.fromkeys("‘’‚‛′`´", "'"),
+    **dict.fromkeys("“”„‟″«»", '"'),
+    **dict.fromkeys("‐‑‒–—―−", "-"),
+}
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e")
+
+
+def normalize_with_map(text: str) -> tuple[str, list[int]]:
+    """Matching normalisation of ``text`` and, for each output character, its source index."""
+    out: list[str] = []
+    index: list[int] = []
+    pending_space = False
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            pending_space = bool(out)
+            space_at = i
+            continue
+        if ch in _INVISIBLE:
+            continue
+        if pending_space:
+            out.append(" ")
+            index.append(space_at)
+            pending_space = False
+        if ch < "\x80":
+            out.append(ch)
+            index.append(i)
+            continue
+        replacement = _QUOTES.get(ch)
+        if replacement is None:
+            replacement = unicodedata.normalize("NFKD", ch)
+            if replacement == "…" or ch == "…":
+                replacement = "..."
+        for piece in replacement:
+            out.append(piece)
+            index.append(i)
+    return "".join(out), index
+
+
+def normalize(text: str) -> str:
+    """The matching normalisation alone (see :func:`normalize_with_map`)."""
+    return normalize_with_map(text)[0]
+
+
+def fold(text: str) -> str:
+    """Normalisation for comparing values: matching normalisation plus case folding."""
+    return normalize(text).casefold()
+
+
+@dataclass(frozen=True)
+class Source:
+    """One catalog entry: where a document is and what it is."""
+
+    id: str
+    file: str
+    path: str  # POSIX, relative to the project root (the corpus directory's parent)
+    title: str
+    outlet: str
+    author: str | None
+    published: str | None
+    date_basis: str
+    url: str | None = None
+    language: str | None = None
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class QuoteMatch:
+    """The result of looking a quote up: the spans where it occurs (0, 1 or more)."""
+
+    spans: tuple[Span, ...]
+    closest: str | None = None
+    similarity: float = 0.0
+    closest_line: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class Document:
+    source: Source
+    text: str = field(repr=False)
+
+    @cached_property
+    def _normalized(self) -> tuple[str, list[int]]:
+        return normalize_with_map(self.text)
+
+    @cached_property
+    def folded(self) -> str:
+        return self._normalized[0].casefold()
+
+    def line_of(self, offset: int) -> int:
+        return self.text.count("\n", 0, offset) + 1
+
+    def find(self, quote: str) -> QuoteMatch:
+        """Every place the quote occurs, as exact spans of the original text."""
+        needle = normalize(quote)
+        haystack, index = self._normalized
+        spans: list[Span] = []
+        if needle:
+            at = haystack.find(needle)
+            while at >= 0:
+                end = at + len(needle)
+                # a match must start and end on whole original characters
+                if (at == 0 or index[at - 1] != index[at]) and (
+                    end == len(index) or index[end] != index[end - 1]
+                ):
+                    spans.append(Span(index[at], index[end - 1] + 1))
+                at = haystack.find(needle, at + 1)
+        if spans:
+            return QuoteMatch(tuple(spans))
+        return self._closest(needle)
+
+    def _closest(self, needle: str) -> QuoteMatch:
+        haystack, index = self._normalized
+        if not needle or not haystack:
+            return QuoteMatch(())
+        width = len(needle)
+        step = max(1, width // 4)
+        best = (0.0, 0)
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(needle)
+        starts = list(range(0, max(1, len(haystack) - width + 1), step))
+        for start in starts:
+            matcher.set_seq1(haystack[start : start + width])
+            if matcher.real_quick_ratio() <= best[0] or matcher.quick_ratio() <= best[0]:
+                continue
+            ratio = matcher.ratio()
+            if ratio > best[0]:
+                best = (ratio, start)
+        ratio, start = best
+        for candidate in range(max(0, start - step), min(len(haystack) - 1, start + step) + 1):
+            matcher.set_seq1(haystack[candidate : candidate + width])
+            if matcher.quick_ratio() > ratio and matcher.ratio() > ratio:
+                ratio, start = matcher.ratio(), candidate
+        end = min(len(index), start + width)
+        stop = index[end - 1] + 1
+        while stop < len(self.text) and stop - index[end - 1] < 30 and not self.text[stop].isspace():
+            stop += 1  # finish the last word
+        original = self.text[index[start] : stop]
+        return QuoteMatch((), original, ratio, self.line_of(index[start]))
+
+
+@dataclass(frozen=True, eq=False)
+class Corpus:
+    """The documents a deck may quote, keyed by source id."""
+
+    root: Path  # the corpus directory (holds catalog.yaml)
+    documents: dict[str, Document]
+
+    @property
+    def project_root(self) -> Path:
+        return self.root.parent
+
+    def __contains__(self, source_id: str) -> bool:
+        return source_id in self.documents
+
+    def __getitem__(self, source_id: str) -> Document:
+        return self.documents[source_id]
+
+    @property
+    def sources(self) -> list[Source]:
+        return [doc.source for doc in self.documents.values()]
+
+
+_CATALOG_KEYS = ("id", "file", "title", "outlet", "author", "published", "date_basis", "url", "language", "sha256")
+_CATALOG_REQUIRED = ("id", "file", "title", "outlet", "date_basis")
+
+
+def load_corpus(root: Path, *, display_root: str | None = None) -> Corpus:
+    """Load ``root/catalog.yaml`` and every document it lists. Raises :class:`LoadError`."""
+    catalog_path = root / CATALOG_NAME
+    shown_root = display_root if display_root is not None else str(root)
+    shown = f"{shown_root.rstrip('/')}/{CATALOG_NAME}"
+    if not root.is_dir():
+        raise LoadError(
+            "corpus directory not found; set the deck's 'corpus' key to the folder that holds catalog.yaml",
+            Location(shown_root),
+        )
+    data, found = load_yaml(catalog_path, display=shown)
+    problems = Problems()
+    problems.extend(found)
+    if not isinstance(data, LocDict) or not isinstance(data.get("sources"), LocList):
+        where = data.loc if isinstance(data, (LocDict, LocList)) else Location(shown, 1, 1)
+        raise LoadError("a catalog is a mapping with a list under 'sources:'", where)
+    check_keys(data, allowed=("sources", "title", "description"), what="catalog", problems=problems)
+    documents: dict[str, Document] = {}
+    resolved_root = root.resolve()
+    for i, entry in enumerate(data["sources"]):
+        where = data["sources"].item_loc(i)
+        if not isinstance(entry, LocDict):
+            problems.error(where, f"catalog entry: expected a mapping, found {describe(entry)}")
+            continue
+        check_keys(entry, allowed=_CATALOG_KEYS, required=_CATALOG_REQUIRED, what="catalog entry", problems=problems)
+        for key in _CATALOG_KEYS:
+            value = entry.get(key)
+            if value is not None and key != "published" and not isinstance(value, str):
+                problems.error(entry.value_loc(key), f"catalog entry: '{key}' must be text, found {describe(value)}")
+        source_id, file_name = entry.get("id"), entry.get("file")
+        if not isinstance(source_id, str) or not isinstance(file_name, str):
+            continue
+        if source_id in documents:
+            problems.error(entry.value_loc("id"), f"duplicate source id {source_id!r}")
+            continue
+        published = entry.get("published")
+        if published is not None:
+            published = parse_date(published)
+            if published is None:
+                problems.error(
+                    entry.value_loc("published"),
+                    f"source {source_id!r}: 'published' must be YYYY, YYYY-MM or YYYY-MM-DD (or null)",
+                )
+        path = safe_path(resolved_root, file_name, problems, entry.value_loc("file"))
+        if path is None:
+            continue
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            problems.error(entry.value_loc("file"), f"source {source_id!r}: document {file_name!r} not found in {shown_root}")
+            continue
+        except OSError as exc:
+            problems.error(entry.value_loc("file"), f"source {source_id!r}: cannot read {file_name!r}: {exc.strerror}")
+            continue
+        digest = hashlib.sha256(raw).hexdigest()
+        expected = entry.get("sha256")
+        if isinstance(expected, str) and expected.lower() != digest:
+            problems.warning(
+                entry.value_loc("sha256"),
+                f"source {source_id!r}: {file_name} changed since it was catalogued (sha256 {digest[:12]}…, "
+                f"catalog says {expected[:12]}…); re-check the quotes from it, then update 'sha256'",
+            )
+        try:
+            text = read_text(path, display=f"{shown_root.rstrip('/')}/{file_name}")
+        except LoadError as exc:
+            problems.extend(exc.problems)
+            continue
+        relative = path.relative_to(resolved_root.parent).as_posix()
+        source = Source(
+            id=source_id,
+            file=file_name,
+            path=relative,
+            title=str(entry.get("title") or ""),
+            outlet=str(entry.get("outlet") or ""),
+            author=entry.get("author"),
+            published=published,
+            date_basis=str(entry.get("date_basis") or ""),
+            url=entry.get("url"),
+            language=entry.get("language"),
+            sha256=digest,
+        )
+        documents[source_id] = Document(source, text)
+    problems.raise_if_errors()
+    return Corpus(root, documents)
+
+
+def safe_path(root: Path, name: str, problems: Problems, where: Location) -> Path | None:
+    """Resolve ``name`` inside ``root``; report (and return None for) paths that leave it."""
+    candidate = Path(name)
+    if candidate.is_absolute() or ".." in candidate.parts:
+        problems.error(where, f"path {name!r} leaves the corpus directory; give a file name inside it")
+        return None
+    resolved = (root / candidate).resolve()
+    try:
+        resolved.relative_to(root)
+    except ValueError:
+        problems.error(where, f"path {name!r} leads outside the corpus directory (through a symbolic link)")
+        return None
+    return resolved

@@ -1,0 +1,557 @@
+"""Deck files: YAML → validated :class:`~studykit.model.Deck`.
+
+Every problem in a deck is collected (unknown keys, wrong types, quotes not found, values not
+grounded …) and raised once, each with the ``path:line:col`` of the node it is about.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from .corpus import Corpus, Document, fold, load_corpus
+from .dates import date_spellings, parse_date
+from .errors import LoadError, Location, Problems
+from .model import (
+    COMMON_FACT_KEYS,
+    KINDS,
+    QUESTION_TYPES,
+    Deck,
+    Entity,
+    Evidence,
+    Fact,
+    FieldSpec,
+    UserTemplate,
+    format_value,
+)
+from .yamlio import LocDict, LocList, check_keys, describe, load_yaml
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+DEFAULT_CORPUS = "../seeds"
+_DECK_KEYS = ("id", "title", "description", "corpus", "seed", "topics", "disable_templates")
+_TOP_KEYS = ("deck", "entities", "templates", "facts")
+_TEMPLATE_KEYS = ("id", "applies_to", "prompt", "answer", "answer_type", "type", "explanation")
+ENTITY_TYPES = ("country", "person", "organisation", "group", "place")
+
+#: Minimum length of a quote, in characters after normalisation; shorter ones match by accident.
+MIN_QUOTE_CHARS = 12
+
+
+def load_deck(path: str | os.PathLike[str], *, corpus: Corpus | None = None) -> Deck:
+    """Load and validate a deck file. Raises :class:`LoadError` listing every problem found."""
+    path = Path(path)
+    shown = _display(path)
+    data, found = load_yaml(path, display=shown)
+    problems = Problems()
+    problems.extend(found)
+    if not isinstance(data, LocDict):
+        where = data.loc if isinstance(data, LocList) else Location(shown, 1, 1)
+        what = "the file is empty" if data is None else f"found {describe(data)}"
+        raise LoadError(f"a deck is a mapping with 'deck:' and 'facts:' keys; {what}", where)
+    check_keys(data, allowed=_TOP_KEYS, required=("deck", "facts"), what="deck file", problems=problems)
+    meta = data.get("deck")
+    if not isinstance(meta, LocDict):
+        problems.error(data.value_loc("deck"), f"'deck' must be a mapping, found {describe(meta)}")
+        problems.raise_if_errors()
+        raise AssertionError  # unreachable: a missing mapping is an error
+    check_keys(meta, allowed=_DECK_KEYS, required=("id", "title"), what="deck", problems=problems)
+    deck_id = _slug(meta, "id", problems, "deck id")
+    if corpus is None:
+        corpus = _load_corpus(path, meta, problems)
+    topics = _topics(meta, problems)
+    seed = meta.get("seed", 0)
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        problems.error(meta.value_loc("seed"), f"'seed' must be a whole number, found {describe(seed)}")
+        seed = 0
+    entities = _entities(data.get("entities"), data, problems)
+    templates = _templates(data.get("templates"), data, problems)
+    disabled = _string_list(meta, "disable_templates", problems)
+    facts = _facts(data.get("facts"), data, corpus, entities, topics, problems)
+    problems.raise_if_errors()
+    return Deck(
+        id=deck_id or "",
+        title=str(meta.get("title", "")),
+        description=str(meta.get("description") or ""),
+        path=path,
+        corpus=corpus,  # type: ignore[arg-type]  # not None once there are no errors
+        facts=tuple(facts),
+        topics=topics,
+        entities=entities,
+        templates=tuple(templates),
+        disabled=frozenset(disabled),
+        seed=seed,
+        notes=tuple(problems.items),
+    )
+
+
+def _display(path: Path) -> str:
+    """The path as the user should see it: relative to the working directory when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _slug(mapping: LocDict, key: str, problems: Problems, what: str) -> str | None:
+    value = mapping.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not ID_PATTERN.match(value):
+        problems.error(
+            mapping.value_loc(key),
+            f"{what} {value!r} must be lower-case letters, digits, '.', '_' or '-', starting with a letter or digit",
+        )
+        return None
+    return value
+
+
+def _load_corpus(deck_path: Path, meta: LocDict, problems: Problems) -> Corpus | None:
+    relative = meta.get("corpus", DEFAULT_CORPUS)
+    if not isinstance(relative, str):
+        problems.error(meta.value_loc("corpus"), f"'corpus' must be a folder path, found {describe(relative)}")
+        return None
+    root = (deck_path.parent / relative)
+    try:
+        return load_corpus(root, display_root=_display(root) if root.exists() else relative)
+    except LoadError as exc:
+        if not root.is_dir():
+            problems.error(
+                meta.value_loc("corpus") if "corpus" in meta else meta.loc,
+                f"corpus folder {relative!r} not found (relative to the deck file); "
+                "set 'corpus' to the folder that holds catalog.yaml",
+            )
+        else:
+            problems.extend(exc.problems)
+        return None
+
+
+def _topics(meta: LocDict, problems: Problems) -> dict[str, str]:
+    topics = meta.get("topics")
+    if topics is None:
+        return {}
+    if not isinstance(topics, LocDict):
+        problems.error(meta.value_loc("topics"), f"'topics' must map topic ids to titles, found {describe(topics)}")
+        return {}
+    result = {}
+    for key, title in topics.items():
+        if not isinstance(key, str) or not ID_PATTERN.match(key):
+            problems.error(topics.key_loc(key), f"topic id {key!r} must be a lower-case slug such as 'crimea-2014'")
+        elif not isinstance(title, str) or not title.strip():
+            problems.error(topics.value_loc(key), f"topic {key!r} needs a title (text)")
+        else:
+            result[key] = title.strip()
+    return result
+
+
+def _string_list(mapping: LocDict, key: str, problems: Problems) -> list[str]:
+    value = mapping.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, LocList) or not all(isinstance(v, str) for v in value):
+        problems.error(mapping.value_loc(key), f"'{key}' must be a list of text, found {describe(value)}")
+        return []
+    return list(value)
+
+
+def _entities(raw: Any, data: LocDict, problems: Problems) -> dict[str, Entity]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, LocList):
+        problems.error(data.value_loc("entities"), f"'entities' must be a list, found {describe(raw)}")
+        return {}
+    entities: dict[str, Entity] = {}
+    for i, item in enumerate(raw):
+        if not isinstance(item, LocDict):
+            problems.error(raw.item_loc(i), f"entity: expected a mapping with name and type, found {describe(item)}")
+            continue
+        check_keys(item, allowed=("name", "type", "aliases"), required=("name", "type"), what="entity", problems=problems)
+        name, kind = item.get("name"), item.get("type")
+        if not isinstance(name, str) or not isinstance(kind, str):
+            continue
+        if kind not in ENTITY_TYPES:
+            problems.error(item.value_loc("type"), f"entity {name!r}: unknown type {kind!r}; use one of {', '.join(ENTITY_TYPES)}")
+        if name in entities:
+            problems.error(item.value_loc("name"), f"entity {name!r} is listed twice")
+            continue
+        aliases = _string_list(item, "aliases", problems)
+        entities[name] = Entity(name, kind, tuple(aliases))
+    return entities
+
+
+def _templates(raw: Any, data: LocDict, problems: Problems) -> list[UserTemplate]:
+    if raw is None:
+        return []
+    if not isinstance(raw, LocList):
+        problems.error(data.value_loc("templates"), f"'templates' must be a list, found {describe(raw)}")
+        return []
+    templates: list[UserTemplate] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        if not isinstance(item, LocDict):
+            problems.error(raw.item_loc(i), f"template: expected a mapping, found {describe(item)}")
+            continue
+        check_keys(
+            item, allowed=_TEMPLATE_KEYS, required=("id", "applies_to", "prompt", "answer"), what="template", problems=problems
+        )
+        template_id = _slug(item, "id", problems, "template id")
+        if template_id in seen:
+            problems.error(item.value_loc("id"), f"duplicate template id {template_id!r}")
+            continue
+        kinds = _string_list(item, "applies_to", problems)
+        for kind in kinds:
+            if kind not in KINDS:
+                problems.error(item.value_loc("applies_to"), f"template {template_id!r}: unknown fact kind {kind!r}; {_valid_kinds()}")
+        answer = item.get("answer")
+        for kind in kinds:
+            if kind in KINDS and isinstance(answer, str) and KINDS[kind].field(answer) is None:
+                names = ", ".join(f.name for f in KINDS[kind].fields)
+                problems.error(
+                    item.value_loc("answer"), f"template {template_id!r}: kind {kind!r} has no field {answer!r}; its fields: {names}"
+                )
+        qtype = item.get("type", "short")
+        if qtype not in ("short", "single"):
+            problems.error(item.value_loc("type"), f"template {template_id!r}: type must be 'short' or 'single', not {qtype!r}")
+        prompt, explanation = item.get("prompt"), item.get("explanation")
+        if not isinstance(prompt, str):
+            if prompt is not None:
+                problems.error(item.value_loc("prompt"), f"template {template_id!r}: 'prompt' must be text")
+            continue
+        if template_id is None or not isinstance(answer, str):
+            continue
+        seen.add(template_id)
+        templates.append(
+            UserTemplate(
+                id=template_id,
+                kinds=tuple(kinds),
+                prompt=prompt,
+                answer=answer,
+                answer_type=str(item.get("answer_type", "text")),
+                type=str(qtype),
+                explanation=explanation if isinstance(explanation, str) else None,
+                location=item.loc,
+            )
+        )
+    return templates
+
+
+def _valid_kinds() -> str:
+    return "valid kinds: " + ", ".join(KINDS)
+
+
+def _facts(
+    raw: Any,
+    data: LocDict,
+    corpus: Corpus | None,
+    entities: dict[str, Entity],
+    topics: dict[str, str],
+    problems: Problems,
+) -> list[Fact]:
+    if not isinstance(raw, LocList):
+        if raw is not None or "facts" in data:
+            problems.error(data.value_loc("facts"), f"'facts' must be a list of facts, found {describe(raw)}")
+        return []
+    facts: list[Fact] = []
+    seen: dict[str, Location] = {}
+    for i, item in enumerate(raw):
+        if not isinstance(item, LocDict):
+            problems.error(raw.item_loc(i), f"fact: expected a mapping with id, kind and evidence, found {describe(item)}")
+            continue
+        fact = _FactReader(item, corpus, entities, topics, problems).read()
+        if fact is None:
+            continue
+        if fact.id in seen:
+            first = seen[fact.id]
+            problems.error(item.value_loc("id"), f"duplicate fact id {fact.id!r} (first at line {first.line}); fact ids must be unique")
+            continue
+        seen[fact.id] = item.value_loc("id")
+        facts.append(fact)
+    return facts
+
+
+class _FactReader:
+    """Validates one fact mapping; every problem goes to ``problems``."""
+
+    def __init__(self, item: LocDict, corpus: Corpus | None, entities: dict[str, Entity], topics: dict[str, str], problems: Problems):
+        self.item, self.corpus, self.entities, self.topics, self.problems = item, corpus, entities, topics, problems
+        self.label = f"fact {item.get('id')!r}" if isinstance(item.get("id"), str) else "fact"
+
+    def error(self, key: str | None, message: str) -> None:
+        where = self.item.value_loc(key) if key else self.item.loc
+        self.problems.error(where, f"{self.label}: {message}")
+
+    def read(self) -> Fact | None:
+        item = self.item
+        fact_id = _slug(item, "id", self.problems, "fact id")
+        kind_name = item.get("kind")
+        if "id" not in item:
+            self.error(None, "missing key 'id'")
+        if kind_name not in KINDS:
+            if kind_name is None:
+                self.error(None, f"missing key 'kind'; {_valid_kinds()}")
+            else:
+                self.error("kind", f"unknown kind {kind_name!r}; {_valid_kinds()}")
+            return None
+        kind = KINDS[kind_name]
+        check_keys(item, allowed=(*COMMON_FACT_KEYS, *(f.name for f in kind.fields)), what=self.label, problems=self.problems)
+        fields: dict[str, Any] = {}
+        for spec in kind.fields:
+            value = self.field(spec)
+            if value is not None:
+                fields[spec.name] = value
+            elif spec.required and spec.name not in item:
+                self.error(None, f"missing key {spec.name!r} ({spec.doc})")
+        if kind.one_of and not any(name in fields for name in kind.one_of):
+            self.error(None, f"a {kind.name} needs at least one of: {', '.join(kind.one_of)}")
+        self.check_one_position(kind.one_of, fields)
+        topic = item.get("topic")
+        if topic is not None and topic not in self.topics:
+            known = ", ".join(self.topics) or "none are defined under deck: topics:"
+            self.error("topic", f"unknown topic {topic!r}; known topics: {known}")
+        aliases = self.aliases(fields)
+        distractors = self.distractors(kind)
+        paraphrase = frozenset(_string_list(item, "paraphrase", self.problems))
+        for name in paraphrase:
+            if kind.field(name) is None:
+                self.error("paraphrase", f"'paraphrase' names {name!r}, which is not a field of a {kind.name}")
+        evidence = self.evidence()
+        if fact_id is None or evidence is None:
+            return None
+        fact = Fact(
+            id=fact_id,
+            kind=kind.name,
+            fields=fields,
+            evidence=evidence,
+            topic=topic if isinstance(topic, str) else None,
+            aliases=aliases,
+            distractors=distractors,
+            paraphrase=paraphrase,
+            note=item.get("note") if isinstance(item.get("note"), str) else None,
+            location=item.loc,
+        )
+        self.check_grounding(fact, kind)
+        return fact
+
+    def field(self, spec: FieldSpec) -> Any:
+        if spec.name not in self.item:
+            return None
+        value = self.item[spec.name]
+        expected = {
+            "text": "text",
+            "entity": "a name",
+            "entities": "a list of names",
+            "date": "a date (YYYY, YYYY-MM or YYYY-MM-DD)",
+            "number": "a number",
+        }[spec.type]
+        if spec.type in ("text", "entity"):
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+        elif spec.type == "entities":
+            if isinstance(value, str) and value.strip():
+                return (value.strip(),)
+            if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+                names = tuple(v.strip() for v in value)
+                if len(set(names)) != len(names):
+                    self.error(spec.name, f"'{spec.name}' lists a name twice")
+                return names
+        elif spec.type == "date":
+            date = parse_date(value)
+            if date is not None:
+                return date
+            self.error(spec.name, f"'{spec.name}': {value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2022-02-25)")
+            return None
+        elif spec.type == "number":
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return value
+        self.error(spec.name, f"'{spec.name}' must be {expected}, found {describe(value)}")
+        return None
+
+    def check_one_position(self, positions: tuple[str, ...], fields: dict[str, Any]) -> None:
+        where: dict[str, str] = {}
+        for position in positions:
+            for actor in fields.get(position, ()):
+                if actor in where:
+                    self.error(position, f"{actor!r} is listed under both {where[actor]!r} and {position!r}; an actor has one position per vote")
+                where[actor] = position
+
+    def aliases(self, fields: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+        result: dict[str, list[str]] = {}
+        for entity in self.entities.values():
+            if entity.aliases:
+                result[entity.name] = list(entity.aliases)
+        raw = self.item.get("aliases")
+        if raw is None:
+            return {k: tuple(v) for k, v in result.items()}
+        if not isinstance(raw, LocDict):
+            self.error("aliases", f"'aliases' must map a value to its other spellings, found {describe(raw)}")
+            return {k: tuple(v) for k, v in result.items()}
+        values = {format_value(v) for v in _flat_values(fields)} | {str(v) for v in _flat_values(fields)}
+        for key, spellings in raw.items():
+            text = str(key)
+            if text not in values:
+                self.problems.error(raw.key_loc(key), f"{self.label}: alias key {text!r} is not a value of this fact")
+                continue
+            if isinstance(spellings, str):
+                spellings = [spellings]
+            if not isinstance(spellings, list) or not all(isinstance(s, (str, int, float)) for s in spellings):
+                self.problems.error(raw.value_loc(key), f"{self.label}: aliases of {text!r} must be a list of text")
+                continue
+            canonical = format_value(key) if isinstance(key, (int, float)) else text
+            result.setdefault(canonical, []).extend(str(s) for s in spellings)
+        return {k: tuple(v) for k, v in result.items()}
+
+    def distractors(self, kind) -> dict[str, tuple[Any, ...]]:
+        raw = self.item.get("distractors")
+        if raw is None:
+            return {}
+        if not isinstance(raw, LocDict):
+            self.error("distractors", f"'distractors' must map a field name to false values, found {describe(raw)}")
+            return {}
+        result: dict[str, tuple[Any, ...]] = {}
+        for key, values in raw.items():
+            spec = kind.field(key)
+            if spec is None:
+                names = ", ".join(f.name for f in kind.fields)
+                self.problems.error(raw.key_loc(key), f"{self.label}: distractors for {key!r}, which is not a field of a {kind.name} ({names})")
+                continue
+            if not isinstance(values, list):
+                values = [values]
+            if spec.type == "number":
+                if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+                    self.problems.error(raw.value_loc(key), f"{self.label}: distractors for {key!r} must be numbers")
+                    continue
+            elif spec.type == "date":
+                parsed = [parse_date(v) for v in values]
+                if None in parsed:
+                    self.problems.error(raw.value_loc(key), f"{self.label}: distractors for {key!r} must be dates")
+                    continue
+                values = parsed
+            elif not all(isinstance(v, str) and v.strip() for v in values):
+                self.problems.error(raw.value_loc(key), f"{self.label}: distractors for {key!r} must be text")
+                continue
+            result[key] = tuple(values)
+        return result
+
+    def evidence(self) -> tuple[Evidence, ...] | None:
+        raw = self.item.get("evidence")
+        if raw is None:
+            self.error(None, "missing key 'evidence' (a list of {source, quote})")
+            return None
+        if isinstance(raw, LocDict):
+            raw_list = LocList([raw])
+            raw_list.loc, raw_list.item_locs = raw.loc, [raw.loc]
+            raw = raw_list
+        if not isinstance(raw, LocList) or not raw:
+            self.error("evidence", f"'evidence' must be a list of {{source, quote}}, found {describe(raw)}")
+            return None
+        result: list[Evidence] = []
+        ok = True
+        for i, piece in enumerate(raw):
+            if not isinstance(piece, LocDict):
+                self.problems.error(raw.item_loc(i), f"{self.label}: evidence must be a mapping with 'source' and 'quote'")
+                ok = False
+                continue
+            check_keys(piece, allowed=("source", "quote"), required=("source", "quote"), what=f"{self.label}: evidence", problems=self.problems)
+            found = self.resolve(piece)
+            if found is None:
+                ok = False
+            else:
+                result.append(found)
+        return tuple(result) if ok and result else None
+
+    def resolve(self, piece: LocDict) -> Evidence | None:
+        source, quote = piece.get("source"), piece.get("quote")
+        if not isinstance(source, str) or not isinstance(quote, str):
+            for key, value in (("source", source), ("quote", quote)):
+                if value is not None and not isinstance(value, str):
+                    self.problems.error(piece.value_loc(key), f"{self.label}: evidence '{key}' must be text, found {describe(value)}")
+            return None
+        if self.corpus is None:
+            return None
+        if source not in self.corpus:
+            known = ", ".join(sorted(self.corpus.documents)) or "none"
+            self.problems.error(piece.value_loc("source"), f"{self.label}: unknown source {source!r}; catalog sources: {known}")
+            return None
+        where = piece.value_loc("quote")
+        if len(" ".join(quote.split())) < MIN_QUOTE_CHARS:
+            what = "empty" if not quote.strip() else f"only {len(quote.strip())} characters"
+            self.problems.error(where, f"{self.label}: quote is {what}; quote at least {MIN_QUOTE_CHARS} characters verbatim from the source")
+            return None
+        document: Document = self.corpus[source]
+        match = document.find(quote)
+        if len(match.spans) == 1:
+            span = match.spans[0]
+            return Evidence(source, document.text[span.start : span.end], span.start, span.end)
+        if match.spans:
+            lines = ", ".join(str(document.line_of(s.start)) for s in match.spans)
+            self.problems.error(
+                where, f"{self.label}: quote is ambiguous: it occurs {len(match.spans)} times in {source!r} (lines {lines}); quote more words so it matches once"
+            )
+            return None
+        message = f"{self.label}: quote not found in {source!r}"
+        if match.closest:
+            closest = " ".join(match.closest.split())
+            message += f"; closest passage (line {match.closest_line}, {match.similarity:.0%} similar): {closest!r}"
+        self.problems.error(where, message)
+        return None
+
+    def check_grounding(self, fact: Fact, kind) -> None:
+        quotes = [fold(e.quote) for e in fact.evidence]
+        for spec in kind.fields:
+            value = fact.fields.get(spec.name)
+            if value is None or not spec.grounded:
+                continue
+            if spec.name in fact.paraphrase:
+                self.problems.note(
+                    self.item.value_loc(spec.name), f"{self.label}: {spec.name!r} is a paraphrase, not verbatim in the quotes"
+                )
+                continue
+            for single in value if isinstance(value, tuple) else (value,):
+                if spec.type == "date":
+                    grounded = any(_occurs(s, quotes) for s in date_spellings(single)) or self.date_from_catalog(fact, single)
+                elif spec.type == "number":
+                    grounded = any(_occurs(s, quotes) for s in _number_spellings(single, fact))
+                else:
+                    grounded = any(_occurs(s, quotes) for s in fact.spellings(single))
+                if not grounded:
+                    self.error(
+                        spec.name,
+                        f"{spec.name} {format_value(single)!r} does not occur in the fact's quotes; quote the passage that says it, "
+                        f"add an alias for the spelling the text uses, or list {spec.name!r} under 'paraphrase'",
+                    )
+
+    def date_from_catalog(self, fact: Fact, date: str) -> bool:
+        """A date is grounded by a cited source's publication date that it agrees with."""
+        if self.corpus is None:
+            return False
+        for piece in fact.evidence:
+            published = self.corpus[piece.source].source.published
+            if published and (published.startswith(date) or date.startswith(published)):
+                return True
+        return False
+
+
+def _flat_values(fields: dict[str, Any]) -> list[Any]:
+    values: list[Any] = []
+    for value in fields.values():
+        values.extend(value if isinstance(value, tuple) else (value,))
+    return values
+
+
+def _number_spellings(value: int | float, fact: Fact) -> list[str]:
+    spellings = [format_value(value), str(value), *fact.aliases.get(format_value(value), ())]
+    if isinstance(value, float) and value.is_integer():
+        spellings.append(str(int(value)))
+    return spellings
+
+
+def _occurs(spelling: str, folded_quotes: list[str]) -> bool:
+    """Whether a value occurs as whole words in one of the (folded) quotes."""
+    needle = fold(spelling)
+    if not needle:
+        return False
+    pattern = re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)")
+    return any(pattern.search(q) for q in folded_quotes)

@@ -1,0 +1,608 @@
+"""Anki export: a :class:`~studykit.model.QuestionSet` → an ``.apkg`` that updates in place.
+
+What real Anki does on import (``DESIGN.md`` §3) decides the design:
+
+* **Identity.** A note's GUID is ``genanki.guid_for(deck id, fact id, template id)``, never a
+  hash of its text, so a corrected fact updates its card instead of adding a second one. Note
+  type, deck, field and card-template ids are hashes of stable names (``studykit/question/v1``
+  …), the same on every machine and in every process.
+* **Two note types.** *Studykit Question* serves short-answer, single/multiple choice and
+  true/false questions: the options block appears only when the Options field is filled. One
+  type rather than one per question type on purpose: Anki refuses to change a note's type on
+  import (the note is logged as "conflicting" and never updated again), and a question can move
+  between *single* and *short* between builds when its distractors come or go. *Studykit Cloze*
+  is Anki's cloze type (``{{cloze:Text}}``). Field and template names must never change:
+  Anki matches note types by id, then by the list of field and template names; a renamed field
+  makes the import add a "Name+" copy and mark every existing note as conflicting. Field and
+  template ``id`` s are set as well, so Anki's "merge note types" option can reconcile a future
+  schema change. CSS and template *content* may change freely (verified: it updates in place).
+* **Per-note modification times.** Anki updates a note only when the file's ``mod`` is newer
+  than the collection's. genanki stamps one package timestamp on every note, so here each note
+  (and note type) carries its own ``mod`` from a *ledger* kept beside the deck file
+  (``<deck>.ledger.json``): a content hash and a mod time per GUID. Unchanged content keeps its
+  old mod (Anki skips it); new or changed content gets ``now`` — at least one second later
+  than the mod it replaces, so two builds within the same second still update.
+* **Escaping.** Every piece of user text is HTML-escaped and its ``{ } [ ]`` written as
+  character references, so ``{{c1::x}}``, ``{{Field}}``, ``[sound:x.mp3]`` and ``[latex]`` in a
+  fact show as text, and ``<script>`` is stored as ``&lt;script&gt;``. Inside a cloze deletion
+  ``:`` is written ``&#58;`` as well, so ``::`` cannot start a hint.
+
+Reproducibility: for the same question set and the same ledger the package is byte-identical.
+The SQLite database gets every timestamp and id from the notes' mod times (note and card ids
+count up from the newest mod × 1000, the collection's own mod is genanki's constant), and the
+zip is written here rather than by genanki: fixed entry order, entry dates from the newest mod,
+Unix attributes, deflate. What may still differ between two *machines* is the SQLite library
+version recorded in the database header and zlib's compressed bytes; the notes in the file
+(and so what Anki imports) do not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import json
+import re
+import sqlite3
+import tempfile
+import time
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+from urllib.parse import urlsplit
+
+import genanki
+
+from ..dates import display_date
+from ..errors import ExportError, Location
+from ..fsio import write_atomic
+from ..model import Fact, Question, QuestionSet
+
+__all__ = [
+    "AnkiReport",
+    "CSS",
+    "NOTE_TYPES",
+    "NoteType",
+    "note_guid",
+    "write_apkg",
+]
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "anki"
+LEDGER_FORMAT = "studykit-anki-ledger/1"
+CHOICE_TYPES = ("single", "multiple", "true_false")
+INSTRUCTIONS = {
+    "single": "Choose one answer.",
+    "multiple": "Choose every answer that applies.",
+    "true_false": "True or false?",
+}
+
+
+def _data(name: str) -> str:
+    return (DATA_DIR / name).read_text(encoding="utf-8")
+
+
+#: The style sheet shared by both note types (``studykit/anki/style.css``).
+CSS = _data("style.css")
+
+
+@dataclass(frozen=True)
+class NoteType:
+    """One Anki note type. ``key`` names it for good: its id and its field ids derive from it."""
+
+    key: str
+    name: str
+    fields: tuple[str, ...]
+    template: str  # the card template's name
+    front: str  # file names in studykit/anki/
+    back: str
+    cloze: bool = False
+
+    @property
+    def id(self) -> int:
+        return stable_id(self.key)
+
+    def field_id(self, name: str) -> int:
+        return stable_id(f"{self.key}/field/{name}", bits=62)
+
+    @property
+    def template_id(self) -> int:
+        return stable_id(f"{self.key}/template/{self.template}", bits=62)
+
+
+QUESTION = NoteType(
+    key="studykit/question/v1",
+    name="Studykit Question",
+    fields=("Question", "Instruction", "Options", "Answer", "Key", "Explanation", "Source", "Quote", "Id"),
+    template="Question",
+    front="question-front.html",
+    back="question-back.html",
+)
+CLOZE = NoteType(
+    key="studykit/cloze/v1",
+    name="Studykit Cloze",
+    fields=("Text", "Explanation", "Source", "Quote", "Id"),
+    template="Cloze",
+    front="cloze-front.html",
+    back="cloze-back.html",
+    cloze=True,
+)
+NOTE_TYPES: tuple[NoteType, ...] = (QUESTION, CLOZE)
+
+_FIELD_HELP = {
+    "Question": "The question, as generated from the deck file.",
+    "Instruction": "How to answer a choice question; empty for short answers.",
+    "Options": "The options as shown on the front; empty for short answers.",
+    "Answer": "The correct answer(s).",
+    "Key": "The options with the correct one(s) marked, shown on the back.",
+    "Explanation": "Why the answer is right.",
+    "Source": "Headline, outlet, date and link of each source.",
+    "Quote": "The verbatim quote(s) the answer rests on.",
+    "Id": "studykit question id (fact/template); not shown on cards.",
+    "Text": "The quote with one cloze deletion.",
+}
+
+
+@dataclass(frozen=True)
+class AnkiReport:
+    """What :func:`write_apkg` wrote; new/changed/unchanged compare notes against the ledger."""
+
+    path: Path
+    ledger_path: Path
+    notes: int
+    cards: int  # cards Anki will create: one per note (a cloze note has one deletion)
+    new: int
+    changed: int
+    unchanged: int
+    removed: int  # in the ledger from an earlier build, not in this one (left in the ledger)
+    decks: tuple[str, ...]
+    note_types_changed: int
+    timestamp: int  # the newest mod in the package
+
+    def summary(self) -> str:
+        return (
+            f"wrote {self.path}: {self.notes} notes, {self.cards} cards "
+            f"({self.new} new, {self.changed} changed, {self.unchanged} unchanged since the last build"
+            + (f", {self.removed} no longer generated" if self.removed else "")
+            + ")"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Identity
+# ---------------------------------------------------------------------------------------------
+
+
+def stable_id(name: str, *, bits: int = 30) -> int:
+    """A positive integer id from a name: ``[2**30, 2**31)`` for note types and decks (the range
+    genanki recommends, far from Anki's own millisecond ids), 62 bits for fields and templates."""
+    number = int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:8], "big")
+    return (1 << bits) + number % (1 << bits)
+
+
+def note_guid(deck_id: str, question: Question) -> str:
+    """The Anki GUID of a question's note: from the deck, fact and template ids only."""
+    return genanki.guid_for(deck_id, question.fact, question.template)
+
+
+# ---------------------------------------------------------------------------------------------
+# Text → field HTML
+# ---------------------------------------------------------------------------------------------
+
+_NEUTRAL = str.maketrans({"{": "&#123;", "}": "&#125;", "[": "&#91;", "]": "&#93;"})
+_NEWLINES = re.compile(r"[ \t]*(?:\r\n?|\n)[\r\n \t]*")
+
+
+def esc(text: Any) -> str:
+    """User text as field HTML: escaped, NFC, mustache/cloze/media neutral, newlines as ``<br>``."""
+    value = unicodedata.normalize("NFC", str(text))
+    value = html.escape(value, quote=True).translate(_NEUTRAL)
+    return _NEWLINES.sub("<br>", value)
+
+
+def _cloze_text(before: str, deleted: str, after: str) -> str:
+    return esc(before) + "{{c1::" + esc(deleted).replace(":", "&#58;") + "}}" + esc(after)
+
+
+def _options_html(options: Iterable[str], keys: frozenset[str] | None) -> str:
+    items = []
+    for option in options:
+        if keys is None:
+            items.append(f'<li dir="auto">{esc(option)}</li>')
+        elif option in keys:
+            items.append(f'<li class="sk-key" dir="auto"><span class="sk-mark">✓</span> {esc(option)}</li>')
+        else:
+            items.append(f'<li class="sk-other" dir="auto">{esc(option)}</li>')
+    return '<ol class="sk-options" dir="auto">' + "".join(items) + "</ol>"
+
+
+def _safe_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return None
+    return url.strip() if scheme in ("http", "https") else None
+
+
+def _evidence_html(qset: QuestionSet, question: Question, *, skip_quote: str | None = None) -> tuple[str, str, list[str]]:
+    """(Source field, Quote field, source ids) for a question's evidence.
+
+    Sources are listed once each, in order of first use; when there is more than one, every
+    quote carries the number of its source.
+    """
+    deck = qset.deck
+    order: list[str] = []
+    for evidence in question.evidence:
+        if evidence.source not in order:
+            order.append(evidence.source)
+    numbered = len(order) > 1
+    quotes = []
+    seen: set[tuple[str, str]] = set()
+    for evidence in question.evidence:
+        if (evidence.source, evidence.quote) in seen or evidence.quote == skip_quote:
+            continue
+        seen.add((evidence.source, evidence.quote))
+        mark = f"<sup>[{order.index(evidence.source) + 1}]</sup>" if numbered else ""
+        quotes.append(f'<blockquote dir="auto">“{esc(evidence.quote)}”{mark}</blockquote>')
+    sources = []
+    for n, source_id in enumerate(order, 1):
+        try:
+            source = deck.source(source_id)
+        except KeyError:
+            raise ExportError(
+                f"question {question.id!r}: source {source_id!r} is not in the deck's corpus", _where(deck, question)
+            ) from None
+        url = _safe_url(source.url)
+        title = esc(source.title or source.id)
+        headline = (
+            f'<a class="sk-title" href="{esc(url)}">{title}</a>' if url else f'<span class="sk-title">{title}</span>'
+        )
+        date = display_date(source.published) if source.published else "date unknown"
+        meta = " · ".join(esc(part) for part in (source.outlet, date) if part)
+        number = f'<span class="sk-n">[{n}]</span> ' if numbered else ""
+        sources.append(f'<li dir="auto">{number}{headline}<br><span class="sk-meta">{meta}</span></li>')
+    source_html = "<ol>" + "".join(sources) + "</ol>" if sources else ""
+    return source_html, "".join(quotes), order
+
+
+def _where(deck: Any, question: Question) -> Location | None:
+    facts = {f.id: f for f in deck.facts}
+    fact = facts.get(question.fact)
+    return fact.location if fact is not None else None
+
+
+def _tag(text: str) -> str:
+    """Anki tags hold no white space or double quotes."""
+    return re.sub(r'[\s"]+', "_", text.strip()) or "_"
+
+
+def _deck_part(text: str) -> str:
+    """One component of a deck name: ``::`` would nest, so it becomes ``:``."""
+    cleaned = re.sub(r"\s+", " ", text.replace("::", ":")).strip()
+    return cleaned
+
+
+# ---------------------------------------------------------------------------------------------
+# Notes
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Planned:
+    question: Question
+    guid: str
+    note_type: NoteType
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    deck_name: str
+    hash: str
+
+
+def _plan(qset: QuestionSet) -> tuple[list[_Planned], str, dict[str, str]]:
+    """Every note's fields, tags and deck; also the root deck name and topic → deck name."""
+    deck = qset.deck
+    root = _deck_part(deck.title) or deck.id
+    facts: dict[str, Fact] = {f.id: f for f in deck.facts}
+    topic_decks: dict[str, str] = {}
+    planned: list[_Planned] = []
+    guids: dict[str, str] = {}
+    for question in qset.questions:
+        guid = note_guid(deck.id, question)
+        if guid in guids:
+            raise ExportError(
+                f"questions {guids[guid]!r} and {question.id!r} would be the same Anki note "
+                "(same fact and template); question ids must be unique",
+                _where(deck, question),
+            )
+        guids[guid] = question.id
+        fact = facts.get(question.fact)
+        if question.type == "cloze":
+            if question.cloze is None or not question.cloze[1].strip():
+                raise ExportError(f"question {question.id!r}: a cloze question needs text to delete", _where(deck, question))
+            before, deleted, after = question.cloze
+            source_html, quote_html, source_ids = _evidence_html(qset, question, skip_quote=before + deleted + after)
+            note_type = CLOZE
+            values = {
+                "Text": _cloze_text(before, deleted, after),
+                "Explanation": esc(question.explanation),
+                "Source": source_html,
+                "Quote": quote_html,
+                "Id": esc(question.id),
+            }
+        else:
+            source_html, quote_html, source_ids = _evidence_html(qset, question)
+            note_type = QUESTION
+            choice = question.type in CHOICE_TYPES and bool(question.options)
+            keys = frozenset(question.answers)
+            values = {
+                "Question": esc(question.prompt),
+                "Instruction": INSTRUCTIONS.get(question.type, "") if choice else "",
+                "Options": _options_html(question.options, None) if choice else "",
+                "Answer": "<br>".join(esc(a) for a in question.answers),
+                "Key": _options_html(question.options, keys) if choice else "",
+                "Explanation": esc(question.explanation),
+                "Source": source_html,
+                "Quote": quote_html,
+                "Id": esc(question.id),
+            }
+        fields = tuple(values[name] for name in note_type.fields)
+        tags = {f"studykit::family::{_tag(question.family)}", f"studykit::deck::{_tag(deck.id)}"}
+        tags.update(f"source::{_tag(source_id)}" for source_id in source_ids)
+        if fact is not None:
+            tags.add(f"kind::{_tag(fact.kind)}")
+        deck_name = root
+        if question.topic:
+            title = _deck_part(str(deck.topics.get(question.topic) or question.topic)) or question.topic
+            deck_name = topic_decks.setdefault(question.topic, f"{root}::{title}")
+        content = json.dumps(
+            {"type": note_type.key, "fields": fields, "tags": sorted(tags)}, ensure_ascii=False, sort_keys=True
+        )
+        planned.append(
+            _Planned(
+                question=question,
+                guid=guid,
+                note_type=note_type,
+                fields=fields,
+                tags=tuple(sorted(tags)),
+                deck_name=deck_name,
+                hash=_hash(content),
+            )
+        )
+    return planned, root, topic_decks
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _model_json(note_type: NoteType) -> tuple[list[dict], list[dict]]:
+    fields = []
+    for name in note_type.fields:
+        spec: dict[str, Any] = {"name": name, "id": note_type.field_id(name), "description": _FIELD_HELP.get(name, "")}
+        if name == "Id":
+            spec["collapsed"] = True
+        fields.append(spec)
+    templates = [
+        {
+            "name": note_type.template,
+            "id": note_type.template_id,
+            "qfmt": _data(note_type.front),
+            "afmt": _data(note_type.back),
+        }
+    ]
+    return fields, templates
+
+
+class _Model(genanki.Model):
+    """A genanki model whose ``mod`` is its own, not the package timestamp."""
+
+    def __init__(self, *args: Any, mod: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.mod = mod
+
+    def to_json(self, timestamp: float, deck_id: int) -> dict:
+        return super().to_json(self.mod, deck_id)
+
+
+class _Note(genanki.Note):
+    """A genanki note whose ``mod`` (and its cards') is its own, not the package timestamp."""
+
+    def __init__(self, *args: Any, mod: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.mod = mod
+
+    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
+        super().write_to_db(cursor, self.mod, deck_id, id_gen)
+
+
+# ---------------------------------------------------------------------------------------------
+# The ledger
+# ---------------------------------------------------------------------------------------------
+
+
+def _read_ledger(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    empty: dict[str, dict[str, dict[str, Any]]] = {"notes": {}, "note_types": {}}
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return empty
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ExportError(f"cannot read the Anki ledger: {getattr(exc, 'strerror', None) or exc}", Location(str(path))) from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ExportError(
+            f"the Anki ledger is not valid JSON ({exc.msg}); delete it to start afresh "
+            "(every note is then marked changed and updated on the next import)",
+            Location(str(path), exc.lineno, exc.colno),
+        ) from None
+    ok = isinstance(data, dict) and data.get("format") == LEDGER_FORMAT
+    for section in ("notes", "note_types"):
+        entries = data.get(section, {}) if isinstance(data, dict) else None
+        ok = ok and isinstance(entries, dict) and all(
+            isinstance(e, dict) and isinstance(e.get("hash"), str) and isinstance(e.get("mod"), int)
+            for e in entries.values()
+        )
+    if not ok:
+        raise ExportError(
+            f"not a studykit Anki ledger (expected format {LEDGER_FORMAT!r} with 'notes' and 'note_types'); "
+            "delete it to start afresh (every note is then marked changed)",
+            Location(str(path)),
+        )
+    return {"notes": dict(data.get("notes", {})), "note_types": dict(data.get("note_types", {}))}
+
+
+def _stamp(entry: Mapping[str, Any] | None, content_hash: str, now: int) -> tuple[int, str]:
+    """(mod, status) for content with ``content_hash`` given its ledger entry."""
+    if entry is None:
+        return now, "new"
+    if entry["hash"] == content_hash:
+        return int(entry["mod"]), "unchanged"
+    return max(now, int(entry["mod"]) + 1), "changed"
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------------------------
+
+
+def write_apkg(
+    qset: QuestionSet, path: Path, *, ledger_path: Path | None = None, now: float | None = None
+) -> AnkiReport:
+    """Write ``qset`` as an Anki package at ``path`` and update the ledger.
+
+    ``ledger_path`` defaults to ``<deck file stem>.ledger.json`` beside the deck file; ``now``
+    (seconds since the epoch) stamps new and changed notes and defaults to the current time.
+    Both files are replaced atomically; on failure the previous ones stay as they were.
+    Raises :class:`~studykit.errors.ExportError`.
+    """
+    path = Path(path)
+    ledger_path = Path(ledger_path) if ledger_path is not None else qset.deck.path.with_suffix(".ledger.json")
+    stamp_now = int(time.time() if now is None else now)
+    ledger = _read_ledger(ledger_path)
+    planned, root, topic_decks = _plan(qset)
+
+    # note types: only those in use, each with its own mod
+    css = CSS
+    models: dict[str, _Model] = {}
+    type_entries: dict[str, dict[str, Any]] = {}
+    types_changed = 0
+    for note_type in NOTE_TYPES:
+        if not any(p.note_type is note_type for p in planned):
+            continue
+        fields, templates = _model_json(note_type)
+        content = json.dumps(
+            {"name": note_type.name, "fields": fields, "templates": templates, "css": css, "cloze": note_type.cloze},
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        mod, status = _stamp(ledger["note_types"].get(note_type.key), _hash(content), stamp_now)
+        types_changed += status != "unchanged"
+        type_entries[note_type.key] = {"hash": _hash(content), "mod": mod}
+        models[note_type.key] = _Model(
+            note_type.id,
+            note_type.name,
+            fields=fields,
+            templates=templates,
+            css=css,
+            model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
+            mod=mod,
+        )
+
+    # decks: the deck itself, then one subdeck per topic
+    deck_names = [root, *sorted(set(topic_decks.values()))]
+    used_ids: set[int] = {nt.id for nt in NOTE_TYPES}
+    decks: dict[str, genanki.Deck] = {}
+    for name in deck_names:
+        deck_id = stable_id(f"studykit/deck/{qset.deck.id}/{name}")
+        while deck_id in used_ids:
+            deck_id += 1
+        used_ids.add(deck_id)
+        decks[name] = genanki.Deck(deck_id, name, description=esc(qset.deck.description) if name == root else "")
+
+    counts = {"new": 0, "changed": 0, "unchanged": 0}
+    note_entries: dict[str, dict[str, Any]] = {}
+    mods = [entry["mod"] for entry in type_entries.values()]
+    for position, item in enumerate(planned):
+        mod, status = _stamp(ledger["notes"].get(item.guid), item.hash, stamp_now)
+        counts[status] += 1
+        mods.append(mod)
+        note_entries[item.guid] = {"hash": item.hash, "id": item.question.id, "mod": mod}
+        decks[item.deck_name].add_note(
+            _Note(
+                model=models[item.note_type.key],
+                fields=list(item.fields),
+                tags=list(item.tags),
+                guid=item.guid,
+                due=position,
+                mod=mod,
+            )
+        )
+    timestamp = max(mods, default=stamp_now)
+    removed = sum(1 for guid in ledger["notes"] if guid not in note_entries)
+
+    data = _package_bytes(list(decks.values()), timestamp)
+
+    new_ledger = {
+        "format": LEDGER_FORMAT,
+        "deck": qset.deck.id,
+        "notes": {**ledger["notes"], **note_entries},
+        "note_types": {**ledger["note_types"], **type_entries},
+    }
+    ledger_text = json.dumps(new_ledger, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    write_atomic(path, data)
+    write_atomic(ledger_path, ledger_text)
+    return AnkiReport(
+        path=path,
+        ledger_path=ledger_path,
+        notes=len(planned),
+        cards=len(planned),
+        new=counts["new"],
+        changed=counts["changed"],
+        unchanged=counts["unchanged"],
+        removed=removed,
+        decks=tuple(deck_names),
+        note_types_changed=types_changed,
+        timestamp=timestamp,
+    )
+
+
+def _package_bytes(decks: list[genanki.Deck], timestamp: int) -> bytes:
+    """The .apkg as bytes: genanki fills the database, the zip is written deterministically."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="studykit-anki-") as tmp:
+            db_path = Path(tmp) / "collection.anki2"
+            conn = sqlite3.connect(db_path)
+            try:
+                cursor = conn.cursor()
+                id_gen = iter(range(timestamp * 1000, 1 << 62))
+                genanki.Package(decks).write_to_db(cursor, timestamp, id_gen)
+                _canonical_json(cursor)
+                conn.commit()
+            finally:
+                conn.close()
+            db = db_path.read_bytes()
+    except OSError as exc:
+        raise ExportError(f"cannot build the Anki package in a temporary folder: {exc.strerror or exc}") from None
+    date_time = time.gmtime(max(timestamp, 315532800))[:6]  # zip dates start in 1980
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, payload in (("collection.anki2", db), ("media", b"{}")):
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, payload)
+    return buffer.getvalue()
+
+
+def _canonical_json(cursor: sqlite3.Cursor) -> None:
+    """genanki re-adds each note type once per deck under an int key beside the str one it
+    read back, leaving duplicate JSON keys; store one entry per id, keys sorted."""
+    for column in ("models", "decks"):
+        (text,) = cursor.execute(f"SELECT {column} FROM col").fetchone()
+        value = json.loads(text)
+        cursor.execute(f"UPDATE col SET {column} = ?", (json.dumps(value, sort_keys=True),))

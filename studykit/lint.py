@@ -1,0 +1,177 @@
+"""Item-quality rules for generated questions (Haladyna, Downing & Rodriguez 2002).
+
+Each finding has a code, a severity (``error``, ``warning`` or ``info``), a message and the
+question it is about. ``studykit lint --strict`` fails on warnings too; ``info`` never fails.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from .corpus import fold
+from .errors import Location
+from .model import Question, QuestionSet
+
+CHOICE_TYPES = ("single", "multiple")
+
+#: Every rule: code → (severity, what it checks). The README's table is generated from this.
+RULES: dict[str, tuple[str, str]] = {
+    "L001": ("error", "two options are the same after normalising case, white space and aliases"),
+    "L002": ("error", "an answer is not among the options"),
+    "L003": ("error", "a choice question has fewer than 3 or more than 5 options"),
+    "L004": ("error", "an option says 'all of the above' or 'none of the above'"),
+    "L005": ("warning", "text options differ in length by more than ×2.5"),
+    "L006": ("error", "number or year options are not in ascending order"),
+    "L007": ("warning", "the stem does not end in '?'"),
+    "L008": ("error", "the stem has an unfilled slot ({{ }}, 'None')"),
+    "L009": ("warning", "the stem contains the answer"),
+    "L010": ("warning", "two near-identical stems have different answers"),
+    "L011": ("warning", "across the deck, the key's position is unbalanced (chi-square, p < 0.01)"),
+    "L012": ("warning", "across the deck, the key is the longest option too often (over 40% of text questions)"),
+    "L013": ("info", "a choice question fell back to a free answer: too few provably false options"),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    question: str | None  # question id, or None for deck-wide findings
+    location: Location | None
+
+    @property
+    def severity(self) -> str:
+        return RULES[self.code][0]
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        about = f" [{self.question}]" if self.question else ""
+        return f"{where}{self.severity}: {self.code}{about} {self.message}"
+
+
+def lint(qset: QuestionSet) -> list[Finding]:
+    """Every finding for a question set, question by question, then deck-wide."""
+    locations = {f.id: f.location for f in qset.deck.facts}
+    aliases = _alias_folds(qset)
+    findings: list[Finding] = []
+    for q in qset.questions:
+        for code, message in _question_findings(q, aliases):
+            findings.append(Finding(code, message, q.id, locations.get(q.fact)))
+    where = Location(_deck_path(qset))
+    findings += [Finding(code, message, qid, locations.get(qid.split("/")[0]) if qid else where) for code, message, qid in _near_identical(qset.questions)]
+    findings += [Finding(code, message, None, where) for code, message in _deck_findings(qset.questions)]
+    return findings
+
+
+def _deck_path(qset: QuestionSet) -> str:
+    from .deck import _display
+
+    return _display(qset.deck.path)
+
+
+def _alias_folds(qset: QuestionSet) -> dict[str, str]:
+    """Every spelling (folded) → its canonical value (folded)."""
+    canon: dict[str, str] = {}
+    for fact in qset.deck.facts:
+        for value, spellings in fact.aliases.items():
+            for s in spellings:
+                canon[fold(s)] = fold(value)
+    return canon
+
+
+def _question_findings(q: Question, aliases: dict[str, str]):
+    if q.fallback:
+        yield "L013", q.fallback
+    stem = q.prompt
+    if q.type != "cloze" and not stem.rstrip().endswith(("?", "? (Select all that apply.)")):
+        yield "L007", f"stem does not end in '?': {stem[-40:]!r}"
+    if "{{" in stem or "}}" in stem or re.search(r"\bNone\b", stem):
+        yield "L008", f"stem has an unfilled slot: {stem!r}"
+    if q.type not in ("true_false", "cloze"):
+        for answer in q.answers:
+            if len(answer) > 3 and re.search(r"(?<!\w)" + re.escape(fold(answer)) + r"(?!\w)", fold(stem)):
+                yield "L009", f"stem contains the answer {answer!r}"
+    if q.type not in CHOICE_TYPES:
+        return
+    normalized = [aliases.get(fold(o), fold(o)) for o in q.options]
+    duplicates = [o for o, n in Counter(normalized).items() if n > 1]
+    if duplicates:
+        yield "L001", f"duplicate options: {', '.join(map(repr, duplicates))}"
+    missing = [a for a in q.answers if a not in q.options]
+    if missing:
+        yield "L002", f"answer(s) not among the options: {', '.join(map(repr, missing))}"
+    if not 3 <= len(q.options) <= 5:
+        yield "L003", f"{len(q.options)} options; use 3 to 5"
+    if any(re.search(r"\b(all|none) of the above\b", o, re.IGNORECASE) for o in q.options):
+        yield "L004", "an option says 'all/none of the above'"
+    if q.answer_type in ("year", "number"):
+        values = [_number(o) for o in q.options]
+        if None not in values and values != sorted(values):
+            yield "L006", f"options not in ascending order: {', '.join(q.options)}"
+    elif q.answer_type in ("text", "rationale"):
+        lengths = [len(o) for o in q.options]
+        if min(lengths) and max(lengths) / min(lengths) > 2.5 and max(lengths) > 12:
+            yield "L005", f"option lengths range from {min(lengths)} to {max(lengths)} characters"
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(re.sub(r"[^\d.\-]", "", text))
+    except ValueError:
+        return None
+
+
+def _near_identical(questions: tuple[Question, ...]):
+    """Stems that differ by a word or two but have different answers confuse learners."""
+    by_family: dict[str, list[Question]] = defaultdict(list)
+    for q in questions:
+        if q.type != "true_false":
+            by_family[q.family].append(q)
+    for group in by_family.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                if a.answers == b.answers or abs(len(a.prompt) - len(b.prompt)) > 10:
+                    continue
+                if difflib.SequenceMatcher(None, a.prompt, b.prompt).ratio() > 0.95:
+                    yield "L010", f"stem is near-identical to {b.id!r} but the answer differs", a.id
+
+
+def _deck_findings(questions: tuple[Question, ...]):
+    single = [q for q in questions if q.type == "single" and q.answer_type not in ("year", "number", "date")]
+    by_size: dict[int, list[int]] = defaultdict(list)
+    for q in single:
+        by_size[len(q.options)].append(q.options.index(q.answers[0]) if q.answers[0] in q.options else 0)
+    for size, positions in sorted(by_size.items()):
+        if len(positions) < 5 * size:
+            continue  # too few questions for the test to mean anything
+        counts = Counter(positions)
+        expected = len(positions) / size
+        chi2 = sum((counts.get(i, 0) - expected) ** 2 / expected for i in range(size))
+        p = _chi2_sf(chi2, size - 1)
+        if p < 0.01:
+            spread = ", ".join(f"{chr(65 + i)}: {counts.get(i, 0)}" for i in range(size))
+            yield "L011", f"key positions among {len(positions)} {size}-option questions are unbalanced ({spread}; p = {p:.3f})"
+    texts = [q for q in single if q.answer_type in ("rationale", "text")]
+    if len(texts) >= 5:
+        longest = sum(1 for q in texts if len(q.answers[0]) == max(len(o) for o in q.options))
+        if longest / len(texts) > 0.4:
+            yield "L012", f"the key is the longest option in {longest} of {len(texts)} text questions"
+
+
+def _chi2_sf(x: float, k: int) -> float:
+    """Survival function of the chi-square distribution (regularised upper gamma, series form)."""
+    if x <= 0:
+        return 1.0
+    a, half = k / 2, x / 2
+    term = total = 1.0 / a
+    n = 1
+    while abs(term) > 1e-12 * abs(total) and n < 500:
+        term *= half / (a + n)
+        total += term
+        n += 1
+    lower = total * math.exp(-half + a * math.log(half) - math.lgamma(a))
+    return max(0.0, 1.0 - lower)

@@ -1,0 +1,265 @@
+"""The chain of types from YAML to outputs: Fact → Deck → Question → QuestionSet.
+
+Every type is a frozen dataclass; loading (``deck.py``) builds them, generation
+(``questions.py``) turns a Deck into a QuestionSet, and exporters only read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .corpus import Corpus, Source
+from .dates import display_date
+from .errors import Location, Problem
+
+# ---------------------------------------------------------------------------------------------
+# Fact kinds: which fields each kind has. A field's ``type`` decides how it is read and checked:
+#   text      a short piece of text
+#   entity    the name of a person, country or organisation (aliases apply)
+#   entities  a list of such names
+#   date      YYYY, YYYY-MM or YYYY-MM-DD
+#   number    an integer or decimal
+# ``grounded`` fields must occur (or one of their aliases must) in one of the fact's quotes,
+# unless the fact lists them under ``paraphrase``.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str
+    required: bool = False
+    grounded: bool = False
+    answer_type: str = "text"  # what the value is, for homogeneous distractors
+    doc: str = ""
+
+
+#: The positions an actor can take in a vote; each has its own *who* question.
+VOTE_POSITIONS: dict[str, str] = {
+    "in_favor": "voted in favour of",
+    "against": "voted against",
+    "abstained": "abstained on",
+    "vetoed": "vetoed",
+    "absent": "was absent from the vote on",
+    "co_sponsored": "co-sponsored",
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    fields: tuple[FieldSpec, ...]
+    doc: str
+    one_of: tuple[str, ...] = ()  # at least one of these fields must be given
+
+    def field(self, name: str) -> FieldSpec | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind(
+            "vote",
+            (
+                FieldSpec("body", "text", required=True, doc="who voted, e.g. 'the UN Security Council'"),
+                FieldSpec("motion", "text", required=True, doc="what was voted on, a noun phrase"),
+                FieldSpec("date", "date", required=True, grounded=True, answer_type="year", doc="when"),
+                *(
+                    FieldSpec(p, "entities", grounded=True, answer_type="country", doc=f"who {verb} it")
+                    for p, verb in VOTE_POSITIONS.items()
+                ),
+            ),
+            "a recorded vote and who voted how",
+            one_of=tuple(VOTE_POSITIONS),
+        ),
+        Kind(
+            "event",
+            (
+                FieldSpec("actor", "entity", required=True, grounded=True, answer_type="actor", doc="who did it"),
+                FieldSpec("action", "text", required=True, doc="what they did, past tense, without the actor"),
+                FieldSpec("date", "date", grounded=True, answer_type="year", doc="when"),
+            ),
+            "something an actor did at a time",
+        ),
+        Kind(
+            "stance",
+            (
+                FieldSpec("actor", "entity", required=True, grounded=True, answer_type="actor", doc="who took the stance"),
+                FieldSpec("position", "text", required=True, doc="what they did or refused to do, past tense"),
+                FieldSpec("rationale", "text", required=True, grounded=True, answer_type="rationale", doc="why, as a clause"),
+                FieldSpec("according_to", "text", doc="whose account the rationale is"),
+                FieldSpec("date", "date", grounded=True, answer_type="year", doc="when"),
+            ),
+            "a position an actor took and the reason given for it",
+        ),
+        Kind(
+            "statement",
+            (
+                FieldSpec("speaker", "entity", required=True, grounded=True, answer_type="person", doc="who said it"),
+                FieldSpec("role", "text", doc="the speaker's role at the time"),
+                FieldSpec("said", "text", required=True, grounded=True, doc="the words, verbatim from the quote"),
+                FieldSpec("context", "text", doc="where or to whom it was said"),
+                FieldSpec("date", "date", grounded=True, answer_type="year", doc="when"),
+            ),
+            "words attributed to a speaker",
+        ),
+        Kind(
+            "quantity",
+            (
+                FieldSpec("subject", "text", required=True, doc="what is counted, read after 'How many'"),
+                FieldSpec("value", "number", required=True, grounded=True, answer_type="number", doc="the figure"),
+                FieldSpec("qualifier", "text", doc="'over', 'around', 'up to' … as the text hedges it"),
+                FieldSpec("unit", "text", doc="unit of the figure when it is not a count"),
+                FieldSpec("date", "date", grounded=True, answer_type="year", doc="when"),
+            ),
+            "a figure the text gives",
+        ),
+    )
+}
+
+#: Keys every fact may have besides its kind's fields.
+COMMON_FACT_KEYS = ("id", "kind", "topic", "aliases", "distractors", "paraphrase", "evidence", "note")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A verbatim quote and the exact span of its source document it stands for."""
+
+    source: str
+    quote: str  # the original text, exactly document.text[start:end]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str
+    type: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class Fact:
+    id: str
+    kind: str
+    fields: Mapping[str, Any]
+    evidence: tuple[Evidence, ...]
+    topic: str | None = None
+    aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    distractors: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    paraphrase: frozenset[str] = frozenset()
+    note: str | None = None
+    location: Location | None = None
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self.fields.get(name, default)
+
+    def spellings(self, value: Any) -> tuple[str, ...]:
+        """The value and its aliases, as text."""
+        text = format_value(value)
+        return (text, *self.aliases.get(text, ()))
+
+
+@dataclass(frozen=True, eq=False)
+class UserTemplate:
+    """A question template defined in a deck file (compiled by ``templates.py``)."""
+
+    id: str
+    kinds: tuple[str, ...]
+    prompt: str
+    answer: str
+    answer_type: str
+    type: str
+    explanation: str | None
+    location: Location
+
+
+@dataclass(frozen=True, eq=False)
+class Deck:
+    id: str
+    title: str
+    description: str
+    path: Path
+    corpus: Corpus
+    facts: tuple[Fact, ...]
+    topics: Mapping[str, str] = field(default_factory=dict)
+    entities: Mapping[str, Entity] = field(default_factory=dict)
+    templates: tuple[UserTemplate, ...] = ()
+    disabled: frozenset[str] = frozenset()
+    seed: int = 0
+    notes: tuple[Problem, ...] = ()  # warnings and notes found while loading
+
+    def source(self, source_id: str) -> Source:
+        return self.corpus[source_id].source
+
+    def fact(self, fact_id: str) -> Fact:
+        return next(f for f in self.facts if f.id == fact_id)
+
+    def entity_type(self, name: str, default: str) -> str:
+        entity = self.entities.get(name)
+        return entity.type if entity else default
+
+
+QUESTION_TYPES = ("single", "multiple", "true_false", "short", "cloze")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One generated question. ``id`` is ``<fact id>/<template id>`` and never changes with content.
+
+    For choice types (single, multiple, true_false) every answer is one of the options; for
+    ``short`` and ``cloze`` the options are empty. A cloze's ``prompt`` holds the quote with the
+    deleted part replaced by ``CLOZE_BLANK``; ``cloze`` holds (before, deleted, after).
+    """
+
+    id: str
+    fact: str
+    template: str
+    family: str
+    type: str
+    answer_type: str
+    prompt: str
+    options: tuple[str, ...]
+    answers: tuple[str, ...]
+    explanation: str
+    evidence: tuple[Evidence, ...]
+    topic: str | None = None
+    cloze: tuple[str, str, str] | None = None
+    fallback: str | None = None  # why a choice question became ``short``, for lint
+
+
+CLOZE_BLANK = "_____"
+
+
+@dataclass(frozen=True, eq=False)
+class QuestionSet:
+    deck: Deck
+    questions: tuple[Question, ...]
+    seed: int
+
+    def __iter__(self):
+        return iter(self.questions)
+
+    def __len__(self) -> int:
+        return len(self.questions)
+
+    def by_id(self, question_id: str) -> Question:
+        return next(q for q in self.questions if q.id == question_id)
+
+
+def format_value(value: Any) -> str:
+    """A field value as a person reads it: numbers with thousands separators, dates in words."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,}"
+    return str(value)
+
+
+def format_date(value: str) -> str:
+    return display_date(value)

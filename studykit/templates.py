@@ -1,0 +1,639 @@
+"""Question templates: the built-in library and the ones a deck defines.
+
+A template turns one fact into at most one question. Built-ins are registered by id in
+:data:`BUILTIN`; each knows its *family* (who, year, date, rationale, how-many, who-said,
+true-false, cloze), the fact kinds it applies to, and how to phrase stem, options and explanation.
+User templates (deck ``templates:``) render their prompt in jinja2's sandbox.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import signal
+import threading
+import time
+from dataclasses import dataclass, replace
+from typing import Callable, Iterable
+
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+
+from .corpus import fold, normalize_with_map
+from .dates import display_date, time_anchor, year_of
+from .distractors import WRONG_OPTIONS, Pools
+from .errors import LoadError, Location
+from .model import CLOZE_BLANK, VOTE_POSITIONS, Deck, Fact, Question, UserTemplate, format_value
+
+TRUE, FALSE = "True", "False"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a template may use besides the fact: the deck, its distractor pools, the seed."""
+
+    deck: Deck
+    pools: Pools
+    seed: int
+
+    def rng(self, question_id: str) -> random.Random:
+        # str seeds are hashed with SHA-512 by random, so this is stable across processes
+        return random.Random(f"{self.seed}:{self.deck.id}:{question_id}")
+
+
+# --- phrasing helpers --------------------------------------------------------------------------
+
+
+def sentence(text: str) -> str:
+    """Capitalise the first letter and end with a full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text[-1] in ".!?…" else text + "."
+
+
+def join_names(names: Iterable[str]) -> str:
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def anchor(fact: Fact) -> str:
+    date = fact.fields.get("date")
+    return f" {time_anchor(date)}" if date else ""
+
+
+_VOTE_EXPLAINED = {
+    "in_favor": "voted in favour",
+    "against": "voted against",
+    "abstained": "abstained",
+    "vetoed": "vetoed it",
+    "absent": "did not attend the vote",
+    "co_sponsored": "co-sponsored it",
+}
+
+
+def explain(fact: Fact) -> str:
+    """One sentence that states the fact in plain words, with its date."""
+    f = fact.fields
+    when = anchor(fact)
+    if fact.kind == "vote":
+        parts = [f"{join_names(f[p])} {_VOTE_EXPLAINED[p]}" for p in VOTE_POSITIONS if p in f]
+        return sentence(f"{when.strip()}, {f['body']} voted on {f['motion']}: " + "; ".join(parts))
+    if fact.kind == "event":
+        return sentence(f"{f['actor']} {f['action']}{when}")
+    if fact.kind == "stance":
+        source = f"According to {f['according_to']}, " if "according_to" in f else ""
+        return sentence(f"{source}{f['actor']} {f['position']}{when} for this reason: {lower_first(f['rationale'])}")
+    if fact.kind == "statement":
+        role = f", {f['role']}," if "role" in f else ""
+        context = f" {f['context']}" if "context" in f else ""
+        return sentence(f"{f['speaker']}{role} said “{f['said']}”{context}{when}")
+    if fact.kind == "quantity":
+        return sentence(f"{quantity_text(fact, f['value'])} {f['subject']}{when}")
+    raise AssertionError(fact.kind)  # pragma: no cover - kinds are validated on load
+
+
+def lower_first(text: str) -> str:
+    text = text.strip().rstrip(".")
+    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def quantity_text(fact: Fact, value: float) -> str:
+    qualifier = fact.fields.get("qualifier")
+    unit = fact.fields.get("unit")
+    text = format_value(value)
+    if unit:
+        text = f"{text} {unit}"
+    return f"{qualifier} {text}" if qualifier else text
+
+
+def who_word(answer_type: str, plural: bool) -> str:
+    if answer_type == "country":
+        return "Which countries" if plural else "Which country"
+    if answer_type == "organisation":
+        return "Which organisations" if plural else "Which organisation"
+    return "Who"
+
+
+# --- the template base -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Template:
+    """A built-in template. ``make`` returns a question, or None when the fact does not fit."""
+
+    id: str
+    family: str
+    kinds: tuple[str, ...]
+    make: Callable[["Template", Fact, Context], Question | None]
+    doc: str
+
+    def apply(self, fact: Fact, ctx: Context) -> Question | None:
+        if fact.kind not in self.kinds:
+            return None
+        return self.make(self, fact, ctx)
+
+
+def choice(
+    template: Template,
+    fact: Fact,
+    ctx: Context,
+    *,
+    prompt: str,
+    keys: list[str],
+    wrong: list[str],
+    answer_type: str,
+    ordered: bool = False,
+    fallback_prompt: str | None = None,
+) -> Question:
+    """Assemble a choice question, or a ``short`` one when fewer than two wrong options are proved."""
+    question_id = f"{fact.id}/{template.id}"
+    rng = ctx.rng(question_id)
+    multiple = len(keys) > 1
+    needed = 1 if multiple else 2
+    if len(wrong) < needed:
+        return Question(
+            id=question_id,
+            fact=fact.id,
+            template=template.id,
+            family=template.family,
+            type="short",
+            answer_type=answer_type,
+            prompt=fallback_prompt or prompt,
+            options=(),
+            answers=tuple(keys),
+            explanation=explain(fact),
+            evidence=fact.evidence,
+            topic=fact.topic,
+            fallback=f"only {len(wrong)} provably false option(s); asked as a free answer",
+        )
+    wrong = list(wrong)
+    if not ordered:
+        rng.shuffle(wrong)
+    room = max(1, min(len(wrong), 5 - len(keys), WRONG_OPTIONS if not multiple else 5 - len(keys)))
+    options = keys + wrong[:room]
+    if not ordered:
+        rng.shuffle(options)
+    return Question(
+        id=question_id,
+        fact=fact.id,
+        template=template.id,
+        family=template.family,
+        type="multiple" if multiple else "single",
+        answer_type=answer_type,
+        prompt=prompt,
+        options=tuple(options),
+        answers=tuple(keys),
+        explanation=explain(fact),
+        evidence=fact.evidence,
+        topic=fact.topic,
+    )
+
+
+def true_false(template: Template, fact: Fact, statement: str, truth: bool) -> Question:
+    return Question(
+        id=f"{fact.id}/{template.id}",
+        fact=fact.id,
+        template=template.id,
+        family=template.family,
+        type="true_false",
+        answer_type="boolean",
+        prompt=f"True or false: {statement}?",
+        options=(TRUE, FALSE),
+        answers=(TRUE if truth else FALSE,),
+        explanation=explain(fact),
+        evidence=fact.evidence,
+        topic=fact.topic,
+    )
+
+
+# --- the built-in families -------------------------------------------------------------------
+
+
+def _who_voted(position: str):
+    def make(template: Template, fact: Fact, ctx: Context) -> Question | None:
+        keys = list(fact.fields.get(position, ()))
+        if not keys:
+            return None
+        answer_type = ctx.deck.entity_type(keys[0], "country")
+        wrong = [a for a in ctx.pools.not_in_position(fact, position) if ctx.deck.entity_type(a, "country") == answer_type]
+        verb = VOTE_POSITIONS[position]
+        f = fact.fields
+        stem = f"{who_word(answer_type, len(keys) > 1)} {verb} {f['motion']} at {f['body']}{anchor(fact)}?"
+        if len(keys) > 1:
+            stem += " Select all that apply."
+            stem = stem.replace("? Select all that apply.", "? (Select all that apply.)")
+        return choice(template, fact, ctx, prompt=stem, keys=keys, wrong=wrong, answer_type=answer_type)
+
+    return make
+
+
+def _who_did(template: Template, fact: Fact, ctx: Context) -> Question | None:
+    f = fact.fields
+    answer_type = ctx.deck.entity_type(f["actor"], "actor")
+    wrong = [w for w in fact.distractors.get("actor", ()) if fold(w) != fold(f["actor"])]
+    prompt = f"{who_word(answer_type, False)} {f['action']}{anchor(fact)}?"
+    return choice(template, fact, ctx, prompt=prompt, keys=[f["actor"]], wrong=wrong, answer_type=answer_type)
+
+
+def _event_clause(fact: Fact) -> str:
+    f = fact.fields
+    if fact.kind == "vote":
+        return f"{f['body']} voted on {f['motion']}"
+    return f"{f['actor']} {f['action']}"
+
+
+def _what_year(template: Template, fact: Fact, ctx: Context) -> Question | None:
+    date = fact.fields.get("date")
+    if not date:
+        return None
+    key = year_of(date)
+    rng = ctx.rng(f"{fact.id}/{template.id}")
+    wrong = ctx.pools.years(fact, key, rng)
+    prompt = f"In what year did this happen: {_event_clause(fact)}?"
+    q = choice(template, fact, ctx, prompt=prompt, keys=[str(key)], wrong=[str(y) for y in wrong], answer_type="year", ordered=True)
+    return _sorted_options(q, key=int, show=str)
+
+
+def _what_date(template: Template, fact: Fact, ctx: Context) -> Question | None:
+    date = fact.fields.get("date")
+    if not date or date.count("-") != 2:
+        return None
+    rng = ctx.rng(f"{fact.id}/{template.id}")
+    wrong = ctx.pools.dates(fact, date, rng)
+    prompt = f"On what date did this happen: {_event_clause(fact)}?"
+    q = choice(template, fact, ctx, prompt=prompt, keys=[date], wrong=wrong, answer_type="date", ordered=True)
+    return _sorted_options(q, key=lambda d: d, show=display_date)
+
+
+def _which_rationale(template: Template, fact: Fact, ctx: Context) -> Question | None:
+    f = fact.fields
+    source = f"According to {f['according_to']}, why" if "according_to" in f else "Why"
+    prompt = f"{source} did {f['actor']} {base_form(f['position'])}{anchor(fact)}?"
+    wrong = ctx.pools.other_rationales(fact)
+    return choice(template, fact, ctx, prompt=prompt, keys=[f["rationale"]], wrong=wrong, answer_type="rationale")
+
+
+def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
+    f = fact.fields
+    rng = ctx.rng(f"{fact.id}/{template.id}")
+    wrong = ctx.pools.numbers_for(fact, rng)
+    lead = "About how many" if "qualifier" in f else "How many"
+    if "unit" in f:
+        lead = lead.replace("many", "much") if "qualifier" not in f else "About how much"
+    prompt = f"{lead} {f['subject']}{anchor(fact)}?"
+    if "unit" in f:
+        prompt = f"{lead} {f['subject']}{anchor(fact)} (in {f['unit']})?"
+    q = choice(
+        template, fact, ctx, prompt=prompt, keys=[format_value(f["value"])], wrong=[format_value(v) for v in wrong],
+        answer_type="number", ordered=True,
+    )
+    return _sorted_options(q, key=lambda text: float(text.replace(",", "")), show=lambda text: text)
+
+
+def _who_said(template: Template, fact: Fact, ctx: Context) -> Question | None:
+    f = fact.fields
+    context = f" {f['context']}" if "context" in f else ""
+    prompt = f"Who said “{f['said']}”{context}{anchor(fact)}?"
+    answer_type = ctx.deck.entity_type(f["speaker"], "person")
+    return choice(template, fact, ctx, prompt=prompt, keys=[f["speaker"]], wrong=ctx.pools.other_speakers(fact), answer_type=answer_type)
+
+
+def _true_statement(fact: Fact, ctx: Context, rng: random.Random) -> str | None:
+    f = fact.fields
+    if fact.kind == "vote":
+        pairs = [(p, a) for p in VOTE_POSITIONS for a in f.get(p, ())]
+        position, actor = pairs[rng.randrange(len(pairs))]
+        return f"{actor} {VOTE_POSITIONS[position]} {f['motion']} at {f['body']}{anchor(fact)}"
+    if fact.kind == "event" and "date" in f:
+        return f"{f['actor']} {f['action']} in {year_of(f['date'])}"
+    if fact.kind == "statement":
+        return f"{f['speaker']} said “{f['said']}”"
+    return None
+
+
+def _false_statement(fact: Fact, ctx: Context, rng: random.Random) -> str | None:
+    """The false twin: the fact's statement with one part swapped for a provably wrong one."""
+    f = fact.fields
+    if fact.kind == "vote":
+        candidates = []
+        for position in VOTE_POSITIONS:
+            if position in f:
+                candidates += [(position, a) for a in ctx.pools.not_in_position(fact, position)]
+        if not candidates:
+            return None
+        position, actor = candidates[rng.randrange(len(candidates))]
+        return f"{actor} {VOTE_POSITIONS[position]} {f['motion']} at {f['body']}{anchor(fact)}"
+    if fact.kind == "event" and "date" in f:
+        wrong = [y for y in ctx.pools.years(fact, year_of(f["date"]), rng) if abs(y - year_of(f["date"])) >= 2]
+        if not wrong:
+            return None
+        return f"{f['actor']} {f['action']} in {wrong[rng.randrange(len(wrong))]}"
+    if fact.kind == "statement":
+        others = ctx.pools.other_speakers(fact)
+        if not others:
+            return None
+        return f"{others[rng.randrange(len(others))]} said “{f['said']}”"
+    return None
+
+
+def _true_false(template: Template, fact: Fact, ctx: Context) -> Question | None:
+    statement = _true_statement(fact, ctx, ctx.rng(f"{fact.id}/{template.id}"))
+    return true_false(template, fact, statement, True) if statement else None
+
+
+def _true_false_twin(template: Template, fact: Fact, ctx: Context) -> Question | None:
+    statement = _false_statement(fact, ctx, ctx.rng(f"{fact.id}/{template.id}"))
+    return true_false(template, fact, statement, False) if statement else None
+
+
+def _cloze_targets(fact: Fact) -> list[str]:
+    """Values worth deleting, most important first; each is tried with its aliases."""
+    f = fact.fields
+    if fact.kind == "vote":
+        targets = [a for p in VOTE_POSITIONS for a in f.get(p, ())]
+    elif fact.kind == "event":
+        targets = [f["actor"]]
+    elif fact.kind == "stance":
+        targets = [f["actor"]]
+    elif fact.kind == "statement":
+        targets = [f["speaker"]]
+    else:
+        targets = [format_value(f["value"])]
+    if "date" in f:
+        targets.append(str(year_of(f["date"])))
+    return targets
+
+
+def _cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
+    for target in _cloze_targets(fact):
+        for evidence in fact.evidence:
+            found = find_words(evidence.quote, fact.spellings(target) if target in fact.aliases or not target.isdigit() else (target,))
+            if found is None:
+                continue
+            start, end = found
+            before, deleted, after = evidence.quote[:start], evidence.quote[start:end], evidence.quote[end:]
+            if fold(deleted) in fold(before + " " + after):
+                continue  # the answer would still be visible
+            before, after = " ".join(before.split()), " ".join(after.split())
+            before = before + " " if evidence.quote[:start][-1:].isspace() else before
+            after = " " + after if evidence.quote[end:][:1].isspace() else after
+            answer_type = "year" if target.isdigit() and len(target) == 4 and "date" in fact.fields else "text"
+            return Question(
+                id=f"{fact.id}/{template.id}",
+                fact=fact.id,
+                template=template.id,
+                family=template.family,
+                type="cloze",
+                answer_type=answer_type if fact.kind != "quantity" or target != _cloze_targets(fact)[0] else "number",
+                prompt=f"{before}{CLOZE_BLANK}{after}",
+                options=(),
+                answers=(deleted,),
+                explanation=explain(fact),
+                evidence=(evidence,),
+                topic=fact.topic,
+                cloze=(before, deleted, after),
+            )
+    return None
+
+
+def find_words(text: str, spellings: Iterable[str]) -> tuple[int, int] | None:
+    """The span of the first spelling found in ``text`` as whole words, typography-tolerant."""
+    normalized, index = normalize_with_map(text)
+    for spelling in spellings:
+        needle = normalize_with_map(spelling)[0]
+        if not needle:
+            continue
+        match = re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", normalized, re.IGNORECASE)
+        if match:
+            return index[match.start()], index[match.end() - 1] + 1
+    return None
+
+
+_IRREGULAR = {
+    "was": "be", "were": "be", "had": "have", "did": "do", "made": "make", "said": "say", "told": "tell",
+    "took": "take", "gave": "give", "kept": "keep", "met": "meet", "sought": "seek", "cut": "cut",
+    "chose": "choose", "refused": "refuse", "declined": "decline", "abstained": "abstain", "stayed": "stay",
+    "voted": "vote", "avoided": "avoid", "refrained": "refrain", "urged": "urge", "asked": "ask",
+    "failed": "fail", "held": "hold", "left": "leave", "sent": "send", "ordered": "order", "broke": "break",
+}
+
+
+def base_form(predicate: str) -> str:
+    """Turn a past-tense predicate into the form after 'did': 'stayed away' → 'stay away'."""
+    first, _, rest = predicate.strip().partition(" ")
+    lower = first.lower()
+    if lower in _IRREGULAR:
+        base = _IRREGULAR[lower]
+    elif lower.endswith("ied"):
+        base = lower[:-3] + "y"
+    elif lower.endswith("ed") and len(lower) > 4:
+        stem = lower[:-2]
+        base = stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "ls" else stem
+        if lower.endswith(("ated", "ized", "ised", "uced", "ired", "ared", "ored", "ured", "oted", "aged", "used")):
+            base = lower[:-1]
+    else:
+        base = lower
+    return f"{base} {rest}".strip()
+
+
+def _sorted_options(q: Question, *, key, show) -> Question:
+    if q.type not in ("single", "multiple"):
+        return q
+    options = tuple(show(o) for o in sorted(q.options, key=key))
+    answers = tuple(show(a) for a in q.answers)
+    return replace(q, options=options, answers=answers)
+
+
+
+
+def _templates() -> dict[str, Template]:
+    table = [
+        *(
+            Template(
+                f"who-{name}",
+                "who",
+                ("vote",),
+                _who_voted(position),
+                f"Which country {VOTE_POSITIONS[position]} the motion? Wrong options: actors recorded with another position on the same vote.",
+            )
+            for position, name in (
+                ("abstained", "abstained"),
+                ("vetoed", "vetoed"),
+                ("in_favor", "voted-for"),
+                ("against", "voted-against"),
+                ("absent", "was-absent"),
+                ("co_sponsored", "co-sponsored"),
+            )
+        ),
+        Template("who-did", "who", ("event",), _who_did, "Who did it (who met whom, who asked …)? Wrong options: the fact's curated distractors."),
+        Template("what-year", "year", ("vote", "event"), _what_year, "In what year did it happen? Wrong options: other events' years, else nearby years."),
+        Template("what-date", "date", ("vote", "event"), _what_date, "On what date did it happen (precise dates only)?"),
+        Template("which-rationale", "rationale", ("stance",), _which_rationale, "Why did the actor take the position? Wrong options: other stances' rationales."),
+        Template("how-many", "how-many", ("quantity",), _how_many, "How many …? Numeric options in ascending order."),
+        Template("who-said", "who-said", ("statement",), _who_said, "Who said these words? Wrong options: other statements' speakers."),
+        Template("true-false", "true-false", ("vote", "event", "statement"), _true_false, "A true statement built from the fact."),
+        Template("true-false-twin", "true-false", ("vote", "event", "statement"), _true_false_twin, "A false twin: one part swapped for a refuted one."),
+        Template("cloze", "cloze", ("vote", "event", "stance", "statement", "quantity"), _cloze, "The quote with its key entity or number deleted."),
+    ]
+    return {t.id: t for t in table}
+
+
+#: Built-in templates by id, in the order questions are generated for a fact.
+BUILTIN: dict[str, Template] = _templates()
+FAMILIES = tuple(dict.fromkeys(t.family for t in BUILTIN.values()))
+
+
+# --- user templates ----------------------------------------------------------------------------
+
+#: A user template may take this long and write this much, then it is stopped.
+RENDER_SECONDS = 2.0
+RENDER_CHARS = 10_000
+
+
+class _Budget(Exception):
+    pass
+
+
+class _LimitedEnvironment(SandboxedEnvironment):
+    """The sandbox, with ``range`` capped lower (the default cap is 100,000 items)."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context, operator, left, right):  # noqa: D102 - see jinja2 docs
+        if operator == "*":
+            seq, times = (left, right) if isinstance(right, int) else (right, left)
+            if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and times * len(seq) > RENDER_CHARS:
+                raise _Budget(f"output would exceed {RENDER_CHARS:,} characters")
+        if operator == "**" and isinstance(right, int) and right > 100:
+            raise _Budget("exponent too large")
+        return super().call_binop(context, operator, left, right)
+
+
+_ENV = _LimitedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+_ENV.globals["range"] = lambda *args: range(*args) if len(range(*args)) <= 1000 else _raise(_Budget("range() of more than 1,000 items"))
+
+
+def _raise(exc: Exception):
+    raise exc
+
+
+def compile_user_template(spec: UserTemplate):
+    try:
+        return _ENV.from_string(spec.prompt)
+    except TemplateSyntaxError as exc:
+        line = spec.location.line + (exc.lineno or 1)
+        raise LoadError(
+            f"template {spec.id!r}: prompt has a jinja2 syntax error: {exc.message}", Location(spec.location.path, line, spec.location.col)
+        ) from None
+
+
+def render_limited(template, variables: dict, *, where: Location, what: str) -> str:
+    """Render with a time and size budget; overruns and template errors become LoadErrors."""
+    deadline = time.monotonic() + RENDER_SECONDS
+    pieces: list[str] = []
+    size = 0
+    alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+
+    def on_alarm(signum, frame):  # pragma: no cover - only reached by a runaway template
+        raise _Budget(f"took longer than {RENDER_SECONDS:g} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm) if alarm else None
+    if alarm:
+        signal.setitimer(signal.ITIMER_REAL, RENDER_SECONDS)
+    try:
+        for piece in template.generate(**variables):
+            size += len(piece)
+            if size > RENDER_CHARS:
+                raise _Budget(f"output exceeds {RENDER_CHARS:,} characters")
+            if time.monotonic() > deadline:
+                raise _Budget(f"took longer than {RENDER_SECONDS:g} s")
+            pieces.append(piece)
+    except _Budget as exc:
+        raise LoadError(f"{what}: stopped: {exc}", where) from None
+    except TemplateError as exc:
+        raise LoadError(f"{what}: {exc.message if hasattr(exc, 'message') else exc}", where) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+        raise LoadError(f"{what}: {type(exc).__name__}: {exc}", where) from None
+    finally:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    return "".join(pieces).strip()
+
+
+@dataclass(frozen=True)
+class CompiledUserTemplate:
+    spec: UserTemplate
+    prompt: object  # a jinja2 Template
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    family = "custom"
+
+    def apply(self, fact: Fact, ctx: Context) -> Question | None:
+        spec = self.spec
+        if fact.kind not in spec.kinds or spec.answer not in fact.fields:
+            return None
+        variables = {name: _for_template(value) for name, value in fact.fields.items()}
+        variables.update(
+            id=fact.id,
+            kind=fact.kind,
+            topic=fact.topic,
+            anchor=anchor(fact).strip(),
+            year=year_of(fact.fields["date"]) if "date" in fact.fields else None,
+        )
+        prompt = render_limited(self.prompt, variables, where=spec.location, what=f"template {spec.id!r} on fact {fact.id!r}")
+        value = fact.fields[spec.answer]
+        keys = [format_value(v) for v in value] if isinstance(value, tuple) else [_for_template(value)]
+        if spec.type == "single":
+            wrong = [format_value(v) for v in fact.distractors.get(spec.answer, ())]
+            template = Template(spec.id, "custom", spec.kinds, lambda *a: None, "")
+            return choice(template, fact, ctx, prompt=prompt, keys=keys, wrong=wrong, answer_type=spec.answer_type)
+        return Question(
+            id=f"{fact.id}/{spec.id}",
+            fact=fact.id,
+            template=spec.id,
+            family="custom",
+            type="short",
+            answer_type=spec.answer_type,
+            prompt=prompt,
+            options=(),
+            answers=tuple(keys),
+            explanation=explain(fact),
+            evidence=fact.evidence,
+            topic=fact.topic,
+        )
+
+
+def _for_template(value) -> str:
+    if isinstance(value, tuple):
+        return join_names(value)
+    if isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}){0,2}", value):
+        return display_date(value)
+    return format_value(value)
+
+
+def active_templates(deck: Deck) -> list:
+    """Built-ins the deck did not switch off, then the deck's own templates (compiled)."""
+    unknown = sorted(deck.disabled - set(BUILTIN) - set(FAMILIES))
+    if unknown:
+        raise LoadError(
+            f"disable_templates names unknown template(s) {', '.join(map(repr, unknown))}; "
+            f"built-in templates: {', '.join(BUILTIN)}; families: {', '.join(FAMILIES)}",
+            Location(str(deck.path)),
+        )
+    chosen: list = [t for t in BUILTIN.values() if t.id not in deck.disabled and t.family not in deck.disabled]
+    clashes = [spec for spec in deck.templates if spec.id in BUILTIN]
+    if clashes:
+        spec = clashes[0]
+        raise LoadError(f"template id {spec.id!r} is a built-in template's id; choose another id", spec.location)
+    chosen += [CompiledUserTemplate(spec, compile_user_template(spec)) for spec in deck.templates]
+    return chosen
