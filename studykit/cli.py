@@ -133,6 +133,9 @@ def _print_problems(problems: Sequence[Problem], stream) -> None:
 
 def deck_paths(given: Sequence[Path | str]) -> list[Path]:
     if given:
+        missing = [str(p) for p in given if not Path(p).is_file()]
+        if missing:
+            raise UsageError(f"deck file not found: {', '.join(missing)}")
         return [Path(p) for p in given]
     if not DEFAULT_DECKS.is_dir():
         raise UsageError(f"no deck given and no {DEFAULT_DECKS}/ folder here; pass a deck file (studykit check DECK.yaml)")
@@ -205,7 +208,7 @@ def cmd_lint(args) -> int:
 def cmd_export(args) -> int:
     from .export.json import to_json, write_json
 
-    deck = load_deck(args.deck)
+    deck = load_deck(deck_paths([args.deck])[0])
     qset = generate(deck, seed=args.seed)
     if args.output is None:
         sys.stdout.write(to_json(qset))
@@ -244,7 +247,7 @@ def cmd_quiz(args) -> int:
         raise UsageError("--versions must be at least 1")
     if args.count is not None and args.count < 1:
         raise UsageError("--count must be at least 1")
-    deck = load_deck(args.deck)
+    deck = load_deck(deck_paths([args.deck])[0])
     qset = generate(deck)
     out = args.out or DEFAULT_OUT / deck.id
     report = write_quiz(

@@ -37,8 +37,9 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
     pending_space = False
     for i, ch in enumerate(text):
         if ch.isspace():
+            if not pending_space:
+                space_at = i  # a run of white space maps to its first character
             pending_space = bool(out)
-            space_at = i
             continue
         if ch in _INVISIBLE:
             continue

@@ -72,10 +72,10 @@ __all__ = [
 DATA_DIR = Path(__file__).resolve().parent.parent / "anki"
 LEDGER_FORMAT = "studykit-anki-ledger/1"
 CHOICE_TYPES = ("single", "multiple", "true_false")
+#: Shown above the options unless the stem already says it (a single answer needs no note).
 INSTRUCTIONS = {
-    "single": "Choose one answer.",
-    "multiple": "Choose every answer that applies.",
-    "true_false": "True or false?",
+    "multiple": ("Choose every answer that applies.", "select all"),
+    "true_false": ("True or false?", "true or false"),
 }
 
 
@@ -217,6 +217,11 @@ def _options_html(options: Iterable[str], keys: frozenset[str] | None) -> str:
     return '<ol class="sk-options" dir="auto">' + "".join(items) + "</ol>"
 
 
+def _instruction(question: Question) -> str:
+    text, already = INSTRUCTIONS.get(question.type, ("", ""))
+    return "" if not text or already in question.prompt.casefold() else esc(text)
+
+
 def _safe_url(url: str | None) -> str | None:
     if not url:
         return None
@@ -339,7 +344,7 @@ def _plan(qset: QuestionSet) -> tuple[list[_Planned], str, dict[str, str]]:
             keys = frozenset(question.answers)
             values = {
                 "Question": esc(question.prompt),
-                "Instruction": INSTRUCTIONS.get(question.type, "") if choice else "",
+                "Instruction": _instruction(question) if choice else "",
                 "Options": _options_html(question.options, None) if choice else "",
                 "Answer": "<br>".join(esc(a) for a in question.answers),
                 "Key": _options_html(question.options, keys) if choice else "",

@@ -148,6 +148,7 @@ class QuestionView:
     prompt_parts: tuple[str, ...]  # the prompt split at each cloze blank (one part if none)
     marker: str | None  # "circle" (choose one), "box" (tick all that apply) or None (write)
     options: tuple[OptionView, ...]
+    layout: str  # how the options are set: "row" (short ones on one line), "columns" (two), "list"
     answer: str  # the key as printed in the answer key
     explanation: str
     citations: tuple[CitationView, ...]
@@ -165,9 +166,12 @@ class VersionView:
 
 @dataclass(frozen=True)
 class BackrefView:
-    label: str  # "V1 Q3"
+    version: int
+    number: int
+    label: str  # "[V1 Q3", ", Q7", " · V2 Q5]" — the links of one highlight read as one group
     href: str  # relative to the source page
     question_id: str
+    name: str  # "version 1, question 3", for screen readers and the cited-passages list
 
 
 @dataclass(frozen=True)
@@ -311,6 +315,17 @@ class QuizReport:
     pdfs: tuple[Path, ...] = ()
     removed: tuple[Path, ...] = ()  # stale outputs of an earlier build (quiz-v9.html …) deleted
     problems: tuple[Problem, ...] = ()  # warnings, e.g. fewer questions than asked for
+
+    def summary(self) -> str:
+        """One line for the CLI: ``2 versions × 12 questions, 2 keys, 5 source pages, 4 PDFs``."""
+        counts = sorted({len(v.question_ids) for v in self.versions})
+        each = "/".join(str(c) for c in counts)
+        n = len(self.versions)
+        text = f"{n} version{'s' if n != 1 else ''} × {each} questions, {n} answer key{'s' if n != 1 else ''}, "
+        text += f"{len(self.sources)} source page{'s' if len(self.sources) != 1 else ''}"
+        if self.pdfs:
+            text += f", {len(self.pdfs)} PDFs"
+        return text
 
 
 def select_questions(
@@ -512,7 +527,7 @@ def _open_mark(m: _Mark) -> str:
 def _backrefs_html(m: _Mark) -> str:
     # The label is in data-label and shown with ::before, so it adds no text to any element.
     return "".join(
-        f'<a class="backref" href="{escape(b.href)}" data-label="{escape(b.label)}" aria-label="{escape(b.label)}"></a>'
+        f'<a class="backref" href="{escape(b.href)}" data-label="{escape(b.label)}" aria-label="{escape(b.name)}"></a>'
         for b in m.backrefs
     )
 
@@ -590,6 +605,8 @@ def _question_view(deck: Deck, number: int, planned: PlannedQuestion) -> Questio
         answer = " / ".join(q.answers) or "—"
     marker = {"single": "circle", "true_false": "circle", "multiple": "box"}.get(q.type) if option_views else None
     parts = tuple(q.prompt.split(CLOZE_BLANK)) if q.type == "cloze" else (q.prompt,)
+    longest = max((len(o.text) for o in option_views), default=0)
+    layout = "row" if longest <= 12 and len(option_views) <= 5 else "columns" if longest <= 30 else "list"
     return QuestionView(
         number=number,
         id=q.id,
@@ -601,6 +618,7 @@ def _question_view(deck: Deck, number: int, planned: PlannedQuestion) -> Questio
         prompt_parts=parts,
         marker=marker,
         options=option_views,
+        layout=layout,
         answer=answer,
         explanation=_one_line(q.explanation),
         citations=_citations(deck, q),
@@ -621,13 +639,27 @@ def _version_view(deck: Deck, number: int, seed: int, planned: list[PlannedQuest
 def _source_views(qset: QuestionSet, versions: Sequence[VersionView]) -> tuple[SourceView, ...]:
     deck = qset.deck
     # who cites each piece of evidence, in which version and as which number
-    backrefs: dict[str, list[BackrefView]] = defaultdict(list)
+    cited: dict[str, list[tuple[int, int, str, str]]] = defaultdict(list)
     for v in versions:
         for qv in v.questions:
             for c in qv.citations:
-                backrefs[c.anchor].append(
-                    BackrefView(f"V{v.number} Q{qv.number}", f"../{v.quiz_href}#{qv.anchor}", qv.id)
-                )
+                cited[c.anchor].append((v.number, qv.number, f"../{v.quiz_href}#{qv.anchor}", qv.id))
+    backrefs: dict[str, list[BackrefView]] = {}
+    for anchor, refs in cited.items():
+        refs = sorted(set(refs))
+        views = []
+        for i, (vn, qn, href, qid) in enumerate(refs):
+            # compact labels that read as one group: "[V1 Q3, Q7 · V2 Q5]"
+            if i == 0:
+                label = f"[V{vn} Q{qn}"
+            elif refs[i - 1][0] == vn:
+                label = f", Q{qn}"
+            else:
+                label = f" · V{vn} Q{qn}"
+            if i == len(refs) - 1:
+                label += "]"
+            views.append(BackrefView(vn, qn, label, href, qid, f"version {vn}, question {qn}"))
+        backrefs[anchor] = views
     marks_by_source: dict[str, list[_Mark]] = defaultdict(list)
     problems: list[Problem] = []
     for fact in sorted(deck.facts, key=lambda f: f.id):

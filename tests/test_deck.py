@@ -1,0 +1,202 @@
+"""Deck validation: every problem collected, each with path:line:col and what to do."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+import studykit
+from conftest import FACTS, deck_data
+from studykit.cli import main
+
+
+def check(project, in_dir, capsys, *args):
+    with in_dir(project.root):
+        code = main(["check", *args])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def facts_with(**changes):
+    facts = copy.deepcopy(FACTS)
+    for fact in facts:
+        if fact["id"] in changes:
+            fact.update(changes[fact["id"]])
+    return facts
+
+
+def test_valid_deck_loads(make_project):
+    project = make_project()
+    deck = studykit.load_deck(project.deck())
+    assert [f.id for f in deck.facts] == [f["id"] for f in FACTS]
+    vote = deck.fact("unsc-vote")
+    assert vote.fields["abstained"] == ("India", "United Arab Emirates", "China")
+    assert vote.fields["date"] == "2022-02-25"
+    evidence = vote.evidence[0]
+    text = deck.corpus["report"].text
+    assert text[evidence.start : evidence.end] == evidence.quote
+    assert deck.fact("partition-vote").fields["date"] == "1947"
+
+
+def test_check_clean_deck_exits_0(make_project, in_dir, capsys):
+    code, out = check(make_project(), in_dir, capsys)
+    assert code == 0, out
+    assert "decks/test.yaml: ok: 10 facts" in out
+
+
+DECK_WITH_PROBLEMS = """\
+deck:
+  id: bad-deck
+  title: Bad
+  corpus: ../seeds
+  tpoics: {}
+facts:
+  - id: v1
+    kind: vote
+    body: the UN Security Council
+    motion: a draft
+    date: 2022-02-30
+    vetoed: [Russia]
+    evidence:
+      - source: report
+        quote: "Ultimately Russia vetod the resolution"
+  - id: v1
+    kind: vote
+    body: the council
+    motion: a draft
+    date: 2022
+    abstained: [Brazil]
+    evidence:
+      - source: nowhere
+        quote: "this source does not exist"
+  - id: e1
+    kind: evnt
+  - id: q1
+    kind: quantity
+    subject: countries
+    value: "many"
+    evidence:
+      - {source: report, quote: "Eighty-one countries answered the US call"}
+  - id: s1
+    kind: statement
+    speaker: Yair Lapid
+    said: Israel is deeply involved
+    evidence:
+      - {source: report, quote: "Yair Lapid said that “Israel is not involved in this conflict.”"}
+"""
+
+
+def test_every_problem_reported_once_with_location(make_project, in_dir, capsys):
+    project = make_project(deck=DECK_WITH_PROBLEMS)
+    code, out = check(project, in_dir, capsys)
+    assert code == 1
+    lines = [line for line in out.splitlines() if ": error: " in line]
+    assert lines == [
+        "decks/test.yaml:5:3: error: deck: unknown key 'tpoics'; did you mean 'topics'?",
+        "decks/test.yaml:11:11: error: fact 'v1': 'date': '2022-02-30' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2022-02-25)",
+        "decks/test.yaml:15:16: error: fact 'v1': quote not found in 'report'; closest passage (line 3, 95% similar): "
+        "'Ultimately, Russia vetoed the resolution,'",
+        "decks/test.yaml:24:17: error: fact 'v1': unknown source 'nowhere'; catalog sources: report",
+        "decks/test.yaml:26:11: error: fact 'e1': unknown kind 'evnt'; valid kinds: vote, event, stance, statement, quantity",
+        "decks/test.yaml:30:12: error: fact 'q1': 'value' must be a number, found text",
+        "decks/test.yaml:36:11: error: fact 's1': said 'Israel is deeply involved' does not occur in the fact's quotes; "
+        "quote the passage that says it, add an alias for the spelling the text uses, or list 'said' under 'paraphrase'",
+    ]
+    assert "decks/test.yaml: 7 errors" in out
+    assert "Traceback" not in out
+
+
+def test_duplicate_fact_id_and_value_not_grounded(make_project, in_dir, capsys):
+    facts = copy.deepcopy(FACTS)
+    facts.append(copy.deepcopy(FACTS[0]))
+    facts[0]["abstained"] = ["India", "Brazil"]
+    project = make_project(facts)
+    code, out = check(project, in_dir, capsys)
+    assert code == 1
+    assert "error: fact 'unsc-vote': abstained 'Brazil' does not occur in the fact's quotes" in out
+    assert "error: duplicate fact id 'unsc-vote' (first at line" in out
+
+
+def test_alias_grounds_a_value(make_project):
+    facts = facts_with(cosponsors={"aliases": {}})
+    with pytest.raises(studykit.LoadError) as info:
+        studykit.load_deck(make_project(facts).deck())
+    assert "value '81' does not occur in the fact's quotes" in str(info.value)
+
+
+def test_paraphrase_is_a_note_not_an_error(make_project, in_dir, capsys):
+    facts = facts_with(strike={"rationale": "its diplomats were on strike", "paraphrase": ["rationale"]})
+    code, out = check(make_project(facts), in_dir, capsys)
+    assert code == 0, out
+    assert "note: fact 'strike': 'rationale' is a paraphrase, not verbatim in the quotes" in out
+
+
+def test_one_position_per_actor(make_project):
+    facts = facts_with(**{"unsc-vote": {"in_favor": ["Russia"]}})
+    with pytest.raises(studykit.LoadError) as info:
+        studykit.load_deck(make_project(facts).deck())
+    assert "'Russia' is listed under both 'in_favor' and 'vetoed'; an actor has one position per vote" in str(info.value)
+
+
+def test_ambiguous_and_short_quotes(make_project):
+    doc = "Same words here again.\nSame words here again.\nRussia vetoed it all."
+    facts = [
+        {"id": "a", "kind": "event", "actor": "Russia", "action": "vetoed it", "evidence": [{"source": "report", "quote": "Same words here again."}]},
+        {"id": "b", "kind": "event", "actor": "Russia", "action": "vetoed it", "evidence": [{"source": "report", "quote": "  "}]},
+    ]
+    with pytest.raises(studykit.LoadError) as info:
+        studykit.load_deck(make_project(facts, documents={"report": doc}).deck())
+    text = str(info.value)
+    assert "quote is ambiguous: it occurs 2 times in 'report' (lines 1, 2); quote more words so it matches once" in text
+    assert "fact 'b': quote is empty; quote at least 12 characters verbatim from the source" in text
+
+
+@pytest.mark.parametrize("name", ["../outside.txt", "/etc/passwd"])
+def test_catalog_paths_may_not_leave_the_corpus(make_project, name):
+    project = make_project()
+    catalog = project.seeds / "catalog.yaml"
+    catalog.write_text(catalog.read_text().replace("file: 000_report.txt", f"file: {name}"))
+    with pytest.raises(studykit.LoadError) as info:
+        studykit.load_deck(project.deck())
+    assert f"path '{name}' leaves the corpus directory; give a file name inside it" in str(info.value)
+
+
+def test_symlink_leaving_the_corpus_is_refused(make_project, tmp_path):
+    project = make_project()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("secret")
+    (project.seeds / "link.txt").symlink_to(secret)
+    catalog = project.seeds / "catalog.yaml"
+    catalog.write_text(catalog.read_text().replace("file: 000_report.txt", "file: link.txt"))
+    with pytest.raises(studykit.LoadError) as info:
+        studykit.load_deck(project.deck())
+    assert "path 'link.txt' leads outside the corpus directory (through a symbolic link)" in str(info.value)
+
+
+def test_yaml_syntax_error_has_location(make_project, in_dir, capsys):
+    project = make_project(deck="deck:\n  id: x\n  title: [unclosed\nfacts: []\n")
+    code, out = check(project, in_dir, capsys)
+    assert code == 1
+    assert out.startswith("decks/test.yaml:4:6: error: YAML syntax error: did not find expected ',' or ']'")
+
+
+def test_usage_error_exit_2(make_project, in_dir, capsys):
+    with in_dir(make_project().root):
+        assert main(["check", "missing.yaml"]) == 2
+        assert capsys.readouterr().err == "error: deck file not found: missing.yaml\n"
+        with pytest.raises(SystemExit) as info:
+            main(["check", "--no-such-flag"])
+    assert info.value.code == 2
+    assert "studykit: error: unrecognized arguments: --no-such-flag" in capsys.readouterr().err
+
+
+def test_unknown_topic_and_template_field(make_project):
+    facts = facts_with(cosponsors={"topic": "nope"})
+    data = deck_data(facts)
+    data["templates"] = [{"id": "mine", "applies_to": ["vote"], "prompt": "Which body?", "answer": "bodyy"}]
+    with pytest.raises(studykit.LoadError) as info:
+        studykit.load_deck(make_project(deck=data).deck())
+    text = str(info.value)
+    assert "fact 'cosponsors': unknown topic 'nope'; known topics: un, history" in text
+    assert "template 'mine': kind 'vote' has no field 'bodyy'; its fields: body, motion, date" in text
