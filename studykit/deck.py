@@ -260,15 +260,15 @@ def _facts(
         if not isinstance(item, LocDict):
             problems.error(raw.item_loc(i), f"fact: expected a mapping with id, kind and evidence, found {describe(item)}")
             continue
+        fact_id = item.get("id")
+        if isinstance(fact_id, str) and fact_id in seen:
+            first = seen[fact_id]
+            problems.error(item.value_loc("id"), f"duplicate fact id {fact_id!r} (first at line {first.line}); fact ids must be unique")
+        elif isinstance(fact_id, str):
+            seen[fact_id] = item.value_loc("id")
         fact = _FactReader(item, corpus, entities, topics, problems).read()
-        if fact is None:
-            continue
-        if fact.id in seen:
-            first = seen[fact.id]
-            problems.error(item.value_loc("id"), f"duplicate fact id {fact.id!r} (first at line {first.line}); fact ids must be unique")
-            continue
-        seen[fact.id] = item.value_loc("id")
-        facts.append(fact)
+        if fact is not None:
+            facts.append(fact)
     return facts
 
 

@@ -97,13 +97,14 @@ def test_every_problem_reported_once_with_location(make_project, in_dir, capsys)
         "decks/test.yaml:11:11: error: fact 'v1': 'date': '2022-02-30' is not a date; write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2022-02-25)",
         "decks/test.yaml:15:16: error: fact 'v1': quote not found in 'report'; closest passage (line 3, 95% similar): "
         "'Ultimately, Russia vetoed the resolution,'",
-        "decks/test.yaml:24:17: error: fact 'v1': unknown source 'nowhere'; catalog sources: report",
+        "decks/test.yaml:16:9: error: duplicate fact id 'v1' (first at line 7); fact ids must be unique",
+        "decks/test.yaml:23:17: error: fact 'v1': unknown source 'nowhere'; catalog sources: report",
         "decks/test.yaml:26:11: error: fact 'e1': unknown kind 'evnt'; valid kinds: vote, event, stance, statement, quantity",
         "decks/test.yaml:30:12: error: fact 'q1': 'value' must be a number, found text",
         "decks/test.yaml:36:11: error: fact 's1': said 'Israel is deeply involved' does not occur in the fact's quotes; "
         "quote the passage that says it, add an alias for the spelling the text uses, or list 'said' under 'paraphrase'",
     ]
-    assert "decks/test.yaml: 7 errors" in out
+    assert "decks/test.yaml: 8 errors" in out
     assert "Traceback" not in out
 
 

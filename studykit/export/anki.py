@@ -11,11 +11,15 @@ What real Anki does on import (``DESIGN.md`` §3) decides the design:
   type rather than one per question type on purpose: Anki refuses to change a note's type on
   import (the note is logged as "conflicting" and never updated again), and a question can move
   between *single* and *short* between builds when its distractors come or go. *Studykit Cloze*
-  is Anki's cloze type (``{{cloze:Text}}``). Field and template names must never change:
-  Anki matches note types by id, then by the list of field and template names; a renamed field
-  makes the import add a "Name+" copy and mark every existing note as conflicting. Field and
-  template ``id`` s are set as well, so Anki's "merge note types" option can reconcile a future
-  schema change. CSS and template *content* may change freely (verified: it updates in place).
+  is Anki's cloze type (``{{cloze:Text}}``). CSS and template *content* may change freely: the
+  note type's own mod moves and Anki updates it in place. Field and template *names* may not:
+  Anki matches note types by id, then by the lists of field and template names, and with a
+  renamed or added field the default import adds a "Studykit Question+" copy and logs every
+  existing note as conflicting (verified with anki 26.x). Every field and template therefore
+  carries a stable ``id`` too: importing with "Merge note types" (Anki ≥ 23.10, which matches
+  on those ids) and "Update notes: always" then reconciles the schema in place and updates the
+  notes (merging stamps existing notes with the import time, so "if newer" would skip them).
+  Keep the note type's ``key`` when its fields change: the ids, and so the merge, derive from it.
 * **Per-note modification times.** Anki updates a note only when the file's ``mod`` is newer
   than the collection's. genanki stamps one package timestamp on every note, so here each note
   (and note type) carries its own ``mod`` from a *ledger* kept beside the deck file
@@ -161,12 +165,11 @@ class AnkiReport:
     timestamp: int  # the newest mod in the package
 
     def summary(self) -> str:
-        return (
-            f"wrote {self.path}: {self.notes} notes, {self.cards} cards "
-            f"({self.new} new, {self.changed} changed, {self.unchanged} unchanged since the last build"
-            + (f", {self.removed} no longer generated" if self.removed else "")
-            + ")"
-        )
+        """One line for the CLI, e.g. ``40 notes, 40 cards; 2 new, 1 changed, 37 unchanged``."""
+        text = f"{self.notes} notes, {self.cards} cards; {self.new} new, {self.changed} changed, {self.unchanged} unchanged"
+        if self.removed:
+            text += f"; {self.removed} no longer generated (Anki keeps them until deleted there)"
+        return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,7 +250,7 @@ def _evidence_html(qset: QuestionSet, question: Question, *, skip_quote: str | N
     quotes = []
     seen: set[tuple[str, str]] = set()
     for evidence in question.evidence:
-        if (evidence.source, evidence.quote) in seen or evidence.quote == skip_quote:
+        if (evidence.source, evidence.quote) in seen or (skip_quote and _same_text(evidence.quote, skip_quote)):
             continue
         seen.add((evidence.source, evidence.quote))
         mark = f"<sup>[{order.index(evidence.source) + 1}]</sup>" if numbered else ""
@@ -271,6 +274,10 @@ def _evidence_html(qset: QuestionSet, question: Question, *, skip_quote: str | N
         sources.append(f'<li dir="auto">{number}{headline}<br><span class="sk-meta">{meta}</span></li>')
     source_html = "<ol>" + "".join(sources) + "</ol>" if sources else ""
     return source_html, "".join(quotes), order
+
+
+def _same_text(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
 
 
 def _where(deck: Any, question: Question) -> Location | None:
@@ -353,7 +360,7 @@ def _plan(qset: QuestionSet) -> tuple[list[_Planned], str, dict[str, str]]:
                 "Quote": quote_html,
                 "Id": esc(question.id),
             }
-        fields = tuple(values[name] for name in note_type.fields)
+        fields = tuple(values.get(name, "") for name in note_type.fields)
         tags = {f"studykit::family::{_tag(question.family)}", f"studykit::deck::{_tag(deck.id)}"}
         tags.update(f"source::{_tag(source_id)}" for source_id in source_ids)
         if fact is not None:
@@ -363,7 +370,9 @@ def _plan(qset: QuestionSet) -> tuple[list[_Planned], str, dict[str, str]]:
             title = _deck_part(str(deck.topics.get(question.topic) or question.topic)) or question.topic
             deck_name = topic_decks.setdefault(question.topic, f"{root}::{title}")
         content = json.dumps(
-            {"type": note_type.key, "fields": fields, "tags": sorted(tags)}, ensure_ascii=False, sort_keys=True
+            {"type": note_type.key, "schema": note_type.fields, "fields": fields, "tags": sorted(tags)},
+            ensure_ascii=False,
+            sort_keys=True,
         )
         planned.append(
             _Planned(

@@ -1,0 +1,285 @@
+"""Question generation: families, determinism, and wrong options that are never secretly true."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import studykit
+from conftest import FACTS, ROOT
+from studykit.distractors import event_key, stance_key, vote_key
+from studykit.lint import lint
+from studykit.model import VOTE_POSITIONS, QUESTION_TYPES
+
+COUNTRIES = ["Arland", "Borduria", "Carpania", "Dorvik", "Elbonia", "Freedonia", "Genovia", "Hyrkania", "Ilyria"]
+PEOPLE = ["Ann Abel", "Ben Brook", "Cal Crane", "Dee Dunn", "Eve Eads", "Finn Ford"]
+ACTIONS = ["signed the accord", "opened an embassy", "closed the border", "sent an envoy"]
+REASONS = ["trade mattered most", "security came first", "allies insisted", "voters demanded it", "the treaty required it"]
+POSITIONS_SAID = ["we stand firm", "peace is possible", "talks will continue", "the vote was wrong"]
+SUBJECTS = ["ships were sent", "envoys attended", "votes were cast"]
+
+
+@st.composite
+def random_deck(draw):
+    """A deck of random facts and a document that grounds them, with repeated reports on purpose."""
+    facts, lines = [], ["Generated corpus", ""]
+
+    def add(fact, sentence):
+        fact["evidence"] = [{"source": "doc", "quote": sentence}]
+        facts.append(fact)
+        lines.append(sentence)
+
+    n = 0
+    for _ in range(draw(st.integers(1, 3))):  # votes, sometimes reported twice with other actors
+        date = f"20{draw(st.integers(10, 22))}-0{draw(st.integers(1, 9))}-1{draw(st.integers(0, 9))}"
+        actors = draw(st.lists(st.sampled_from(COUNTRIES), min_size=2, max_size=6, unique=True))
+        positions = {}
+        for actor in actors:
+            positions.setdefault(draw(st.sampled_from(list(VOTE_POSITIONS))), []).append(actor)
+        for report in range(draw(st.integers(1, 2))):
+            n += 1
+            part = {p: a for p, a in positions.items() if report == 0 or draw(st.booleans())} or positions
+            words = "; ".join(f"{', '.join(a)} {p.replace('_', ' ')}" for p, a in part.items())
+            add({"id": f"v{n}", "kind": "vote", "body": "the Council", "motion": f"motion {date}", "date": date, **part},
+                f"Record {n}: in {date[:4]} at the Council, {words}.")
+    for _ in range(draw(st.integers(1, 5))):  # events, some reported twice with the same year
+        n += 1
+        actor, action, year = draw(st.sampled_from(COUNTRIES)), draw(st.sampled_from(ACTIONS)), draw(st.integers(1950, 2020))
+        add({"id": f"e{n}", "kind": "event", "actor": actor, "action": action, "date": year,
+             "distractors": {"actor": [c for c in COUNTRIES if c != actor][:2]}},
+            f"Record {n}: {actor} {action} in {year}.")
+    for _ in range(draw(st.integers(1, 5))):  # stances, some sharing actor and position
+        n += 1
+        actor, reason = draw(st.sampled_from(COUNTRIES[:3])), draw(st.sampled_from(REASONS))
+        position = draw(st.sampled_from(["stayed neutral", "kept quiet"]))
+        add({"id": f"s{n}", "kind": "stance", "actor": actor, "position": position, "rationale": reason},
+            f"Record {n}: {actor} {position} because {reason}.")
+    for _ in range(draw(st.integers(1, 5))):  # statements, the same words sometimes from two speakers
+        n += 1
+        speaker, said = draw(st.sampled_from(PEOPLE)), draw(st.sampled_from(POSITIONS_SAID))
+        add({"id": f"t{n}", "kind": "statement", "speaker": speaker, "said": said},
+            f"Record {n}: {speaker} said “{said}”.")
+    for _ in range(draw(st.integers(1, 4))):
+        n += 1
+        subject, value = draw(st.sampled_from(SUBJECTS)), draw(st.integers(1, 5000))
+        add({"id": f"q{n}", "kind": "quantity", "subject": subject, "value": value},
+            f"Record {n}: {value} {subject}.")
+    entities = [{"name": c, "type": "country"} for c in COUNTRIES] + [{"name": p, "type": "person"} for p in PEOPLE]
+    deck = {"deck": {"id": "random", "title": "Random", "corpus": "../seeds"}, "entities": entities, "facts": facts}
+    return deck, "\n".join(lines) + "\n"
+
+
+def truths(deck):
+    """What the facts make true, computed independently of the generator."""
+    votes, years, rationales, speakers, values = {}, {}, {}, {}, {}
+    for f in deck.facts:
+        if f.kind == "vote":
+            for p in VOTE_POSITIONS:
+                for a in f.fields.get(p, ()):
+                    votes.setdefault(vote_key(f), set()).add((a, p))
+            years.setdefault(vote_key(f), set()).add(f.fields["date"][:4])
+        elif f.kind == "event":
+            years.setdefault(event_key(f), set()).add(f.fields["date"][:4])
+        elif f.kind == "stance":
+            rationales.setdefault(stance_key(f), set()).add(f.fields["rationale"])
+        elif f.kind == "statement":
+            speakers.setdefault(f.fields["said"], set()).add(f.fields["speaker"])
+        elif f.kind == "quantity":
+            values.setdefault(f.fields["subject"], set()).add(f"{f.fields['value']:,}")
+    return votes, years, rationales, speakers, values
+
+
+def assert_no_true_distractor(deck, qset):
+    votes, years, rationales, speakers, values = truths(deck)
+    for q in qset:
+        fact = deck.fact(q.fact)
+        wrong = [o for o in q.options if o not in q.answers]
+        if q.template.startswith("who-") and fact.kind == "vote":
+            position = next(p for p in VOTE_POSITIONS if set(q.answers) == set(fact.fields.get(p, ())) and p.replace("_", "-") in q.template.replace("voted-for", "in-favor").replace("voted-against", "against").replace("was-absent", "absent"))
+            for option in wrong:
+                assert (option, position) not in votes[vote_key(fact)], (q.id, option)
+        elif q.template == "what-year":
+            key = vote_key(fact) if fact.kind == "vote" else event_key(fact)
+            assert not set(wrong) & years[key], q.id
+        elif q.template == "which-rationale":
+            assert not set(wrong) & rationales[stance_key(fact)], q.id
+        elif q.template == "who-said":
+            assert not set(wrong) & speakers[fact.fields["said"]], q.id
+        elif q.template == "how-many":
+            assert not set(wrong) & values[fact.fields["subject"]], q.id
+        elif q.template == "true-false-twin" and fact.kind == "vote":
+            assert not any(f"{a} {VOTE_POSITIONS[p]} " in q.prompt for a, p in votes[vote_key(fact)]), q.id
+        elif q.template == "true-false-twin" and fact.kind == "statement":
+            assert not any(q.prompt.startswith(f"True or false: {s} said") for s in speakers[fact.fields["said"]]), q.id
+
+
+def write_project(tmp_path, deck, document):
+    (tmp_path / "seeds").mkdir(exist_ok=True)
+    (tmp_path / "decks").mkdir(exist_ok=True)
+    (tmp_path / "seeds" / "doc.txt").write_text(document, encoding="utf-8")
+    catalog = {"sources": [{"id": "doc", "file": "doc.txt", "title": "Doc", "outlet": "Gen", "published": "2022", "date_basis": "test"}]}
+    (tmp_path / "seeds" / "catalog.yaml").write_text(yaml.safe_dump(catalog))
+    path = tmp_path / "decks" / "random.yaml"
+    path.write_text(yaml.safe_dump(json.loads(json.dumps(deck)), sort_keys=False, allow_unicode=True))
+    return path
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(random_deck(), st.integers(0, 2**16))
+def test_random_decks_give_sound_questions(tmp_path, generated, seed):
+    deck_yaml, document = generated
+    deck = studykit.load_deck(write_project(tmp_path, deck_yaml, document))
+    qset = studykit.generate(deck, seed=seed)
+    assert len(qset) > 0
+    assert_no_true_distractor(deck, qset)
+    for q in qset:
+        assert q.type in QUESTION_TYPES
+        if q.type in ("single", "multiple", "true_false"):
+            assert set(q.answers) <= set(q.options), q.id
+            assert len(set(q.options)) == len(q.options), q.id
+            if q.type != "true_false":
+                assert 3 <= len(q.options) <= 5, q.id
+        else:
+            assert q.options == ()
+        for e in q.evidence:
+            assert deck.corpus[e.source].text[e.start : e.end] == e.quote
+    again = studykit.generate(studykit.load_deck(write_project(tmp_path, deck_yaml, document)), seed=seed)
+    assert again.questions == qset.questions
+    assert not [f for f in lint(qset) if f.severity == "error"]
+
+
+def test_fixture_deck_yields_every_family(make_project):
+    qset = studykit.generate(studykit.load_deck(make_project().deck()))
+    families = {q.family for q in qset}
+    assert families == {"who", "year", "date", "rationale", "how-many", "who-said", "true-false", "cloze"}
+    types = {q.type for q in qset}
+    assert types == {"single", "multiple", "true_false", "short", "cloze"}
+
+
+def test_multiple_offers_no_other_true_value(make_project):
+    qset = studykit.generate(studykit.load_deck(make_project().deck()))
+    q = qset.by_id("unsc-vote/who-abstained")
+    assert q.type == "multiple"
+    assert set(q.answers) == {"India", "United Arab Emirates", "China"}
+    assert set(q.options) == {"India", "United Arab Emirates", "China", "Russia"}
+    assert q.prompt == (
+        "Which countries abstained on the draft resolution on Ukraine at the UN Security Council on 25 February 2022? "
+        "(Select all that apply.)"
+    )
+
+
+def test_fallback_to_short_when_too_few_false_options(make_project):
+    qset = studykit.generate(studykit.load_deck(make_project().deck()))
+    q = qset.by_id("partition-vote/who-voted-for")
+    assert q.type == "short" and q.options == () and q.answers == ("the Soviet Union",)
+    assert any(f.code == "L013" and f.question == q.id for f in lint(qset))
+
+
+def test_years_ascending_and_key_position_varies(make_project):
+    facts = [
+        {"id": f"y{i}", "kind": "event", "actor": "Russia", "action": f"did thing {i}", "date": 1950 + i,
+         "evidence": [{"source": "report", "quote": f"In {1950 + i}, Russia did thing {i} again."}]}
+        for i in range(40)
+    ]
+    document = "\n".join(f["evidence"][0]["quote"] for f in facts)
+    qset = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck()))
+    positions = []
+    for q in qset:
+        if q.template == "what-year":
+            years = [int(o) for o in q.options]
+            assert years == sorted(years) and len(years) == 4
+            positions.append(q.options.index(q.answers[0]))
+    assert set(positions) == {0, 1, 2, 3}
+
+
+def test_cloze_deletes_a_key_value_from_the_verbatim_quote(make_project):
+    deck = studykit.load_deck(make_project().deck())
+    q = studykit.generate(deck).by_id("cosponsors/cloze")
+    before, deleted, after = q.cloze
+    assert deleted == "Eighty-one" and q.answers == ("Eighty-one",)
+    assert before + deleted + after == q.evidence[0].quote
+    assert q.prompt == "_____ countries answered the US call and signed on as co-sponsors."
+
+
+def test_explanation_is_one_sentence_with_the_date(make_project):
+    qset = studykit.generate(studykit.load_deck(make_project().deck()))
+    assert qset.by_id("unsc-vote/who-vetoed").explanation == (
+        "On 25 February 2022, the UN Security Council voted on the draft resolution on Ukraine: "
+        "India, United Arab Emirates and China abstained; Russia vetoed it."
+    )
+    assert qset.by_id("ties-cut/what-year").explanation == "The Soviet Union cut diplomatic ties with Israel in 1967."
+
+
+def test_adding_a_fact_changes_no_other_question(make_project):
+    before = studykit.generate(studykit.load_deck(make_project().deck()))
+    facts = copy.deepcopy(FACTS) + [
+        {"id": "new-fact", "kind": "event", "actor": "India", "action": "abstained", "date": 2022,
+         "evidence": [{"source": "report", "quote": "while India, the UAE and China abstained"}]}
+    ]
+    after = studykit.generate(studykit.load_deck(make_project(facts).deck()))
+    old = {q.id: q for q in before}
+    changed = [q.id for q in after if q.id in old and q != old[q.id] and q.template not in ("what-year", "true-false-twin")]
+    assert changed == []
+
+
+def test_same_output_in_separate_processes_with_different_hash_seeds(make_project):
+    deck = make_project().deck()
+    outputs = []
+    for hash_seed in ("1", "2"):
+        result = subprocess.run(
+            [sys.executable, "-m", "studykit", "export", str(deck)],
+            capture_output=True, text=True, env={"PYTHONHASHSEED": hash_seed, "PATH": "/usr/bin:/bin"}, cwd=ROOT, check=True,
+        )
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[0])["questions"]
+
+
+def test_user_template_in_sandbox(make_project):
+    from conftest import deck_data
+
+    data = deck_data()
+    data["templates"] = [
+        {"id": "which-body", "applies_to": ["vote"], "prompt": "Which body voted on {{ motion }} {{ anchor }}?", "answer": "body"},
+        {"id": "evil", "applies_to": ["event"], "prompt": "{{ actor.__class__.__mro__[1].__subclasses__() }}", "answer": "actor"},
+    ]
+    deck = studykit.load_deck(make_project(deck=data).deck())
+    try:
+        studykit.generate(deck)
+    except studykit.LoadError as exc:
+        message = str(exc)
+    else:  # pragma: no cover - the sandbox must refuse
+        raise AssertionError("the sandbox let a template reach Python internals")
+    assert "template 'evil' on fact 'ties-cut'" in message and "unsafe" in message
+    data["templates"] = data["templates"][:1]
+    qset = studykit.generate(studykit.load_deck(make_project(deck=data).deck()))
+    q = qset.by_id("unsc-vote/which-body")
+    assert q.prompt == "Which body voted on the draft resolution on Ukraine on 25 February 2022?"
+    assert q.answers == ("the UN Security Council",) and q.type == "short"
+
+
+def test_runaway_template_is_stopped(make_project):
+    from conftest import deck_data
+
+    data = deck_data()
+    data["templates"] = [{"id": "big", "applies_to": ["vote"], "prompt": "{% for i in range(900) %}{{ motion * 20 }}{% endfor %}?", "answer": "body"}]
+    deck = studykit.load_deck(make_project(deck=data).deck())
+    try:
+        studykit.generate(deck)
+    except studykit.LoadError as exc:
+        assert "template 'big' on fact 'unsc-vote': stopped: output exceeds 10,000 characters" in str(exc)
+        assert exc.problems[0].location.line > 0
+    else:  # pragma: no cover
+        raise AssertionError("runaway template was not stopped")
+
+
+def test_disable_templates(make_project):
+    deck = studykit.load_deck(make_project(disable_templates=["cloze", "true-false"]).deck())
+    families = {q.family for q in studykit.generate(deck)}
+    assert "cloze" not in families and "true-false" not in families and "who" in families
