@@ -1,0 +1,79 @@
+"""The JSON export contract (version 1) and the Python API example of the README."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import studykit
+from conftest import ROOT
+from studykit.cli import main
+from studykit.model import QUESTION_TYPES
+
+
+def export(project, in_dir, capsys, *extra):
+    with in_dir(project.root):
+        code = main(["export", "decks/test.yaml", "--format", "json", *extra])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return out.out
+
+
+def test_json_contract(make_project, in_dir, capsys):
+    project = make_project()
+    data = json.loads(export(project, in_dir, capsys))
+    assert data["format"] == "studykit-export" and data["version"] == 1
+    assert data["deck"] == {"id": "test-deck", "title": "Test deck", "description": "A deck for tests."}
+    [source] = data["sources"]
+    assert set(source) == {"id", "path", "title", "outlet", "author", "published", "sha256"}
+    assert source["path"] == "seeds/000_report.txt" and source["published"] == "2022-02-25"
+    document = (project.root / source["path"]).read_bytes()
+    assert source["sha256"] == hashlib.sha256(document).hexdigest()
+    text = document.decode("utf-8")
+    assert [f["id"] for f in data["facts"]][:2] == ["unsc-vote", "partition-vote"]
+    assert data["facts"][0]["fields"]["abstained"] == ["India", "United Arab Emirates", "China"]
+    for item in data["facts"] + data["questions"]:
+        for e in item["evidence"]:
+            assert set(e) == {"source", "quote", "start", "end"}
+            assert text[e["start"] : e["end"]] == e["quote"]
+    for q in data["questions"]:
+        assert q["id"] == f"{q['fact']}/{q['template']}"
+        assert q["type"] in QUESTION_TYPES
+        if q["type"] in ("short", "cloze"):
+            assert q["options"] == []
+        else:
+            assert set(q["answers"]) <= set(q["options"])
+        assert q["prompt"] and q["explanation"] and q["answer_type"]
+
+
+def test_export_to_file_equals_stdout(make_project, in_dir, capsys):
+    project = make_project()
+    printed = export(project, in_dir, capsys)
+    export(project, in_dir, capsys, "-o", "out/deck.json")
+    assert (project.root / "out" / "deck.json").read_text(encoding="utf-8") == printed
+
+
+def test_seed_changes_option_order_only(make_project, in_dir, capsys):
+    project = make_project()
+    one = json.loads(export(project, in_dir, capsys, "--seed", "1"))["questions"]
+    two = json.loads(export(project, in_dir, capsys, "--seed", "2"))["questions"]
+    assert [q["id"] for q in one] == [q["id"] for q in two]
+    assert [q["options"] for q in one] != [q["options"] for q in two]
+    assert [sorted(q["answers"]) for q in one] == [sorted(q["answers"]) for q in two]
+
+
+def test_readme_python_example_runs(tmp_path, monkeypatch):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Python API", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    monkeypatch.chdir(ROOT)
+    code = code.replace('"dist/israel-russia-ukraine.json"', repr(str(tmp_path / "out.json")))
+    exec(compile(code, "README.md", "exec"), {})
+    data = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert data["questions"] and data["deck"]["id"] == "israel-russia-ukraine"
+
+
+def test_api_is_flat():
+    for name in ("load_deck", "generate", "write_json", "to_json", "LoadError", "StudykitError", "Location", "Question"):
+        assert hasattr(studykit, name), name
