@@ -26,6 +26,7 @@ from .errors import LoadError, Location
 from .model import CLOZE_BLANK, VOTE_POSITIONS, Deck, Fact, Question, UserTemplate, format_value
 
 TRUE, FALSE = "True", "False"
+SELECT_ALL = "(Select all that apply.)"
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,11 @@ def choice(
     wrong = list(wrong)
     if not ordered:
         rng.shuffle(wrong)
-    room = max(1, min(len(wrong), 5 - len(keys), WRONG_OPTIONS if not multiple else 5 - len(keys)))
+    if multiple and len(keys) > 4:  # "select all that apply" among at most five options
+        keep = set(rng.sample(range(len(keys)), 4))
+        keys = [k for i, k in enumerate(keys) if i in keep]
+    # a single answer gets three wrong options; "select all" fills up to five options in all
+    room = max(1, min(len(wrong), 5 - len(keys))) if multiple else min(len(wrong), WRONG_OPTIONS)
     options = keys + wrong[:room]
     if not ordered:
         rng.shuffle(options)
@@ -226,8 +231,7 @@ def _who_voted(position: str):
         f = fact.fields
         stem = f"{who_word(answer_type, len(keys) > 1)} {verb} {f['motion']} at {f['body']}{anchor(fact)}?"
         if len(keys) > 1:
-            stem += " Select all that apply."
-            stem = stem.replace("? Select all that apply.", "? (Select all that apply.)")
+            stem += f" {SELECT_ALL}"
         return choice(template, fact, ctx, prompt=stem, keys=keys, wrong=wrong, answer_type=answer_type)
 
     return make
@@ -371,9 +375,14 @@ def _cloze_targets(fact: Fact) -> list[str]:
 
 
 def _cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
-    for target in _cloze_targets(fact):
+    targets = _cloze_targets(fact)
+    for target in targets:
+        if target == targets[0]:
+            answer_type = "number" if fact.kind == "quantity" else ctx.deck.entity_type(target, "text")
+        else:
+            answer_type = "year"
         for evidence in fact.evidence:
-            found = find_words(evidence.quote, fact.spellings(target) if target in fact.aliases or not target.isdigit() else (target,))
+            found = find_words(evidence.quote, fact.spellings(target))
             if found is None:
                 continue
             start, end = found
@@ -383,14 +392,13 @@ def _cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
             before, after = " ".join(before.split()), " ".join(after.split())
             before = before + " " if evidence.quote[:start][-1:].isspace() else before
             after = " " + after if evidence.quote[end:][:1].isspace() else after
-            answer_type = "year" if target.isdigit() and len(target) == 4 and "date" in fact.fields else "text"
             return Question(
                 id=f"{fact.id}/{template.id}",
                 fact=fact.id,
                 template=template.id,
                 family=template.family,
                 type="cloze",
-                answer_type=answer_type if fact.kind != "quantity" or target != _cloze_targets(fact)[0] else "number",
+                answer_type=answer_type,
                 prompt=f"{before}{CLOZE_BLANK}{after}",
                 options=(),
                 answers=(deleted,),
