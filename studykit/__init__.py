@@ -11,6 +11,7 @@ The public API, flat::
 from .corpus import Corpus, Document, Source, load_corpus
 from .deck import load_deck
 from .errors import ExportError, LoadError, Location, Problem, StudykitError, UsageError
+from .export.anki import AnkiReport, write_apkg
 from .export.json import to_json, write_json
 from .model import KINDS, Deck, Evidence, Fact, Question, QuestionSet
 from .questions import generate
@@ -18,6 +19,7 @@ from .questions import generate
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnkiReport",
     "Corpus",
     "Deck",
     "Document",
@@ -37,5 +39,6 @@ __all__ = [
     "load_corpus",
     "load_deck",
     "to_json",
+    "write_apkg",
     "write_json",
 ]

@@ -227,12 +227,22 @@ def cmd_build(args) -> int:
     say = (lambda *a: None) if args.quiet else print
     for qset in qsets:
         deck_id = qset.deck.id
-        apkg = write_apkg(qset, args.out / f"{deck_id}.apkg")
+        apkg = write_apkg(qset, args.out / f"{deck_id}.apkg", now=_source_date_epoch())
         write_json(qset, args.out / f"{deck_id}.json")
         quiz = write_quiz(qset, args.out / deck_id)
         say(f"{_display(qset.deck.path)}: {len(qset)} questions → {args.out / (deck_id + '.apkg')} ({_describe(apkg)}), "
             f"{args.out / (deck_id + '.json')}, {args.out / deck_id}/ ({_describe(quiz)})")
     return EXIT_OK
+
+
+def _source_date_epoch() -> int | None:
+    """Reproducible builds: honour SOURCE_DATE_EPOCH as the time stamped on changed notes."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {value!r}")
+    return int(value)
 
 
 def _describe(report) -> str:

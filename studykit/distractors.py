@@ -49,6 +49,7 @@ class Pools:
     years_by_event: dict[tuple[str, str], set[int]] = field(default_factory=dict)
     dates_by_event: dict[tuple[str, str], set[str]] = field(default_factory=dict)
     all_years: list[int] = field(default_factory=list)
+    publication_years: list[int] = field(default_factory=list)
     all_dates: list[str] = field(default_factory=list)
     rationales: list[tuple[tuple[str, str], str]] = field(default_factory=list)
     speakers: dict[str, set[str]] = field(default_factory=dict)  # folded words → speakers
@@ -86,6 +87,7 @@ class Pools:
         pools.positions = {k: dict(v) for k, v in positions.items()}
         pools.years_by_event, pools.dates_by_event = dict(years_by_event), dict(dates_by_event)
         pools.all_years, pools.all_dates = sorted(years), sorted(dates)
+        pools.publication_years = sorted({year_of(s.published) for s in deck.corpus.sources if s.published})
         pools.speakers = dict(speakers)
         return pools
 
@@ -107,7 +109,11 @@ class Pools:
         taken = self.years_by_event.get(event, {key}) | {key}
         curated = [year_of(d) for d in fact.distractors.get("date", ())]
         siblings = [y for y in self.all_years if y not in taken and abs(y - key) <= 12]
-        return _spread(key, count, rng, taken, preferred=curated + siblings, step=lambda r: r.randint(1, 4), whole=True)
+        # a year after everything the deck knows of would be an easy give-away
+        latest = max([*self.all_years, *self.publication_years, key])
+        return _spread(
+            key, count, rng, taken, preferred=curated + siblings, step=lambda r: r.randint(1, 4), whole=True, ceiling=latest
+        )
 
     def dates(self, fact: Fact, key: str, rng: random.Random, count: int = WRONG_OPTIONS) -> list[str]:
         import datetime as dt
@@ -178,6 +184,7 @@ def _spread(
     step,
     whole: bool,
     floor: float | None = None,
+    ceiling: float | None = None,
 ) -> list:
     """Pick ``count`` values around ``key`` so that, sorted, the key sits at a random position.
 
@@ -198,13 +205,15 @@ def _spread(
             current = current + direction * step(rng)
             if not whole:
                 current = round(current, 2)
-            if floor is not None and current <= floor:
+            if (floor is not None and current <= floor) or (ceiling is not None and current > ceiling):
                 break
             if current not in taken and current not in side:
                 side.append(current)
 
     extend(chosen_below, -1, below_wanted)
     extend(chosen_above, +1, count - len(chosen_below))
+    if len(chosen_above) < count - len(chosen_below):  # the ceiling cut the upper side short
+        extend(chosen_below, -1, count - len(chosen_above))
     if len(chosen_below) + len(chosen_above) < count:  # the floor cut the lower side short
         extend(chosen_above, +1, count - len(chosen_below))
     return sorted(chosen_below + chosen_above)[:count]

@@ -105,9 +105,11 @@ class Imported:
     conflicting: int
 
 
-def import_apkg(col: Collection, path: Path) -> Imported:
-    """Import with Anki's default options: notes and note types update when the file is newer."""
-    result = col.import_anki_package(ImportAnkiPackageRequest(package_path=str(path), options=ImportAnkiPackageOptions()))
+def import_apkg(col: Collection, path: Path, **options: Any) -> Imported:
+    """Import with Anki's default options (notes and note types update when the file is newer)
+    or with the given ``ImportAnkiPackageOptions`` fields."""
+    request = ImportAnkiPackageRequest(package_path=str(path), options=ImportAnkiPackageOptions(**options))
+    result = col.import_anki_package(request)
     col.models._clear_cache()  # the Python-side note type cache does not see what the import changed
     log = result.log
     return Imported(len(log.new), len(log.updated), len(log.duplicate), len(log.conflicting))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection
+from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
 
 import studykit
 from studykit.errors import ExportError
@@ -36,6 +37,7 @@ from anki_helpers import (
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = 1_750_000_000  # a fixed "now" for the first build
+ALWAYS = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_ALWAYS
 
 
 @pytest.fixture
@@ -233,6 +235,28 @@ def test_a_css_change_updates_the_note_types_in_place(project, col, tmp_path, mo
         assert "letter-spacing: 0.01em" in col.models.get(note_type.id)["css"]
 
 
+def test_a_new_field_merges_into_the_note_type_when_imported_with_merge(project, col, tmp_path, monkeypatch):
+    qset = questions(project)
+    build(qset, tmp_path / "v1.apkg", now=T0)
+    import_apkg(col, tmp_path / "v1.apkg")
+    old_ids = {f["name"]: f["id"] for f in col.models.get(exporter.QUESTION.id)["flds"]}
+
+    grown = dataclasses.replace(exporter.QUESTION, fields=exporter.QUESTION.fields + ("Notes",))
+    monkeypatch.setattr(exporter, "QUESTION", grown)
+    monkeypatch.setattr(exporter, "NOTE_TYPES", (grown, exporter.CLOZE))
+    report = build(qset, tmp_path / "v2.apkg", now=T0 + 60)
+    question_notes = sum(1 for q in qset if q.type != "cloze")
+    assert report.changed == question_notes  # the schema is part of every note's content
+    # Merging stamps the existing notes with the import time, so they are newer than the file:
+    # after a schema change the user imports with "Merge note types" and "Update notes: always".
+    result = import_apkg(col, tmp_path / "v2.apkg", merge_notetypes=True, update_notes=ALWAYS)
+    assert (result.new, result.updated, result.conflicting) == (0, question_notes, 0)
+    names = [m.name for m in col.models.all_names_and_ids()]
+    assert not any(name.endswith("+") for name in names)
+    fields = {f["name"]: f["id"] for f in col.models.get(exporter.QUESTION.id)["flds"]}
+    assert fields == {**old_ids, "Notes": grown.field_id("Notes")}
+
+
 def test_note_types_have_stable_ids_for_the_type_its_fields_and_its_template(project, col, tmp_path):
     build(questions(project), tmp_path / "out.apkg")
     import_apkg(col, tmp_path / "out.apkg")
@@ -328,6 +352,19 @@ def test_a_cloze_deletion_with_colons_is_not_read_as_a_hint(project, col, tmp_pa
     assert "{{c1::A&#58;&#58;B &#123;x&#125;}}" in note["fields"]["Text"]
     answer = col.get_card(note["cards"][0]).answer()
     assert "A&#58;&#58;B &#123;x&#125;" in answer
+
+
+def test_the_report_counts_questions_no_longer_generated(project, tmp_path):
+    facts = base_facts()
+    first = build(questions(project, facts), tmp_path / "out.apkg")
+    assert first.summary() == f"{first.notes} notes, {first.cards} cards; {first.notes} new, 0 changed, 0 unchanged"
+    qset = questions(project, [f for f in facts if f["id"] != "lapid"])
+    second = build(qset, tmp_path / "out.apkg", now=T0 + 60)
+    gone = first.notes - second.notes
+    assert gone > 0 and second.removed == gone
+    assert f"{gone} no longer generated" in second.summary()
+    ledger = json.loads(second.ledger_path.read_text(encoding="utf-8"))
+    assert len(ledger["notes"]) == first.notes  # kept: a question that comes back keeps its mod
 
 
 # --- files: ledger, atomic writes, errors --------------------------------------------------------
