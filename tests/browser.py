@@ -274,12 +274,13 @@ def rasterize_first_page(pdf: Path, png_stem: Path, *, dpi: int = 80) -> Path:
 #: it and its continuation pieces, and which element the URL fragment targets.
 PROBE_SCRIPT = """
 <script>
-(function () {
+window.addEventListener('load', function () {
   const out = {marks: {}, target: null, title: document.title};
   for (const el of document.querySelectorAll('mark[id]')) {
     let joined = el.textContent;
-    for (const c of document.querySelectorAll('mark[data-part-of="' + CSS.escape(el.id) + '"]')) joined += c.textContent;
-    out.marks[el.id] = {text: el.textContent, joined: joined};
+    const pieces = document.querySelectorAll('mark[data-part-of="' + CSS.escape(el.id) + '"]');
+    for (const c of pieces) joined += c.textContent;
+    out.marks[el.id] = {text: el.textContent, joined: joined, pieces: pieces.length};
   }
   const t = document.querySelector(':target');
   out.target = t ? {id: t.id, text: t.textContent} : null;
@@ -287,7 +288,7 @@ PROBE_SCRIPT = """
   pre.id = 'studykit-probe';
   pre.textContent = JSON.stringify(out);
   document.body.appendChild(pre);
-})();
+});
 </script>
 """
 
