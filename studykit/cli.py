@@ -23,6 +23,8 @@ from .questions import DEFAULT_SEED, generate
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DEFAULT_DECKS = Path("decks")
 DEFAULT_OUT = Path("dist")
+#: The quiz `build` writes: questions picked across families, one per fact while facts last.
+DEFAULT_QUIZ_QUESTIONS = 30
 
 
 class _Parser(argparse.ArgumentParser):
@@ -229,7 +231,7 @@ def cmd_build(args) -> int:
         deck_id = qset.deck.id
         apkg = write_apkg(qset, args.out / f"{deck_id}.apkg", now=_source_date_epoch())
         write_json(qset, args.out / f"{deck_id}.json")
-        quiz = write_quiz(qset, args.out / deck_id)
+        quiz = write_quiz(qset, args.out / deck_id, count=min(len(qset), DEFAULT_QUIZ_QUESTIONS), seed=qset.seed)
         say(f"{_display(qset.deck.path)}: {len(qset)} questions → {args.out / (deck_id + '.apkg')} ({_describe(apkg)}), "
             f"{args.out / (deck_id + '.json')}, {args.out / deck_id}/ ({_describe(quiz)})")
     return EXIT_OK

@@ -15,6 +15,7 @@ A wrong option is offered only when the deck *proves* it wrong:
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -112,7 +113,8 @@ class Pools:
         # a year after everything the deck knows of would be an easy give-away
         latest = max([*self.all_years, *self.publication_years, key])
         return _spread(
-            key, count, rng, taken, preferred=curated + siblings, step=lambda r: r.randint(1, 4), whole=True, ceiling=latest
+            key, count, rng, taken, curated=curated, preferred=siblings, advance=_add(lambda r: r.randint(1, 4)),
+            whole=True, ceiling=latest,
         )
 
     def dates(self, fact: Fact, key: str, rng: random.Random, count: int = WRONG_OPTIONS) -> list[str]:
@@ -129,8 +131,9 @@ class Pools:
             count,
             rng,
             {dt.date.fromisoformat(d).toordinal() for d in taken},
-            preferred=list(ordinal),
-            step=lambda r: r.randint(1, 9),
+            curated=[dt.date.fromisoformat(d).toordinal() for d in curated],
+            preferred=[dt.date.fromisoformat(d).toordinal() for d in siblings],
+            advance=_add(lambda r: r.randint(1, 9)),
             whole=True,
         )
         return [ordinal.get(o) or dt.date.fromordinal(o).isoformat() for o in chosen]
@@ -152,18 +155,35 @@ class Pools:
         return _unique(list(fact.distractors.get("speaker", ())) + others, exclude=(fact.fields["speaker"],), fact=fact)
 
     def numbers_for(self, fact: Fact, rng: random.Random, count: int = WRONG_OPTIONS) -> list[float]:
+        """Wrong figures; a hedged figure ("over 100,000") only gets values its hedge rules out."""
         value = fact.fields["value"]
         unit, subject = fold(fact.fields.get("unit", "")), fold(fact.fields["subject"])
         taken = {v for u, s, v in self.numbers if s == subject} | {value}
         siblings = [v for u, s, v in self.numbers if u == unit and s != subject and v not in taken and value / 3 <= v <= value * 3]
-        curated = list(fact.distractors.get("value", ()))
-        if isinstance(value, int) and value <= 30:
-            step = lambda r: r.randint(1, 3)  # noqa: E731 - small counts move by whole steps
+        hedge = fold(fact.fields.get("qualifier", ""))
+        sides = (-1,) if hedge in LOWER_BOUNDS else (+1,) if hedge in UPPER_BOUNDS else (-1, +1)
+        whole = isinstance(value, int) or float(value).is_integer()
+        if hedge and sides == (-1, +1):  # "around 5": only values at least twice as far off are wrong
+            advance = _multiply
+            siblings = [v for v in siblings if v >= value * 2 or v <= value / 2]
+        elif hedge:  # a bound: walk away from it geometrically, so the values never run out
+            advance = _geometric
+        elif whole and value <= 30:
+            advance = _add(lambda r: r.randint(1, 3))  # small counts move by whole steps
         else:
             magnitude = _nice_step(value)
-            step = lambda r: magnitude * r.randint(1, 3)  # noqa: E731
-        chosen = _spread(value, count, rng, taken, preferred=curated + siblings, step=step, whole=isinstance(value, int), floor=0)
-        return chosen
+            advance = _add(lambda r: magnitude * r.randint(1, 3))
+        return _spread(
+            value, count, rng, taken,
+            curated=list(fact.distractors.get("value", ())), preferred=siblings,
+            advance=advance, whole=whole, floor=0, sides=sides,
+        )
+
+
+#: Hedges that make a figure a lower bound: only smaller values are provably wrong.
+LOWER_BOUNDS = frozenset({"over", "more than", "at least", "upwards of", "in excess of", "over some"})
+#: Hedges that make a figure an upper bound: only larger values are provably wrong.
+UPPER_BOUNDS = frozenset({"up to", "under", "fewer than", "less than", "nearly", "almost", "at most"})
 
 
 def _nice_step(value: float) -> float:
@@ -174,6 +194,27 @@ def _nice_step(value: float) -> float:
     return max(1, round(quarter / unit) * unit)
 
 
+def _add(step):
+    return lambda current, direction, rng: current + direction * step(rng)
+
+
+def _multiply(current, direction, rng):
+    return current * 2 if direction > 0 else current / 2
+
+
+def _geometric(current, direction, rng):
+    factor = rng.choice((1.25, 1.5, 2.0))
+    return _round_figure(current * factor if direction > 0 else current / factor)
+
+
+def _round_figure(value: float) -> float:
+    """Two significant digits, as people write figures: 83,333 → 83,000."""
+    if value < 100:
+        return value
+    digits = len(str(int(value))) - 2
+    return round(value / 10**digits) * 10**digits
+
+
 def _spread(
     key: Any,
     count: int,
@@ -181,42 +222,44 @@ def _spread(
     taken: set,
     *,
     preferred: list,
-    step,
+    advance,
     whole: bool,
+    curated: list = (),
     floor: float | None = None,
     ceiling: float | None = None,
+    sides: tuple[int, ...] = (-1, +1),
 ) -> list:
     """Pick ``count`` values around ``key`` so that, sorted, the key sits at a random position.
 
-    Curated and sibling values come first; synthetic ones fill the rest, walking away from the key
-    by ``step`` and skipping every value in ``taken``.
+    On each side, curated values come first, then ``preferred`` (siblings), then synthetic ones
+    that walk away from the key with ``advance``, skipping every value in ``taken``. ``sides``
+    limits siblings and synthetic values to below (-1) or above (+1) the key; curated values are
+    the curator's word and may stand on either side.
     """
-    below_wanted = rng.randint(0, count)
-    below = sorted({v for v in preferred if v < key and v not in taken}, key=lambda v: key - v)
-    above = sorted({v for v in preferred if v > key and v not in taken}, key=lambda v: v - key)
-    chosen_below = below[:below_wanted]
-    chosen_above = above[: count - below_wanted]
 
-    def extend(side: list, direction: int, wanted: int) -> None:
-        current = side[-1] if side else key
-        guard = 0
-        while len(side) < wanted and guard < 200:
-            guard += 1
-            current = current + direction * step(rng)
-            if not whole:
-                current = round(current, 2)
+    def candidates(direction: int):
+        on_side = [v for v in curated if (v - key) * direction > 0]
+        if direction in sides:
+            on_side += [v for v in preferred if (v - key) * direction > 0]
+        pool = sorted({v for v in on_side if v not in taken}, key=lambda v: abs(v - key))
+        yield from pool
+        if direction not in sides:
+            return
+        current = key
+        for _ in range(200):
+            current = advance(current, direction, rng)
+            current = round(current) if whole else round(current, 2)
             if (floor is not None and current <= floor) or (ceiling is not None and current > ceiling):
-                break
-            if current not in taken and current not in side:
-                side.append(current)
+                return
+            if current not in taken and current not in pool:
+                yield current
 
-    extend(chosen_below, -1, below_wanted)
-    extend(chosen_above, +1, count - len(chosen_below))
-    if len(chosen_above) < count - len(chosen_below):  # the ceiling cut the upper side short
-        extend(chosen_below, -1, count - len(chosen_above))
-    if len(chosen_below) + len(chosen_above) < count:  # the floor cut the lower side short
-        extend(chosen_above, +1, count - len(chosen_below))
-    return sorted(chosen_below + chosen_above)[:count]
+    below, above = candidates(-1), candidates(+1)
+    below_wanted = rng.randint(0, count) if sides == (-1, +1) else count if sides == (-1,) else 0
+    chosen = list(itertools.islice(below, below_wanted))
+    chosen += itertools.islice(above, count - len(chosen))
+    chosen += itertools.islice(below, count - len(chosen))  # when the upper side ran short
+    return sorted(set(chosen))[:count]
 
 
 def _unique(values: list, *, exclude, fact: Fact) -> list:

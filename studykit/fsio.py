@@ -9,6 +9,16 @@ from pathlib import Path
 from .errors import ExportError, Location
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+#: New outputs get the permissions an ordinary ``open(path, "w")`` would give them (mkstemp's are 0600).
+_NEW_FILE_MODE = 0o666 & ~_umask()
+
+
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a half.
 
@@ -24,6 +34,7 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
+        os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
     except OSError as exc:
         _remove(tmp)
@@ -31,6 +42,14 @@ def write_atomic(path: Path, data: bytes | str) -> None:
     except BaseException:
         _remove(tmp)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """Keep the permissions of the file being replaced; a new file gets the usual ones."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return _NEW_FILE_MODE
 
 
 def _remove(tmp: str) -> None:

@@ -21,7 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .corpus import fold, normalize_with_map
 from .dates import display_date, time_anchor, year_of
-from .distractors import WRONG_OPTIONS, Pools
+from .distractors import LOWER_BOUNDS, UPPER_BOUNDS, WRONG_OPTIONS, Pools
 from .errors import LoadError, Location
 from .model import CLOZE_BLANK, VOTE_POSITIONS, Deck, Fact, Question, UserTemplate, format_value
 
@@ -87,7 +87,7 @@ def explain(fact: Fact) -> str:
         return sentence(f"{f['actor']} {f['action']}{when}")
     if fact.kind == "stance":
         source = f"According to {f['according_to']}, " if "according_to" in f else ""
-        return sentence(f"{source}{f['actor']} {f['position']}{when} for this reason: {lower_first(f['rationale'])}")
+        return sentence(f"{source}{f['actor']} {f['position']}{when}. The reason given: {f['rationale'].rstrip('.')}")
     if fact.kind == "statement":
         role = f", {f['role']}," if "role" in f else ""
         context = f" {f['context']}" if "context" in f else ""
@@ -95,13 +95,6 @@ def explain(fact: Fact) -> str:
     if fact.kind == "quantity":
         return sentence(f"{quantity_text(fact, f['value'])} {f['subject']}{when}")
     raise AssertionError(fact.kind)  # pragma: no cover - kinds are validated on load
-
-
-def lower_first(text: str) -> str:
-    text = text.strip().rstrip(".")
-    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
-        return text[0].lower() + text[1:]
-    return text
 
 
 def quantity_text(fact: Fact, value: float) -> str:
@@ -287,12 +280,11 @@ def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
     f = fact.fields
     rng = ctx.rng(f"{fact.id}/{template.id}")
     wrong = ctx.pools.numbers_for(fact, rng)
-    lead = "About how many" if "qualifier" in f else "How many"
-    if "unit" in f:
-        lead = lead.replace("many", "much") if "qualifier" not in f else "About how much"
-    prompt = f"{lead} {f['subject']}{anchor(fact)}?"
-    if "unit" in f:
-        prompt = f"{lead} {f['subject']}{anchor(fact)} (in {f['unit']})?"
+    # a bound ("over", "up to") is asked plainly: its wrong options lie where the bound rules out
+    approximate = "qualifier" in f and fold(f["qualifier"]) not in LOWER_BOUNDS | UPPER_BOUNDS
+    lead = ("About how " if approximate else "How ") + ("much" if "unit" in f else "many")
+    unit = f" (in {f['unit']})" if "unit" in f else ""
+    prompt = f"{lead} {f['subject']}{anchor(fact)}{unit}?"
     q = choice(
         template, fact, ctx, prompt=prompt, keys=[format_value(f["value"])], wrong=[format_value(v) for v in wrong],
         answer_type="number", ordered=True,

@@ -1,9 +1,10 @@
 """YAML → plain Python data that remembers where every key and value stood.
 
-PyYAML composes the node tree (with libyaml's C parser when it is installed), then this module
-builds ``dict``/``list`` subclasses that carry :class:`~studykit.errors.Location` s, so every later
-check can point at the exact ``path:line:col`` of the offending node. Anchors and aliases are
-refused: decks do not need them, and refusing them makes "billion laughs" documents harmless.
+PyYAML parses the text into events (with libyaml's C parser when it is installed), and this module
+builds ``dict``/``list`` subclasses from them that carry :class:`~studykit.errors.Location` s, so
+every later check can point at the exact ``path:line:col`` of the offending node. Anchors and
+aliases are refused where they stand: decks do not need them, and refusing them makes "billion
+laughs" documents harmless. Nesting deeper than :data:`MAX_DEPTH` is refused as it is met.
 """
 
 from __future__ import annotations
@@ -15,7 +16,16 @@ from typing import Any, Iterable
 
 import yaml
 from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import ScalarNode
 
 from .errors import LoadError, Location, Problem, Problems
 
@@ -54,20 +64,22 @@ class LocList(list):
         return self.item_locs[index] if 0 <= index < len(self.item_locs) else self.loc
 
 
-def read_text(path: Path, *, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a UTF-8 text file, with errors that name the file and the offending byte.
-
-    A leading byte-order mark is dropped. Raises :class:`LoadError`.
-    """
+def read_bytes(path: Path, *, display: str | None = None, max_bytes: int | None = None) -> bytes:
+    """Read a file's bytes, refusing one larger than ``max_bytes`` (default :data:`MAX_FILE_BYTES`)
+    before reading it. Raises :class:`LoadError` naming the file."""
     shown = display or str(path)
+    limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
+
+    def too_big(size: int | None) -> LoadError:
+        what = f"{size:,} bytes, more than" if size is not None else "larger than"
+        return LoadError(f"file is {what} the limit of {limit:,} bytes; split it into smaller files", Location(shown))
+
     try:
         size = os.stat(path).st_size
-        if size > max_bytes:
-            raise LoadError(
-                f"file is {size:,} bytes, more than the limit of {max_bytes:,}; split it into smaller files",
-                Location(shown),
-            )
-        data = path.read_bytes()
+        if size > limit:
+            raise too_big(size)
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)  # not more, even if the file grows or is endless
     except FileNotFoundError:
         raise LoadError("file not found", Location(shown)) from None
     except IsADirectoryError:
@@ -76,7 +88,18 @@ def read_text(path: Path, *, display: str | None = None, max_bytes: int = MAX_FI
         raise LoadError("permission denied: cannot read this file", Location(shown)) from None
     except OSError as exc:
         raise LoadError(f"cannot read this file: {exc.strerror or exc}", Location(shown)) from None
-    return decode_utf8(data, shown)
+    if len(data) > limit:
+        raise too_big(None)
+    return data
+
+
+def read_text(path: Path, *, display: str | None = None, max_bytes: int | None = None) -> str:
+    """Read a UTF-8 text file, with errors that name the file and the offending byte.
+
+    A leading byte-order mark is dropped. Raises :class:`LoadError`.
+    """
+    shown = display or str(path)
+    return decode_utf8(read_bytes(path, display=shown, max_bytes=max_bytes), shown)
 
 
 def decode_utf8(data: bytes, shown: str) -> str:
@@ -108,25 +131,39 @@ def load_yaml(path: Path, *, display: str | None = None) -> tuple[Any, list[Prob
 
 def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
     """Parse YAML text; see :func:`load_yaml`."""
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        builder = _Builder(shown, loader)
+        return builder.document(), builder.problems.items
     except yaml.MarkedYAMLError as exc:
         raise LoadError(_syntax_message(exc, text), _mark_location(shown, exc.problem_mark)) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids, e.g. NUL or another control character
+        raise LoadError(_reader_message(exc), _offset_location(shown, text, exc.position)) from None
     except yaml.YAMLError as exc:  # pragma: no cover - errors without a mark are rare
         raise LoadError(f"YAML error: {exc}", Location(shown)) from None
-    except RecursionError:
-        raise LoadError(f"nesting is deeper than {MAX_DEPTH} levels", Location(shown)) from None
-    if node is None:
-        return None, []
-    builder = _Builder(shown)
-    data = builder.build(node, 0)
-    return data, builder.problems.items
+    finally:
+        loader.dispose()
 
 
 def _mark_location(shown: str, mark: Any) -> Location:
     if mark is None:
         return Location(shown)
     return Location(shown, mark.line + 1, mark.column + 1)
+
+
+def _offset_location(shown: str, text: str, position: int) -> Location:
+    """The line and column of a reader error's position: libyaml counts UTF-8 bytes, PyYAML characters."""
+    if _Loader is yaml.SafeLoader:  # pragma: no cover - only without libyaml
+        before = text[:position]
+    else:
+        before = text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "replace")
+    return Location(shown, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
+
+
+def _reader_message(exc: Any) -> str:
+    character = exc.character
+    code = f"U+{character:04X}" if isinstance(character, int) else repr(character)
+    return f"the character {code} is not allowed in YAML ({exc.reason}); remove it or write it as an escape inside double quotes"
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
@@ -145,69 +182,105 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> str:
 
 
 class _Builder:
-    def __init__(self, shown: str) -> None:
+    """Builds located data straight from the parser's events, one node at a time.
+
+    Working from events rather than from a composed node tree means a too-deep document is
+    refused after ``MAX_DEPTH`` levels (the C composer recurses without limit and crashes on
+    ~100,000 nested brackets) and an alias is refused where it stands, before anything is expanded.
+    """
+
+    def __init__(self, shown: str, loader: Any) -> None:
         self.shown = shown
+        self.loader = loader
         self.problems = Problems()
         self.constructor = SafeConstructor()
-        self.seen: set[int] = set()
 
-    def loc(self, node: Any) -> Location:
-        return Location(self.shown, node.start_mark.line + 1, node.start_mark.column + 1)
+    def loc(self, item: Any) -> Location:
+        return Location(self.shown, item.start_mark.line + 1, item.start_mark.column + 1)
 
-    def build(self, node: Any, depth: int) -> Any:
-        if depth > MAX_DEPTH:
-            raise LoadError(f"nesting is deeper than {MAX_DEPTH} levels", self.loc(node))
-        if isinstance(node, ScalarNode):
-            return self.scalar(node)
-        if id(node) in self.seen:
+    def document(self) -> Any:
+        next_event = self.loader.get_event
+        next_event()  # stream start
+        event = next_event()
+        if isinstance(event, StreamEndEvent):
+            return None  # an empty file (or only comments)
+        data = self.build(next_event(), 0)  # the event after the document start
+        next_event()  # document end
+        event = next_event()
+        if not isinstance(event, StreamEndEvent):
+            raise LoadError("a file holds one YAML document; remove the second '---' and what follows it", self.loc(event))
+        return data
+
+    def build(self, event: Any, depth: int) -> Any:
+        if isinstance(event, AliasEvent):
+            raise LoadError(f"YAML aliases (*{event.anchor}) are not supported; write the value out", self.loc(event))
+        if event.anchor is not None:
             raise LoadError(
-                "YAML anchors and aliases (&name / *name) are not supported; write the value out",
-                self.loc(node),
+                f"YAML anchors (&{event.anchor}) and aliases are not supported; write the value out", self.loc(event)
             )
-        self.seen.add(id(node))
-        if isinstance(node, SequenceNode):
+        if depth > MAX_DEPTH:
+            raise LoadError(f"nesting is deeper than {MAX_DEPTH} levels", self.loc(event))
+        if isinstance(event, ScalarEvent):
+            return self.scalar(event)
+        next_event = self.loader.get_event
+        if isinstance(event, SequenceStartEvent):
             result = LocList()
-            result.loc = self.loc(node)
+            result.loc = self.loc(event)
             result.item_locs = []
-            for item in node.value:
-                result.item_locs.append(self.loc(item))
-                result.append(self.build(item, depth + 1))
+            event = next_event()
+            while not isinstance(event, SequenceEndEvent):
+                result.item_locs.append(self.loc(event))
+                result.append(self.build(event, depth + 1))
+                event = next_event()
             return result
-        if isinstance(node, MappingNode):
+        if isinstance(event, MappingStartEvent):
             result = LocDict()
-            result.loc = self.loc(node)
+            result.loc = self.loc(event)
             result.key_locs, result.value_locs = {}, {}
-            for key_node, value_node in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    raise LoadError("YAML merge keys (<<) are not supported", self.loc(key_node))
-                key = self.build(key_node, depth + 1)
+            event = next_event()
+            while not isinstance(event, MappingEndEvent):
+                key_loc = self.loc(event)
+                key = self.build(event, depth + 1)
+                event = next_event()
+                value_loc = self.loc(event)
+                value = self.build(event, depth + 1)
+                event = next_event()
+                if key is _MERGE:
+                    raise LoadError("YAML merge keys (<<) are not supported", key_loc)
                 if isinstance(key, (LocDict, LocList)):
-                    self.problems.error(self.loc(key_node), "a mapping key must be a plain value")
+                    self.problems.error(key_loc, "a mapping key must be a plain value")
                     continue
                 if key in result:
                     first = result.key_locs[key]
-                    self.problems.error(
-                        self.loc(key_node),
-                        f"duplicate key {key!r} (first at line {first.line}); keep only one",
-                    )
+                    self.problems.error(key_loc, f"duplicate key {key!r} (first at line {first.line}); keep only one")
                     continue
-                result.key_locs[key] = self.loc(key_node)
-                result.value_locs[key] = self.loc(value_node)
-                result[key] = self.build(value_node, depth + 1)
+                result.key_locs[key] = key_loc
+                result.value_locs[key] = value_loc
+                result[key] = value
             return result
-        raise LoadError(f"unsupported YAML node {node.tag}", self.loc(node))  # pragma: no cover
+        raise LoadError(f"unexpected YAML event {type(event).__name__}", self.loc(event))  # pragma: no cover
 
-    def scalar(self, node: ScalarNode) -> Any:
-        if node.tag.startswith("tag:yaml.org,2002:") or node.tag == "!":
+    def scalar(self, event: ScalarEvent) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(ScalarNode, event.value, event.implicit)
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        if tag == "tag:yaml.org,2002:merge":
+            return _MERGE
+        if tag.startswith("tag:yaml.org,2002:"):
             try:
-                return self.constructor.construct_object(node, deep=True)
+                value = self.constructor.construct_object(node, deep=True)
             except yaml.YAMLError as exc:
                 raise LoadError(f"bad value: {getattr(exc, 'problem', exc)}", self.loc(node)) from None
             except ValueError:  # e.g. an impossible date such as 2022-02-30: let the schema say why
                 return node.value
+            return value
         raise LoadError(
             f"unknown YAML tag {node.tag!r}; custom tags are not supported", self.loc(node)
         )
+
+
+_MERGE = object()
 
 
 def check_keys(

@@ -208,6 +208,43 @@ def parse(path: Path) -> ElementText:
     return parser
 
 
+def evidence_quotes(qset) -> dict[str, str]:
+    """anchor id → quote, for every piece of evidence a question cites."""
+    from studykit.export.html import evidence_anchor
+
+    quotes = {}
+    for q in qset:
+        fact = qset.deck.fact(q.fact)
+        for ev in q.evidence:
+            quotes[evidence_anchor(fact.id, fact.evidence.index(ev))] = ev.quote
+    return quotes
+
+
+def check_key_links(qset, out: Path, versions: int) -> int:
+    """Every key link opens a source page whose anchor holds exactly the quote; returns the count.
+
+    (Parsed with html.parser; ``joined`` adds the continuation pieces of a split highlight.)
+    """
+    quotes = evidence_quotes(qset)
+    checked = 0
+    pages: dict[Path, ElementText] = {}
+    for k in range(1, versions + 1):
+        key = parse(out / f"key-v{k}.html")
+        refs = [href for href, cls in key.links if cls == "ref"]
+        assert refs
+        for href in refs:
+            page, _, anchor = href.partition("#")
+            target = out / page
+            assert target.is_file(), href
+            source = pages.get(target) or pages.setdefault(target, parse(target))
+            assert anchor in source.texts, href
+            assert source.joined(anchor) == quotes[anchor], href
+            if anchor not in source.parts:
+                assert source.text(anchor) == quotes[anchor], href
+            checked += 1
+    return checked
+
+
 # ---------------------------------------------------------------------------------------------
 # Chromium and poppler
 # ---------------------------------------------------------------------------------------------

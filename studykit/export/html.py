@@ -193,6 +193,7 @@ class SourceView:
     published: str | None  # as people read it: "25 February 2022"
     date_basis: str
     url: str | None
+    url_href: str | None  # the url when it is http(s), so a catalog entry cannot smuggle in javascript:
     path: str
     language: str | None
     blocks: tuple[Markup, ...]  # paragraphs, already escaped, with <mark> highlights
@@ -542,7 +543,7 @@ def _blocks(text: str, marks: list[_Mark]) -> tuple[Markup, ...]:
     blocks: list[Markup] = []
     pos = 0
     for a, b in [*cuts, (len(text), len(text))]:
-        if a > pos or (a == pos == len(text) == 0):
+        if a > pos:
             inside = [
                 _Mark(m.start - pos, m.end - pos, m.anchor, m.fact_id, m.backrefs)
                 for m in marks
@@ -696,6 +697,7 @@ def _source_views(qset: QuestionSet, versions: Sequence[VersionView]) -> tuple[S
                 published=format_date(src.published) if src.published else None,
                 date_basis=src.date_basis,
                 url=src.url,
+                url_href=src.url if src.url and re.match(r"(?i)^https?://", src.url) else None,
                 path=src.path,
                 language=src.language,
                 blocks=_blocks(doc.text, marks),
