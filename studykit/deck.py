@@ -6,12 +6,13 @@ grounded …) and raised once, each with the ``path:line:col`` of the node it is
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
 from typing import Any
 
-from .corpus import Corpus, Document, fold, load_corpus
+from .corpus import Corpus, Document, load_corpus, normalize
 from .dates import date_spellings, parse_date
 from .errors import LoadError, Location, Problems
 from .model import (
@@ -37,6 +38,8 @@ ENTITY_TYPES = ("country", "person", "organisation", "group", "place")
 
 #: Minimum length of a quote, in characters after normalisation; shorter ones match by accident.
 MIN_QUOTE_CHARS = 12
+#: A fact's day may lie this many days before the publication date that grounds it.
+RELATIVE_DAYS = 14
 
 
 def load_deck(path: str | os.PathLike[str], *, corpus: Corpus | None = None) -> Deck:
@@ -499,7 +502,7 @@ class _FactReader:
         return None
 
     def check_grounding(self, fact: Fact, kind) -> None:
-        quotes = [fold(e.quote) for e in fact.evidence]
+        quotes = [normalize(e.quote) for e in fact.evidence]
         for spec in kind.fields:
             value = fact.fields.get(spec.name)
             if value is None or not spec.grounded:
@@ -524,13 +527,28 @@ class _FactReader:
                     )
 
     def date_from_catalog(self, fact: Fact, date: str) -> bool:
-        """A date is grounded by a cited source's publication date that it agrees with."""
+        """A date is grounded by a cited source's publication date that it agrees with.
+
+        Agreeing means one contains the other (2022-02 and 2022-02-25), or, for a day the text
+        names relative to its dateline ("on Tuesday"), lying up to a fortnight before it.
+        """
         if self.corpus is None:
             return False
         for piece in fact.evidence:
             published = self.corpus[piece.source].source.published
-            if published and (published.startswith(date) or date.startswith(published)):
+            if not published:
+                continue
+            if published.startswith(date) or date.startswith(published):
                 return True
+            if date.count("-") == 2 and published.count("-") == 2:
+                days = (dt.date.fromisoformat(published) - dt.date.fromisoformat(date)).days
+                if 0 < days <= RELATIVE_DAYS:
+                    self.problems.note(
+                        self.item.value_loc("date"),
+                        f"{self.label}: date {date} is {days} day(s) before {piece.source!r} was published; "
+                        "make sure the text's weekday or 'yesterday' says so",
+                    )
+                    return True
         return False
 
 
@@ -548,10 +566,14 @@ def _number_spellings(value: int | float, fact: Fact) -> list[str]:
     return spellings
 
 
-def _occurs(spelling: str, folded_quotes: list[str]) -> bool:
-    """Whether a value occurs as whole words in one of the (folded) quotes."""
-    needle = fold(spelling)
+def _occurs(spelling: str, quotes: list[str]) -> bool:
+    """Whether a value occurs as whole words in one of the (normalised) quotes.
+
+    Case is ignored, except for acronyms: "US" must not match the pronoun "us".
+    """
+    needle = normalize(spelling)
     if not needle:
         return False
-    pattern = re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)")
-    return any(pattern.search(q) for q in folded_quotes)
+    acronym = needle.isupper() and sum(c.isalpha() for c in needle) >= 2
+    pattern = re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", 0 if acronym else re.IGNORECASE)
+    return any(pattern.search(q) for q in quotes)

@@ -34,6 +34,7 @@ RULES: dict[str, tuple[str, str]] = {
     "L011": ("warning", "across the deck, the key's position is unbalanced (chi-square, p < 0.01)"),
     "L012": ("warning", "across the deck, the key is the longest option too often (over 40% of text questions)"),
     "L013": ("info", "a choice question fell back to a free answer: too few provably false options"),
+    "L014": ("warning", "two questions are identical (same stem and answers)"),
 }
 
 
@@ -128,6 +129,12 @@ def _number(text: str) -> float | None:
 
 def _near_identical(questions: tuple[Question, ...]):
     """Stems that differ by a word or two but have different answers confuse learners."""
+    first: dict[tuple[str, tuple[str, ...]], str] = {}
+    for q in questions:
+        key = (fold(q.prompt), q.answers)
+        if key in first:
+            yield "L014", f"identical to {first[key]!r}; drop one fact's quote or the template", q.id
+        first.setdefault(key, q.id)
     by_family: dict[str, list[Question]] = defaultdict(list)
     for q in questions:
         if q.type != "true_false":
