@@ -204,8 +204,6 @@ def test_screenshot_of_the_first_quiz_page(built, tmp_path_factory):
 
 
 def test_the_bundled_deck_prints_whole_questions_and_its_links_resolve(chromium, tmp_path):
-    if not BUNDLED_DECK.is_file():
-        pytest.skip(f"{BUNDLED_DECK.name} is not written yet")
     deck = studykit.load_deck(BUNDLED_DECK)
     qset = studykit.generate(deck, seed=0)
     report = write_quiz(qset, tmp_path, count=min(30, len(qset)))

@@ -1,0 +1,60 @@
+"""`studykit build` end to end, as the Quickstart runs it, in a copy of the project."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from conftest import ROOT
+
+
+@pytest.fixture
+def project_copy(tmp_path):
+    for folder in ("seeds", "decks"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    return tmp_path
+
+
+def run(cwd, *args, env=None):
+    return subprocess.run([sys.executable, "-m", "studykit", *args], cwd=cwd, capture_output=True, text=True, env=env)
+
+
+def test_build_writes_every_output(project_copy):
+    result = run(project_copy, "build")
+    assert result.returncode == 0, result.stderr
+    dist = project_copy / "dist"
+    with zipfile.ZipFile(dist / "israel-russia-ukraine.apkg") as apkg:
+        assert {"collection.anki2", "media"} <= set(apkg.namelist())
+    data = json.loads((dist / "israel-russia-ukraine.json").read_text(encoding="utf-8"))
+    assert data["format"] == "studykit-export" and len(data["questions"]) > 100
+    quiz = (dist / "israel-russia-ukraine" / "quiz-v1.html").read_text(encoding="utf-8")
+    assert quiz.count('class="question') >= 30 or quiz.count("<li") >= 30
+    assert (dist / "israel-russia-ukraine" / "key-v1.html").is_file()
+    assert len(list((dist / "israel-russia-ukraine" / "sources").glob("*.html"))) == 5
+    assert "israel-russia-ukraine.apkg" in result.stdout
+    assert not list(dist.rglob("*.tmp")) and not list(dist.rglob(".*"))
+
+
+def test_rebuild_is_byte_identical(project_copy):
+    assert run(project_copy, "build", "--quiet").returncode == 0
+    first = {p.relative_to(project_copy): p.read_bytes() for p in (project_copy / "dist").rglob("*") if p.is_file()}
+    ledger = (project_copy / "decks" / "israel-russia-ukraine.ledger.json").read_bytes()
+    result = run(project_copy, "build", "--quiet")
+    assert result.returncode == 0 and result.stdout == ""
+    second = {p.relative_to(project_copy): p.read_bytes() for p in (project_copy / "dist").rglob("*") if p.is_file()}
+    assert first == second
+    assert (project_copy / "decks" / "israel-russia-ukraine.ledger.json").read_bytes() == ledger
+
+
+def test_a_deck_with_errors_stops_the_whole_build_before_anything_is_written(project_copy):
+    (project_copy / "decks" / "broken.yaml").write_text("deck:\n  id: broken\n  title: Broken\nfacts:\n  - id: x\n    kind: nope\n")
+    result = run(project_copy, "build")
+    assert result.returncode == 1
+    assert "decks/broken.yaml:6:11: error: fact 'x': unknown kind 'nope'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project_copy / "dist").exists()
