@@ -133,6 +133,15 @@ class Template:
         return self.make(self, fact, ctx)
 
 
+def make_question(template, fact: Fact, **fields) -> Question:
+    """A question of ``template`` about ``fact``: its id, explanation and evidence filled in."""
+    fields.setdefault("explanation", explain(fact))
+    fields.setdefault("evidence", fact.evidence)
+    return Question(
+        id=f"{fact.id}/{template.id}", fact=fact.id, template=template.id, family=template.family, topic=fact.topic, **fields
+    )
+
+
 def choice(
     template: Template,
     fact: Fact,
@@ -146,24 +155,18 @@ def choice(
     fallback_prompt: str | None = None,
 ) -> Question:
     """Assemble a choice question, or a ``short`` one when fewer than two wrong options are proved."""
-    question_id = f"{fact.id}/{template.id}"
-    rng = ctx.rng(question_id)
+    rng = ctx.rng(f"{fact.id}/{template.id}")
     multiple = len(keys) > 1
     needed = 1 if multiple else 2
     if len(wrong) < needed:
-        return Question(
-            id=question_id,
-            fact=fact.id,
-            template=template.id,
-            family=template.family,
+        return make_question(
+            template,
+            fact,
             type="short",
             answer_type=answer_type,
             prompt=fallback_prompt or prompt,
             options=(),
             answers=tuple(keys),
-            explanation=explain(fact),
-            evidence=fact.evidence,
-            topic=fact.topic,
             fallback=f"only {len(wrong)} provably false option(s); asked as a free answer",
         )
     wrong = list(wrong)
@@ -177,36 +180,26 @@ def choice(
     options = keys + wrong[:room]
     if not ordered:
         rng.shuffle(options)
-    return Question(
-        id=question_id,
-        fact=fact.id,
-        template=template.id,
-        family=template.family,
+    return make_question(
+        template,
+        fact,
         type="multiple" if multiple else "single",
         answer_type=answer_type,
         prompt=prompt,
         options=tuple(options),
         answers=tuple(keys),
-        explanation=explain(fact),
-        evidence=fact.evidence,
-        topic=fact.topic,
     )
 
 
 def true_false(template: Template, fact: Fact, statement: str, truth: bool) -> Question:
-    return Question(
-        id=f"{fact.id}/{template.id}",
-        fact=fact.id,
-        template=template.id,
-        family=template.family,
+    return make_question(
+        template,
+        fact,
         type="true_false",
         answer_type="boolean",
         prompt=f"True or false: {statement}?",
         options=(TRUE, FALSE),
         answers=(TRUE if truth else FALSE,),
-        explanation=explain(fact),
-        evidence=fact.evidence,
-        topic=fact.topic,
     )
 
 
@@ -384,19 +377,15 @@ def _cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
             before, after = " ".join(before.split()), " ".join(after.split())
             before = before + " " if evidence.quote[:start][-1:].isspace() else before
             after = " " + after if evidence.quote[end:][:1].isspace() else after
-            return Question(
-                id=f"{fact.id}/{template.id}",
-                fact=fact.id,
-                template=template.id,
-                family=template.family,
+            return make_question(
+                template,
+                fact,
                 type="cloze",
                 answer_type=answer_type,
                 prompt=f"{before}{CLOZE_BLANK}{after}",
                 options=(),
                 answers=(deleted,),
-                explanation=explain(fact),
                 evidence=(evidence,),
-                topic=fact.topic,
                 cloze=(before, deleted, after),
             )
     return None
@@ -595,21 +584,9 @@ class CompiledUserTemplate:
         keys = [format_value(v) for v in value] if isinstance(value, tuple) else [_for_template(value)]
         if spec.type == "single":
             wrong = [format_value(v) for v in fact.distractors.get(spec.answer, ())]
-            template = Template(spec.id, "custom", spec.kinds, lambda *a: None, "")
-            return choice(template, fact, ctx, prompt=prompt, keys=keys, wrong=wrong, answer_type=spec.answer_type)
-        return Question(
-            id=f"{fact.id}/{spec.id}",
-            fact=fact.id,
-            template=spec.id,
-            family="custom",
-            type="short",
-            answer_type=spec.answer_type,
-            prompt=prompt,
-            options=(),
-            answers=tuple(keys),
-            explanation=explain(fact),
-            evidence=fact.evidence,
-            topic=fact.topic,
+            return choice(self, fact, ctx, prompt=prompt, keys=keys, wrong=wrong, answer_type=spec.answer_type)
+        return make_question(
+            self, fact, type="short", answer_type=spec.answer_type, prompt=prompt, options=(), answers=tuple(keys)
         )
 
 
