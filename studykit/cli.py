@@ -170,6 +170,7 @@ def cmd_check(args) -> int:
     for path in paths:
         try:
             deck = load_deck(path)
+            qset = generate(deck)  # a deck's own template can fail on a fact: report it with the deck's problems
         except StudykitError as exc:
             _print_problems(exc.problems, sys.stdout)
             errors = len(exc.errors)
@@ -177,7 +178,6 @@ def cmd_check(args) -> int:
             status = EXIT_PROBLEMS
             continue
         _print_problems(deck.notes, sys.stdout)
-        qset = generate(deck)
         findings = lint(qset)
         counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
         lint_errors = [f for f in findings if f.severity == "error"]

@@ -17,8 +17,8 @@ from functools import cached_property
 from pathlib import Path
 
 from .dates import parse_date
-from .errors import LoadError, Location, Problems
-from .yamlio import LocDict, LocList, check_keys, describe, load_yaml, read_text
+from .errors import LoadError, Location, Problem, Problems
+from .yamlio import LocDict, LocList, check_keys, decode_utf8, describe, load_yaml, read_bytes
 
 CATALOG_NAME = "catalog.yaml"
 
@@ -176,6 +176,7 @@ class Corpus:
 
     root: Path  # the corpus directory (holds catalog.yaml)
     documents: dict[str, Document]
+    notes: tuple[Problem, ...] = ()  # warnings found while loading (e.g. a changed document)
 
     @property
     def project_root(self) -> Path:
@@ -242,13 +243,20 @@ def load_corpus(root: Path, *, display_root: str | None = None) -> Corpus:
         path = safe_path(resolved_root, file_name, problems, entry.value_loc("file"))
         if path is None:
             continue
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
+        shown_file = f"{shown_root.rstrip('/')}/{file_name}"
+        if not path.exists():
             problems.error(entry.value_loc("file"), f"source {source_id!r}: document {file_name!r} not found in {shown_root}")
             continue
-        except OSError as exc:
-            problems.error(entry.value_loc("file"), f"source {source_id!r}: cannot read {file_name!r}: {exc.strerror}")
+        try:
+            raw = read_bytes(path, display=shown_file)
+        except LoadError as exc:  # report it where the catalog names the file
+            for problem in exc.problems:
+                problems.error(entry.value_loc("file"), f"source {source_id!r}: cannot read {file_name!r}: {problem.message}")
+            continue
+        try:
+            text = decode_utf8(raw, shown_file)
+        except LoadError as exc:  # a bad byte is best shown where it stands in the document
+            problems.extend(exc.problems)
             continue
         digest = hashlib.sha256(raw).hexdigest()
         expected = entry.get("sha256")
@@ -258,11 +266,6 @@ def load_corpus(root: Path, *, display_root: str | None = None) -> Corpus:
                 f"source {source_id!r}: {file_name} changed since it was catalogued (sha256 {digest[:12]}…, "
                 f"catalog says {expected[:12]}…); re-check the quotes from it, then update 'sha256'",
             )
-        try:
-            text = read_text(path, display=f"{shown_root.rstrip('/')}/{file_name}")
-        except LoadError as exc:
-            problems.extend(exc.problems)
-            continue
         relative = path.relative_to(resolved_root.parent).as_posix()
         source = Source(
             id=source_id,
@@ -279,7 +282,7 @@ def load_corpus(root: Path, *, display_root: str | None = None) -> Corpus:
         )
         documents[source_id] = Document(source, text)
     problems.raise_if_errors()
-    return Corpus(root, documents)
+    return Corpus(root, documents, tuple(problems.items))
 
 
 def safe_path(root: Path, name: str, problems: Problems, where: Location) -> Path | None:

@@ -117,7 +117,9 @@ def _load_corpus(deck_path: Path, meta: LocDict, problems: Problems) -> Corpus |
         return None
     root = (deck_path.parent / relative)
     try:
-        return load_corpus(root, display_root=_display(root) if root.exists() else relative)
+        corpus = load_corpus(root, display_root=_display(root) if root.exists() else relative)
+        problems.extend(corpus.notes)
+        return corpus
     except LoadError as exc:
         if not root.is_dir():
             problems.error(
@@ -292,7 +294,7 @@ class _FactReader:
         kind_name = item.get("kind")
         if "id" not in item:
             self.error(None, "missing key 'id'")
-        if kind_name not in KINDS:
+        if not isinstance(kind_name, str) or kind_name not in KINDS:
             if kind_name is None:
                 self.error(None, f"missing key 'kind'; {_valid_kinds()}")
             else:
@@ -311,7 +313,7 @@ class _FactReader:
             self.error(None, f"a {kind.name} needs at least one of: {', '.join(kind.one_of)}")
         self.check_one_position(kind.one_of, fields)
         topic = item.get("topic")
-        if topic is not None and topic not in self.topics:
+        if topic is not None and (not isinstance(topic, str) or topic not in self.topics):
             known = ", ".join(self.topics) or "none are defined under deck: topics:"
             self.error("topic", f"unknown topic {topic!r}; known topics: {known}")
         aliases = self.aliases(fields)

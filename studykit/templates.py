@@ -8,6 +8,7 @@ User templates (deck ``templates:``) render their prompt in jinja2's sandbox.
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import signal
@@ -489,10 +490,38 @@ class _Budget(Exception):
     pass
 
 
+def _refuse_huge(args, kwargs) -> None:
+    """Widths and counts above the output budget would allocate before the budget can act."""
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > RENDER_CHARS:
+            raise _Budget(f"an argument of {value:,} is larger than the output budget of {RENDER_CHARS:,}")
+
+
+def _limited_filter(function):
+    @functools.wraps(function)  # keeps jinja2's pass_context/pass_environment marks
+    def limited(*args, **kwargs):
+        _refuse_huge(args[1:], kwargs)
+        return function(*args, **kwargs)
+
+    return limited
+
+
+def _limited_range(*args):
+    _refuse_huge(args, {})
+    if len(range(*args)) > 1000:
+        raise _Budget("range() of more than 1,000 items")
+    return range(*args)
+
+
 class _LimitedEnvironment(SandboxedEnvironment):
-    """The sandbox, with ``range`` capped lower (the default cap is 100,000 items)."""
+    """The sandbox with an output budget: no huge repeats, powers, widths or ranges."""
 
     intercepted_binops = frozenset(["*", "**"])
+
+    def __init__(self, **options):
+        super().__init__(**options)
+        self.filters = {name: _limited_filter(f) for name, f in self.filters.items()}
+        self.globals["range"] = _limited_range
 
     def call_binop(self, context, operator, left, right):  # noqa: D102 - see jinja2 docs
         if operator == "*":
@@ -503,13 +532,12 @@ class _LimitedEnvironment(SandboxedEnvironment):
             raise _Budget("exponent too large")
         return super().call_binop(context, operator, left, right)
 
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - jinja2's own signature
+        _refuse_huge(args, kwargs)  # e.g. 'x'.center(10**12)
+        return super().call(__context, __obj, *args, **kwargs)
+
 
 _ENV = _LimitedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
-_ENV.globals["range"] = lambda *args: range(*args) if len(range(*args)) <= 1000 else _raise(_Budget("range() of more than 1,000 items"))
-
-
-def _raise(exc: Exception):
-    raise exc
 
 
 def compile_user_template(spec: UserTemplate):
@@ -547,6 +575,8 @@ def render_limited(template, variables: dict, *, where: Location, what: str) -> 
         raise LoadError(f"{what}: stopped: {exc}", where) from None
     except TemplateError as exc:
         raise LoadError(f"{what}: {exc.message if hasattr(exc, 'message') else exc}", where) from None
+    except MemoryError:
+        raise LoadError(f"{what}: stopped: ran out of memory", where) from None
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
         raise LoadError(f"{what}: {type(exc).__name__}: {exc}", where) from None
     finally:

@@ -79,7 +79,14 @@ def read_bytes(path: Path, *, display: str | None = None, max_bytes: int | None 
         if size > limit:
             raise too_big(size)
         with open(path, "rb") as handle:
-            data = handle.read(limit + 1)  # not more, even if the file grows or is endless
+            chunks = [handle.read(size + 1)]  # one byte more than expected: did the file grow?
+            total = len(chunks[0])
+            while size < total <= limit:  # it grew, or it is a device that reports size 0
+                chunk = handle.read(1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
     except FileNotFoundError:
         raise LoadError("file not found", Location(shown)) from None
     except IsADirectoryError:
@@ -88,9 +95,9 @@ def read_bytes(path: Path, *, display: str | None = None, max_bytes: int | None 
         raise LoadError("permission denied: cannot read this file", Location(shown)) from None
     except OSError as exc:
         raise LoadError(f"cannot read this file: {exc.strerror or exc}", Location(shown)) from None
-    if len(data) > limit:
+    if total > limit:
         raise too_big(None)
-    return data
+    return b"".join(chunks)
 
 
 def read_text(path: Path, *, display: str | None = None, max_bytes: int | None = None) -> str:
