@@ -10,7 +10,9 @@ to the exact span ``[start, end)`` of the original text, counted in code points,
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -65,6 +67,19 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
 def normalize(text: str) -> str:
     """The matching normalisation alone (see :func:`normalize_with_map`)."""
     return normalize_with_map(text)[0]
+
+
+@functools.lru_cache(maxsize=4096)
+def words_pattern(spelling: str) -> "re.Pattern[str] | None":
+    """A regex finding ``spelling`` as whole words in normalised text.
+
+    Case is ignored, except for acronyms: "US" must not match the pronoun "us".
+    """
+    needle = normalize(spelling)
+    if not needle:
+        return None
+    acronym = needle.isupper() and sum(c.isalpha() for c in needle) >= 2
+    return re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", 0 if acronym else re.IGNORECASE)
 
 
 def fold(text: str) -> str:

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .corpus import Corpus, Document, load_corpus, normalize
+from .corpus import Corpus, Document, load_corpus, normalize, words_pattern
 from .dates import date_spellings, parse_date
 from .errors import LoadError, Location, Problems
 from .model import (
@@ -569,13 +569,6 @@ def _number_spellings(value: int | float, fact: Fact) -> list[str]:
 
 
 def _occurs(spelling: str, quotes: list[str]) -> bool:
-    """Whether a value occurs as whole words in one of the (normalised) quotes.
-
-    Case is ignored, except for acronyms: "US" must not match the pronoun "us".
-    """
-    needle = normalize(spelling)
-    if not needle:
-        return False
-    acronym = needle.isupper() and sum(c.isalpha() for c in needle) >= 2
-    pattern = re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", 0 if acronym else re.IGNORECASE)
-    return any(pattern.search(q) for q in quotes)
+    """Whether a value occurs as whole words in one of the (normalised) quotes."""
+    pattern = words_pattern(spelling)
+    return pattern is not None and any(pattern.search(q) for q in quotes)

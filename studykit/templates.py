@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .corpus import fold, normalize_with_map
+from .corpus import fold, normalize_with_map, words_pattern
 from .dates import display_date, time_anchor, year_of
 from .distractors import LOWER_BOUNDS, UPPER_BOUNDS, WRONG_OPTIONS, Pools
 from .errors import LoadError, Location
@@ -88,7 +88,7 @@ def explain(fact: Fact) -> str:
         return sentence(f"{f['actor']} {f['action']}{when}")
     if fact.kind == "stance":
         source = f"According to {f['according_to']}, " if "according_to" in f else ""
-        return sentence(f"{source}{f['actor']} {f['position']}{when}. The reason given: {f['rationale'].rstrip('.')}")
+        return sentence(f"{source}{f['actor']} {f['position']}{when}. The reason given: {lower_pronoun(f['rationale'])}")
     if fact.kind == "statement":
         role = f", {f['role']}," if "role" in f else ""
         context = f" {f['context']}" if "context" in f else ""
@@ -96,6 +96,16 @@ def explain(fact: Fact) -> str:
     if fact.kind == "quantity":
         return sentence(f"{quantity_text(fact, f['value'])} {f['subject']}{when}")
     raise AssertionError(fact.kind)  # pragma: no cover - kinds are validated on load
+
+
+_PRONOUNS = frozenset("a an the it its they their them this these those he his she her we our".split())
+
+
+def lower_pronoun(clause: str) -> str:
+    """'Its diplomats were on strike.' → 'its diplomats were on strike' (names keep their capitals)."""
+    clause = clause.strip().rstrip(".")
+    first, _, rest = clause.partition(" ")
+    return f"{first.lower()} {rest}".strip() if first.lower() in _PRONOUNS else clause
 
 
 def quantity_text(fact: Fact, value: float) -> str:
@@ -154,8 +164,13 @@ def choice(
     answer_type: str,
     ordered: bool = False,
     fallback_prompt: str | None = None,
+    field: str | None = None,
 ) -> Question:
-    """Assemble a choice question, or a ``short`` one when fewer than two wrong options are proved."""
+    """Assemble a choice question, or a ``short`` one when fewer than two wrong options are proved.
+
+    The curator's own wrong options (``distractors`` of ``field``) are offered before the ones
+    the deck proves, so a curator who lists enough of them decides the options alone.
+    """
     rng = ctx.rng(f"{fact.id}/{template.id}")
     multiple = len(keys) > 1
     needed = 1 if multiple else 2
@@ -170,9 +185,12 @@ def choice(
             answers=tuple(keys),
             fallback=f"only {len(wrong)} provably false option(s); asked as a free answer",
         )
-    wrong = list(wrong)
     if not ordered:
-        rng.shuffle(wrong)
+        curated = {format_value(v) for v in fact.distractors.get(field, ())} if field else set()
+        first, rest = [w for w in wrong if w in curated], [w for w in wrong if w not in curated]
+        rng.shuffle(first)
+        rng.shuffle(rest)
+        wrong = first + rest
     if multiple and len(keys) > 4:  # "select all that apply" among at most five options
         keep = set(rng.sample(range(len(keys)), 4))
         keys = [k for i, k in enumerate(keys) if i in keep]
@@ -219,7 +237,7 @@ def _who_voted(position: str):
         stem = f"{who_word(answer_type, len(keys) > 1)} {verb} {f['motion']} at {f['body']}{anchor(fact)}?"
         if len(keys) > 1:
             stem += f" {SELECT_ALL}"
-        return choice(template, fact, ctx, prompt=stem, keys=keys, wrong=wrong, answer_type=answer_type)
+        return choice(template, fact, ctx, prompt=stem, keys=keys, wrong=wrong, answer_type=answer_type, field=position)
 
     return make
 
@@ -229,7 +247,7 @@ def _who_did(template: Template, fact: Fact, ctx: Context) -> Question | None:
     answer_type = ctx.deck.entity_type(f["actor"], "actor")
     wrong = [w for w in fact.distractors.get("actor", ()) if fold(w) != fold(f["actor"])]
     prompt = f"{who_word(answer_type, False)} {f['action']}{anchor(fact)}?"
-    return choice(template, fact, ctx, prompt=prompt, keys=[f["actor"]], wrong=wrong, answer_type=answer_type)
+    return choice(template, fact, ctx, prompt=prompt, keys=[f["actor"]], wrong=wrong, answer_type=answer_type, field="actor")
 
 
 def _event_clause(fact: Fact) -> str:
@@ -267,7 +285,7 @@ def _which_rationale(template: Template, fact: Fact, ctx: Context) -> Question |
     source = f"According to {f['according_to']}, why" if "according_to" in f else "Why"
     prompt = f"{source} did {f['actor']} {base_form(f['position'])}{anchor(fact)}?"
     wrong = ctx.pools.other_rationales(fact)
-    return choice(template, fact, ctx, prompt=prompt, keys=[f["rationale"]], wrong=wrong, answer_type="rationale")
+    return choice(template, fact, ctx, prompt=prompt, keys=[f["rationale"]], wrong=wrong, answer_type="rationale", field="rationale")
 
 
 def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
@@ -291,7 +309,8 @@ def _who_said(template: Template, fact: Fact, ctx: Context) -> Question | None:
     context = f" {f['context']}" if "context" in f else ""
     prompt = f"Who said “{f['said']}”{context}{anchor(fact)}?"
     answer_type = ctx.deck.entity_type(f["speaker"], "person")
-    return choice(template, fact, ctx, prompt=prompt, keys=[f["speaker"]], wrong=ctx.pools.other_speakers(fact), answer_type=answer_type)
+    wrong = ctx.pools.other_speakers(fact)
+    return choice(template, fact, ctx, prompt=prompt, keys=[f["speaker"]], wrong=wrong, answer_type=answer_type, field="speaker")
 
 
 def _true_statement(fact: Fact, ctx: Context, rng: random.Random) -> str | None:
@@ -373,7 +392,7 @@ def _cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
                 continue
             start, end = found
             before, deleted, after = evidence.quote[:start], evidence.quote[start:end], evidence.quote[end:]
-            if fold(deleted) in fold(before + " " + after):
+            if find_words(before + " " + after, (deleted,)):
                 continue  # the answer would still be visible
             before, after = " ".join(before.split()), " ".join(after.split())
             before = before + " " if evidence.quote[:start][-1:].isspace() else before
@@ -396,10 +415,8 @@ def find_words(text: str, spellings: Iterable[str]) -> tuple[int, int] | None:
     """The span of the first spelling found in ``text`` as whole words, typography-tolerant."""
     normalized, index = normalize_with_map(text)
     for spelling in spellings:
-        needle = normalize_with_map(spelling)[0]
-        if not needle:
-            continue
-        match = re.search(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", normalized, re.IGNORECASE)
+        pattern = words_pattern(spelling)
+        match = pattern.search(normalized) if pattern else None
         if match:
             return index[match.start()], index[match.end() - 1] + 1
     return None
@@ -614,7 +631,7 @@ class CompiledUserTemplate:
         keys = [format_value(v) for v in value] if isinstance(value, tuple) else [_for_template(value)]
         if spec.type == "single":
             wrong = [format_value(v) for v in fact.distractors.get(spec.answer, ())]
-            return choice(self, fact, ctx, prompt=prompt, keys=keys, wrong=wrong, answer_type=spec.answer_type)
+            return choice(self, fact, ctx, prompt=prompt, keys=keys, wrong=wrong, answer_type=spec.answer_type, field=spec.answer)
         return make_question(
             self, fact, type="short", answer_type=spec.answer_type, prompt=prompt, options=(), answers=tuple(keys)
         )
