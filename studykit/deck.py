@@ -14,7 +14,7 @@ from typing import Any
 
 from .corpus import Corpus, Document, load_corpus, normalize, words_pattern
 from .dates import date_spellings, parse_date
-from .errors import LoadError, Location, Problems
+from .errors import LoadError, Location, Problem, Problems
 from .model import (
     COMMON_FACT_KEYS,
     KINDS,
@@ -27,7 +27,7 @@ from .model import (
     UserTemplate,
     format_value,
 )
-from .yamlio import LocDict, LocList, check_keys, describe, load_yaml
+from .yamlio import LocDict, LocList, check_keys, describe, parse_yaml, read_text
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 DEFAULT_CORPUS = "../seeds"
@@ -46,7 +46,7 @@ def load_deck(path: str | os.PathLike[str], *, corpus: Corpus | None = None) -> 
     """Load and validate a deck file. Raises :class:`LoadError` listing every problem found."""
     path = Path(path)
     shown = _display(path)
-    data, found = load_yaml(path, display=shown)
+    data, found, skipped = _parse_skipping_broken_facts(read_text(path, display=shown), shown)
     problems = Problems()
     problems.extend(found)
     if not isinstance(data, LocDict):
@@ -71,7 +71,7 @@ def load_deck(path: str | os.PathLike[str], *, corpus: Corpus | None = None) -> 
     entities = _entities(data.get("entities"), data, problems)
     templates = _templates(data.get("templates"), data, problems)
     disabled = _string_list(meta, "disable_templates", problems)
-    facts = _facts(data.get("facts"), data, corpus, entities, topics, problems)
+    facts = _facts(data.get("facts"), data, corpus, entities, topics, problems, skipped)
     problems.raise_if_errors()
     return Deck(
         id=deck_id or "",
@@ -87,6 +87,63 @@ def load_deck(path: str | os.PathLike[str], *, corpus: Corpus | None = None) -> 
         seed=seed,
         notes=tuple(problems.items),
     )
+
+
+#: After this many syntax errors in facts, checking stops.
+MAX_BROKEN_FACTS = 20
+_FACTS_HEADER = re.compile(r"^facts\s*:\s*(#.*)?$")
+
+
+def _parse_skipping_broken_facts(text: str, shown: str) -> tuple[Any, list, bool]:
+    """Parse a deck; a YAML syntax error inside one fact skips that fact, so every other problem
+    of the file is still found in the same run (the skipped lines are blanked, keeping line numbers).
+
+    Returns the data, the problems (syntax errors first) and whether any fact was skipped.
+    """
+    problems: list = []
+    for _ in range(MAX_BROKEN_FACTS):
+        try:
+            data, found = parse_yaml(text, shown)
+        except LoadError as exc:
+            where = exc.problems[0].location
+            block = _fact_block(text, where.line if where else 0)
+            if block is None:
+                raise LoadError([*problems, *exc.problems]) from None
+            start, end = block
+            problems.extend(exc.problems)
+            problems.append(
+                Problem(Location(shown, start + 1, 1), f"lines {start + 1}–{end} (one fact) were skipped because of the syntax error", "note")
+            )
+            lines = text.split("\n")
+            lines[start:end] = [""] * (end - start)
+            text = "\n".join(lines)
+            continue
+        return data, [*problems, *found], bool(problems)
+    raise LoadError(problems)
+
+
+def _fact_block(text: str, line: int) -> tuple[int, int] | None:
+    """The 0-based line range [start, end) of the item of ``facts:`` that a problem at ``line`` is in."""
+    lines = text.split("\n")
+    header = next((i for i, l in enumerate(lines) if _FACTS_HEADER.match(l)), None)
+    if header is None or not header + 1 < line <= len(lines) + 1:
+        return None
+    first = next((i for i in range(header + 1, len(lines)) if lines[i].strip() and not lines[i].lstrip().startswith("#")), None)
+    match = re.match(r"^(\s*)- ", lines[first]) if first is not None else None
+    if match is None:
+        return None
+    indent = match.group(1)
+    end_of_list = next((i for i in range(first, len(lines)) if lines[i][:1].strip() and not lines[i].startswith("#")), len(lines))
+    starts = [i for i in range(first, end_of_list) if lines[i].startswith(indent + "- ") and not lines[i][len(indent)].isspace()]
+    at = line - 1
+    if at in starts and at != starts[0]:
+        at -= 1  # libyaml often reports an unclosed value where the next item begins
+    at = min(at, end_of_list - 1)
+    item = max((s for s in starts if s <= at), default=None)
+    if item is None:
+        return None
+    end = next((s for s in starts if s > item), end_of_list)
+    return item, end
 
 
 def _display(path: Path) -> str:
@@ -254,8 +311,11 @@ def _facts(
     entities: dict[str, Entity],
     topics: dict[str, str],
     problems: Problems,
+    skipped: bool = False,
 ) -> list[Fact]:
     if not isinstance(raw, LocList):
+        if raw is None and skipped:
+            return []  # every fact had a syntax error, already reported
         if raw is not None or "facts" in data:
             problems.error(data.value_loc("facts"), f"'facts' must be a list of facts, found {describe(raw)}")
         return []

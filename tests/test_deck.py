@@ -201,3 +201,40 @@ def test_unknown_topic_and_template_field(make_project):
     text = str(info.value)
     assert "fact 'cosponsors': unknown topic 'nope'; known topics: un, history" in text
     assert "template 'mine': kind 'vote' has no field 'bodyy'; its fields: body, motion, date" in text
+
+
+FOUR_PROBLEMS = """\
+deck:
+  id: four
+  title: Four problems
+  corpus: ../seeds
+facts:
+  - id: broken
+    kind: event
+    actor: [Russia
+    action: vetoed it
+  - id: cut
+    kind: event
+    actor: the Soviet Union
+    action: cut diplomatic ties with Israel
+    date: 1967
+    evidnce: []
+  - id: cut
+    kind: event
+    actor: Russia
+    action: vetoed the resolution
+    evidence:
+      - source: report
+        quote: "Ultimately Russia vetod the resolution"
+"""
+
+
+def test_syntax_error_unknown_key_duplicate_id_and_misquote_in_one_run(make_project, in_dir, capsys):
+    code, out = check(make_project(deck=FOUR_PROBLEMS), in_dir, capsys)
+    assert code == 1
+    errors = [line for line in out.splitlines() if ": error: " in line]
+    assert errors[0] == "decks/test.yaml:9:11: error: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence)"
+    assert "decks/test.yaml:6:1: note: lines 6–9 (one fact) were skipped because of the syntax error" in out
+    assert "decks/test.yaml:15:5: error: fact 'cut': unknown key 'evidnce'; did you mean 'evidence'?" in errors
+    assert "decks/test.yaml:16:9: error: duplicate fact id 'cut' (first at line 10); fact ids must be unique" in errors
+    assert any(e.startswith("decks/test.yaml:22:16: error: fact 'cut': quote not found in 'report'; closest passage") for e in errors)
