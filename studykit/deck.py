@@ -17,6 +17,7 @@ from .dates import date_spellings, parse_date
 from .errors import LoadError, Location, Problem, Problems
 from .model import (
     COMMON_FACT_KEYS,
+    EXCLUDES,
     KINDS,
     QUESTION_TYPES,
     Deck,
@@ -435,12 +436,14 @@ class _FactReader:
         return None
 
     def check_one_position(self, positions: tuple[str, ...], fields: dict[str, Any]) -> None:
-        where: dict[str, str] = {}
+        """An actor's positions on one vote must agree (a veto is a vote against; co-sponsors may vote)."""
+        held: dict[str, list[str]] = {}
         for position in positions:
             for actor in fields.get(position, ()):
-                if actor in where:
-                    self.error(position, f"{actor!r} is listed under both {where[actor]!r} and {position!r}; an actor has one position per vote")
-                where[actor] = position
+                clash = next((p for p in held.get(actor, ()) if p in EXCLUDES[position]), None)
+                if clash:
+                    self.error(position, f"{actor!r} is listed under both {clash!r} and {position!r}, which exclude each other")
+                held.setdefault(actor, []).append(position)
 
     def aliases(self, fields: dict[str, Any]) -> dict[str, tuple[str, ...]]:
         result: dict[str, list[str]] = {}

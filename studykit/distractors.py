@@ -23,14 +23,15 @@ from typing import Any
 
 from .corpus import fold
 from .dates import year_of
-from .model import VOTE_POSITIONS, Deck, Fact
+from .model import EXCLUDES, VOTE_POSITIONS, Deck, Fact
 
 #: How many wrong options a single-answer question gets (so 4 options in all).
 WRONG_OPTIONS = 3
 
 
-def vote_key(fact: Fact) -> tuple[str, str]:
-    return fold(fact.fields["body"]), fact.fields["date"]
+def vote_key(fact: Fact) -> tuple[str, str, str]:
+    """A vote is the same vote when body, date and motion agree (two reports of one vote)."""
+    return fold(fact.fields["body"]), fact.fields["date"], fold(fact.fields["motion"])
 
 
 def event_key(fact: Fact) -> tuple[str, str]:
@@ -55,6 +56,7 @@ class Pools:
     rationales: list[tuple[tuple[str, str], str]] = field(default_factory=list)
     speakers: dict[str, set[str]] = field(default_factory=dict)  # folded words → speakers
     speaker_types: dict[str, str] = field(default_factory=dict)
+    speakers_by_type: dict[str, list[str]] = field(default_factory=dict)
     numbers: list[tuple[str, str, float]] = field(default_factory=list)  # (unit, subject, value)
 
     @classmethod
@@ -90,18 +92,22 @@ class Pools:
         pools.all_years, pools.all_dates = sorted(years), sorted(dates)
         pools.publication_years = sorted({year_of(s.published) for s in deck.corpus.sources if s.published})
         pools.speakers = dict(speakers)
+        by_type: dict[str, set[str]] = defaultdict(set)
+        for speaker, kind in pools.speaker_types.items():
+            by_type[kind].add(speaker)
+        pools.speakers_by_type = {kind: sorted(names) for kind, names in by_type.items()}
         return pools
 
     # --- who voted how -------------------------------------------------------------------
     def not_in_position(self, fact: Fact, position: str) -> list[str]:
-        """Actors the deck records on this vote, never in ``position``: provably wrong answers."""
-        recorded = self.positions.get(vote_key(fact), {})
-        proved = [actor for actor, held in recorded.items() if position not in held]
-        return _unique(proved + list(fact.distractors.get(position, ())), exclude=fact.fields.get(position, ()), fact=fact)
+        """Actors whose recorded position on this vote rules ``position`` out: provably wrong answers.
 
-    def other_position(self, fact: Fact, actor: str) -> list[str]:
+        Curated values come first, unless the deck records them in ``position`` after all.
+        """
         recorded = self.positions.get(vote_key(fact), {})
-        return sorted(recorded.get(actor, set()))
+        proved = [actor for actor, held in recorded.items() if held & EXCLUDES[position] and position not in held]
+        curated = [a for a in fact.distractors.get(position, ()) if position not in recorded.get(a, ())]
+        return _unique(curated + proved, exclude=fact.fields.get(position, ()), fact=fact)
 
     # --- years and dates -------------------------------------------------------------------
     def years(self, fact: Fact, key: int, rng: random.Random, count: int = WRONG_OPTIONS) -> list[int]:
@@ -143,16 +149,20 @@ class Pools:
         own = stance_key(fact)
         given_here = {fold(r) for key, r in self.rationales if key == own}
         others = [r for key, r in self.rationales if key != own and fold(r) not in given_here]
-        return _unique(list(fact.distractors.get("rationale", ())) + others, exclude=(fact.fields["rationale"],), fact=fact)
+        curated = [r for r in fact.distractors.get("rationale", ()) if fold(r) not in given_here]
+        return _unique(curated + others, exclude=(fact.fields["rationale"],), fact=fact)
+
+    def speakers_of(self, fact: Fact) -> list[str]:
+        """Everyone the deck attributes these words to, the fact's own speaker first."""
+        attributed = self.speakers.get(fold(fact.fields["said"]), set())
+        return [fact.fields["speaker"], *sorted(attributed - {fact.fields["speaker"]})]
 
     def other_speakers(self, fact: Fact) -> list[str]:
-        said = fold(fact.fields["said"])
-        attributed = self.speakers.get(said, set())
+        attributed = set(self.speakers_of(fact))
         kind = self.speaker_types.get(fact.fields["speaker"], "person")
-        others = sorted(
-            {s for ss in self.speakers.values() for s in ss if s not in attributed and self.speaker_types.get(s) == kind}
-        )
-        return _unique(list(fact.distractors.get("speaker", ())) + others, exclude=(fact.fields["speaker"],), fact=fact)
+        others = [s for s in self.speakers_by_type.get(kind, ()) if s not in attributed]
+        curated = [s for s in fact.distractors.get("speaker", ()) if s not in attributed]
+        return _unique(curated + others, exclude=tuple(attributed), fact=fact)
 
     def numbers_for(self, fact: Fact, rng: random.Random, count: int = WRONG_OPTIONS) -> list[float]:
         """Wrong figures; a hedged figure ("over 100,000") only gets values its hedge rules out."""

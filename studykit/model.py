@@ -47,6 +47,19 @@ VOTE_POSITIONS: dict[str, str] = {
 }
 
 
+#: Which recorded positions prove that an actor did *not* take a position. A veto is a vote
+#: against, so "against" proves nothing about a veto; co-sponsoring goes with any vote, so
+#: nothing but the curator's word proves that an actor did not co-sponsor.
+EXCLUDES: dict[str, frozenset[str]] = {
+    "in_favor": frozenset({"against", "vetoed", "abstained", "absent"}),
+    "against": frozenset({"in_favor", "abstained", "absent"}),
+    "vetoed": frozenset({"in_favor", "abstained", "absent"}),
+    "abstained": frozenset({"in_favor", "against", "vetoed", "absent"}),
+    "absent": frozenset({"in_favor", "against", "vetoed", "abstained"}),
+    "co_sponsored": frozenset(),
+}
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str

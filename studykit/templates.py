@@ -309,8 +309,11 @@ def _who_said(template: Template, fact: Fact, ctx: Context) -> Question | None:
     context = f" {f['context']}" if "context" in f else ""
     prompt = f"Who said “{f['said']}”{context}{anchor(fact)}?"
     answer_type = ctx.deck.entity_type(f["speaker"], "person")
+    keys = ctx.pools.speakers_of(fact)  # the same words may be on record from several speakers
+    if len(keys) > 1:
+        prompt += f" {SELECT_ALL}"
     wrong = ctx.pools.other_speakers(fact)
-    return choice(template, fact, ctx, prompt=prompt, keys=[f["speaker"]], wrong=wrong, answer_type=answer_type, field="speaker")
+    return choice(template, fact, ctx, prompt=prompt, keys=keys, wrong=wrong, answer_type=answer_type, field="speaker")
 
 
 def _true_statement(fact: Fact, ctx: Context, rng: random.Random) -> str | None:

@@ -137,7 +137,7 @@ def test_one_position_per_actor(make_project):
     facts = facts_with(**{"unsc-vote": {"in_favor": ["Russia"]}})
     with pytest.raises(studykit.LoadError) as info:
         studykit.load_deck(make_project(facts).deck())
-    assert "'Russia' is listed under both 'in_favor' and 'vetoed'; an actor has one position per vote" in str(info.value)
+    assert "'Russia' is listed under both 'in_favor' and 'vetoed', which exclude each other" in str(info.value)
 
 
 def test_ambiguous_and_short_quotes(make_project):
