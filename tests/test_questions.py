@@ -294,3 +294,53 @@ def test_disable_templates(make_project):
     deck = studykit.load_deck(make_project(disable_templates=["cloze", "true-false"]).deck())
     families = {q.family for q in studykit.generate(deck)}
     assert "cloze" not in families and "true-false" not in families and "who" in families
+
+
+def _vote(fact_id, motion, quote, **positions):
+    return {"id": fact_id, "kind": "vote", "body": "the UN General Assembly", "motion": motion, "date": 1947,
+            "evidence": [{"source": "report", "quote": quote}], **positions}
+
+
+def test_votes_on_different_motions_prove_nothing_about_each_other(make_project):
+    document = "In 1947 the Soviet Union voted for plan A.\nIn 1947 Egypt and India voted against plan B.\n"
+    facts = [
+        _vote("a", "plan A", "In 1947 the Soviet Union voted for plan A.", in_favor=["the Soviet Union"]),
+        _vote("b", "plan B", "In 1947 Egypt and India voted against plan B.", against=["Egypt", "India"]),
+    ]
+    qset = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck()))
+    assert qset.by_id("a/who-voted-for").type == "short"  # Egypt and India voted on plan B, not plan A
+    assert "a/true-false-twin" not in {q.id for q in qset}
+
+
+def test_co_sponsors_may_vote_and_a_veto_is_a_vote_against(make_project):
+    document = "In 1947 the United States voted in favour and co-sponsored it, Russia vetoed it and voted against.\n"
+    quote = document.strip()
+    facts = [_vote("v", "plan C", quote, in_favor=["the United States"], co_sponsored=["the United States"],
+                   vetoed=["Russia"], against=["Russia"])]
+    deck = studykit.load_deck(make_project(facts, documents={"report": document}).deck())
+    qset = studykit.generate(deck)
+    assert qset.by_id("v/who-co-sponsored").type == "short"  # voting never proves not co-sponsoring
+    assert qset.by_id("v/who-voted-for").type == "short"  # the only other actor is Russia: one wrong option
+
+
+def test_curated_distractor_the_deck_contradicts_is_dropped(make_project):
+    document = "In 1947 India abstained on plan D, said one paper.\nIn 1947 China abstained on plan D, said another.\n"
+    facts = [
+        _vote("d1", "plan D", "In 1947 India abstained on plan D, said one paper.", abstained=["India"],
+              distractors={"abstained": ["China", "Russia", "Egypt"]}),
+        _vote("d2", "plan D", "In 1947 China abstained on plan D, said another.", abstained=["China"]),
+    ]
+    qset = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck()))
+    question = qset.by_id("d1/who-abstained")
+    assert "China" not in question.options and set(question.options) == {"India", "Russia", "Egypt"}
+
+
+def test_same_words_from_two_speakers_make_a_select_all_question(make_project):
+    facts = copy.deepcopy(FACTS)
+    facts.append({"id": "lapid-too", "kind": "statement", "speaker": "Amos Gilad", "said": "Israel is not involved in this conflict",
+                  "evidence": [{"source": "report", "quote": "Yair Lapid said that “Israel is not involved in this conflict.”"}],
+                  "paraphrase": ["speaker"]})
+    qset = studykit.generate(studykit.load_deck(make_project(facts).deck()))
+    question = qset.by_id("lapid/who-said")
+    assert question.type == "multiple" and set(question.answers) == {"Yair Lapid", "Amos Gilad"}
+    assert "lapid/true-false-twin" not in {q.id for q in qset} or "Amos Gilad said" not in qset.by_id("lapid/true-false-twin").prompt
