@@ -79,7 +79,9 @@ def words_pattern(spelling: str) -> "re.Pattern[str] | None":
     if not needle:
         return None
     acronym = needle.isupper() and sum(c.isalpha() for c in needle) >= 2
-    return re.compile(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", 0 if acronym else re.IGNORECASE)
+    before = r"(?<!\w)(?<!\d[.,])" if needle[0].isdigit() else r"(?<!\w)"  # "000" is not in "5,000"
+    after = r"(?!\w)(?![.,]\d)" if needle[-1].isdigit() else r"(?!\w)"  # nor "5" in "5,000" or "2.5"
+    return re.compile(before + re.escape(needle) + after, 0 if acronym else re.IGNORECASE)
 
 
 def fold(text: str) -> str:

@@ -57,12 +57,19 @@ def time_anchor(date: str) -> str:
     return ("on " if date.count("-") == 2 else "in ") + display_date(date)
 
 
-def date_spellings(date: str) -> list[str]:
-    """Ways a text may write a date, for grounding: the year alone always counts."""
+def date_spellings(date: str) -> list[list[str]]:
+    """Ways a text may write a date, at the date's own precision, for grounding.
+
+    Returns alternatives, each a list of pieces that must all occur: a day needs its day and
+    month written out ("25 February", "Feb. 25"); a month needs its name and year; a year itself.
+    """
     parts = date.split("-")
     year = parts[0]
-    spellings = [year]
-    if len(parts) >= 2:
-        month = _MONTHS[int(parts[1]) - 1]
-        spellings += [f"{month} {year}", f"{month[:3]} {year}"]
-    return spellings
+    if len(parts) == 1:
+        return [[year]]
+    month = _MONTHS[int(parts[1]) - 1]
+    names = [month, month[:3] + ".", month[:3]] if len(month) > 3 else [month]
+    if len(parts) == 2:
+        return [[f"{name} {year}"] for name in names] + [[name, year] for name in names]
+    day = str(int(parts[2]))
+    return [[f"{day} {name}"] for name in names] + [[f"{name} {day}"] for name in names] + [[date]]

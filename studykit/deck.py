@@ -7,6 +7,7 @@ grounded …) and raised once, each with the ``path:line:col`` of the node it is
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 from pathlib import Path
@@ -39,6 +40,8 @@ ENTITY_TYPES = ("country", "person", "organisation", "group", "place")
 
 #: Minimum length of a quote, in characters after normalisation; shorter ones match by accident.
 MIN_QUOTE_CHARS = 12
+#: Figures beyond this are surely typos (and would overflow arithmetic on floats).
+MAX_NUMBER = 10**15
 #: A fact's day may lie this many days before the publication date that grounds it.
 RELATIVE_DAYS = 14
 
@@ -431,7 +434,10 @@ class _FactReader:
             return None
         elif spec.type == "number":
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return value
+                if math.isfinite(value) and abs(value) < MAX_NUMBER:
+                    return value
+                self.error(spec.name, f"'{spec.name}' must be a finite number below {MAX_NUMBER:,.0f}, not {value!r}")
+                return None
         self.error(spec.name, f"'{spec.name}' must be {expected}, found {describe(value)}")
         return None
 
@@ -579,12 +585,20 @@ class _FactReader:
                 continue
             for single in value if isinstance(value, tuple) else (value,):
                 if spec.type == "date":
-                    grounded = any(_occurs(s, quotes) for s in date_spellings(single)) or self.date_from_catalog(fact, single)
+                    grounded = any(all(_occurs(piece, quotes) for piece in pieces) for pieces in date_spellings(single))
+                    grounded = grounded or self.date_from_catalog(fact, single)
                 elif spec.type == "number":
                     grounded = any(_occurs(s, quotes) for s in _number_spellings(single, fact))
                 else:
                     grounded = any(_occurs(s, quotes) for s in fact.spellings(single))
-                if not grounded:
+                if not grounded and spec.type == "date" and single.count("-") and _year_occurs(single, quotes):
+                    self.error(
+                        spec.name,
+                        f"{spec.name} {single!r}: the quotes give the year but not the "
+                        f"{'day' if single.count('-') == 2 else 'month'}; quote the passage that does, "
+                        "write the date only as precisely as the text supports, or list 'date' under 'paraphrase'",
+                    )
+                elif not grounded:
                     self.error(
                         spec.name,
                         f"{spec.name} {format_value(single)!r} does not occur in the fact's quotes; quote the passage that says it, "
@@ -622,6 +636,10 @@ def _flat_values(fields: dict[str, Any]) -> list[Any]:
     for value in fields.values():
         values.extend(value if isinstance(value, tuple) else (value,))
     return values
+
+
+def _year_occurs(date: str, quotes: list[str]) -> bool:
+    return _occurs(date[:4], quotes)
 
 
 def _number_spellings(value: int | float, fact: Fact) -> list[str]:

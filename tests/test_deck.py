@@ -238,3 +238,48 @@ def test_syntax_error_unknown_key_duplicate_id_and_misquote_in_one_run(make_proj
     assert "decks/test.yaml:15:5: error: fact 'cut': unknown key 'evidnce'; did you mean 'evidence'?" in errors
     assert "decks/test.yaml:16:9: error: duplicate fact id 'cut' (first at line 10); fact ids must be unique" in errors
     assert any(e.startswith("decks/test.yaml:22:16: error: fact 'cut': quote not found in 'report'; closest passage") for e in errors)
+
+
+def _event(date, quote):
+    return [{"id": "e", "kind": "event", "actor": "Russia", "action": "vetoed it", "date": date,
+             "evidence": [{"source": "report", "quote": quote}]}]
+
+
+@pytest.mark.parametrize(
+    "date, quote, grounded",
+    [
+        ("2014-04-13", "Russia met on Sunday, April 13, 2014, at headquarters", True),
+        ("2022-02-25", "Russia spoke during a meeting on Friday, Feb. 25, 2022.", True),
+        ("2022-07-14", "Russia vetoed it in 2022, the report said.", False),  # the year alone does not give the day
+        ("2022-07", "Russia vetoed it in July 2022, the report said.", True),
+        ("2022-07", "Russia vetoed it in 2022, the report said.", False),
+        ("1967", "Russia vetoed it in 1967, the report said.", True),
+    ],
+)
+def test_dates_are_grounded_at_their_own_precision(make_project, date, quote, grounded):
+    project = make_project(_event(date, quote), documents={"report": f"Intro.\n{quote}\n"})
+    if grounded:
+        assert studykit.load_deck(project.deck()).facts[0].fields["date"] == date
+    else:
+        with pytest.raises(studykit.LoadError) as info:
+            studykit.load_deck(project.deck())
+        assert "the quotes give the year but not the" in str(info.value)
+
+
+@pytest.mark.parametrize("quote", ["About 0 people and 5,000 soldiers came.", "Some 2.5 percent of them agreed."])
+def test_a_number_is_not_grounded_by_digits_of_a_larger_number(make_project, quote):
+    facts = [{"id": "q", "kind": "quantity", "subject": "soldiers came", "value": 5, "evidence": [{"source": "report", "quote": quote}]}]
+    with pytest.raises(studykit.LoadError) as info:
+        studykit.load_deck(make_project(facts, documents={"report": quote}).deck())
+    assert "value '5' does not occur in the fact's quotes" in str(info.value)
+
+
+@pytest.mark.parametrize("value", [".inf", ".nan", "1" + "0" * 300])
+def test_numbers_must_be_finite_and_sane(make_project, value):
+    deck = (
+        "deck: {id: n, title: N, corpus: ../seeds}\nfacts:\n  - id: q\n    kind: quantity\n    subject: ships\n"
+        f"    value: {value}\n    evidence: [{{source: report, quote: 'Eighty-one countries answered the US call'}}]\n"
+    )
+    with pytest.raises(studykit.LoadError) as info:
+        studykit.load_deck(make_project(deck=deck).deck())
+    assert "'value' must be a finite number below 1,000,000,000,000,000" in str(info.value)

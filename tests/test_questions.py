@@ -47,7 +47,7 @@ def random_deck(draw):
             part = {p: a for p, a in positions.items() if report == 0 or draw(st.booleans())} or positions
             words = "; ".join(f"{', '.join(a)} {p.replace('_', ' ')}" for p, a in part.items())
             add({"id": f"v{n}", "kind": "vote", "body": "the Council", "motion": f"motion {date}", "date": date, **part},
-                f"Record {n}: in {date[:4]} at the Council, {words}.")
+                f"Record {n}: on {date} at the Council, {words}.")
     for _ in range(draw(st.integers(1, 5))):  # events, some reported twice with the same year
         n += 1
         actor, action, year = draw(st.sampled_from(COUNTRIES)), draw(st.sampled_from(ACTIONS)), draw(st.integers(1950, 2020))

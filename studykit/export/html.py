@@ -7,9 +7,16 @@ Output layout in ``out_dir``::
     key-v1.html …         the answer key of that version (its own file, so it starts on a new page)
     sources/<id>.html     each corpus document with its cited passages highlighted
     style.css             the theme's style sheet (or the user's, when ``templates_dir`` has one)
+    .studykit-manifest.json   the files this build wrote (see below)
 
 Everything is rendered in memory first; only then is each file written to a temporary file next
-to its target and moved into place with :func:`os.replace`. A failed render writes nothing.
+to its target and moved into place with :func:`os.replace` (:func:`studykit.fsio.write_all_atomic`).
+A failed render writes nothing.
+
+The output folder may hold files of the user's own. A build removes only outputs of an earlier
+build that it no longer makes (``quiz-v3.html`` after a 2-version build, the page of a dropped
+source), and it knows them from the manifest the earlier build wrote: a file that is not listed
+there is never deleted.
 
 Templates are jinja2 files rendered in a :class:`~jinja2.sandbox.SandboxedEnvironment` with
 autoescaping on. A user's ``templates_dir`` comes first (``ChoiceLoader``); the built-in theme is
@@ -19,6 +26,7 @@ Every template gets the same typed :class:`TemplateContext`, built by :func:`bui
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -27,20 +35,24 @@ import subprocess
 import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 from urllib.parse import quote as url_quote
+from urllib.parse import urlsplit
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..errors import ExportError, Location, Problem, UsageError
+from ..fsio import write_all_atomic, write_atomic
 from ..model import CLOZE_BLANK, Deck, Evidence, Question, QuestionSet, format_date
+from ..templates import SELECT_ALL
 
 __all__ = [
     "THEME_DIR",
     "PAPER_SIZES",
+    "MANIFEST",
     "QuizReport",
     "VersionReport",
     "TemplateContext",
@@ -68,6 +80,12 @@ PAPER_SIZES: dict[str, str] = {"a4": "paper-a4", "letter": "paper-letter"}
 ORDERED_ANSWER_TYPES = frozenset({"year", "number", "date"})
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+#: In the output folder: the files the last build wrote, so the next one removes only its own.
+MANIFEST = ".studykit-manifest.json"
+
+#: Printed after the prompt of a select-all question unless the prompt already says so.
+MULTIPLE_HINT = "(tick all that apply)"
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9._-]")
 _NUMERIC_OPTION = re.compile(r"^[~≈<>]?\s*[-+]?\d[\d,. ]*%?$")
@@ -147,6 +165,7 @@ class QuestionView:
     prompt: str
     prompt_parts: tuple[str, ...]  # the prompt split at each cloze blank (one part if none)
     marker: str | None  # "circle" (choose one), "box" (tick all that apply) or None (write)
+    hint: str | None  # "(tick all that apply)" after a select-all prompt that does not say so itself
     options: tuple[OptionView, ...]
     layout: str  # how the options are set: "row" (short ones on one line), "columns" (two), "list"
     answer: str  # the key as printed in the answer key
@@ -310,11 +329,11 @@ class VersionReport:
 @dataclass(frozen=True)
 class QuizReport:
     out_dir: Path
-    files: tuple[Path, ...]  # every file written (HTML, CSS, PDF), in writing order
+    files: tuple[Path, ...]  # every output written (HTML, CSS, PDF), in writing order; the manifest aside
     versions: tuple[VersionReport, ...]
     sources: tuple[Path, ...]
     pdfs: tuple[Path, ...] = ()
-    removed: tuple[Path, ...] = ()  # stale outputs of an earlier build (quiz-v9.html …) deleted
+    removed: tuple[Path, ...] = ()  # outputs of an earlier build (in its manifest) that this one no longer makes, deleted
     problems: tuple[Problem, ...] = ()  # warnings, e.g. fewer questions than asked for
 
     def summary(self) -> str:
@@ -326,6 +345,8 @@ class QuizReport:
         text += f"{len(self.sources)} source page{'s' if len(self.sources) != 1 else ''}"
         if self.pdfs:
             text += f", {len(self.pdfs)} PDFs"
+        if self.removed:
+            text += f"; removed {len(self.removed)} outdated file{'s' if len(self.removed) != 1 else ''} of an earlier build"
         return text
 
 
@@ -605,6 +626,7 @@ def _question_view(deck: Deck, number: int, planned: PlannedQuestion) -> Questio
     else:
         answer = " / ".join(q.answers) or "—"
     marker = {"single": "circle", "true_false": "circle", "multiple": "box"}.get(q.type) if option_views else None
+    hint = MULTIPLE_HINT if q.type == "multiple" and not _says_select_all(q.prompt) else None
     parts = tuple(q.prompt.split(CLOZE_BLANK)) if q.type == "cloze" else (q.prompt,)
     longest = max((len(o.text) for o in option_views), default=0)
     layout = "row" if longest <= 12 and len(option_views) <= 5 else "columns" if longest <= 30 else "list"
@@ -618,12 +640,35 @@ def _question_view(deck: Deck, number: int, planned: PlannedQuestion) -> Questio
         prompt=q.prompt,
         prompt_parts=parts,
         marker=marker,
+        hint=hint,
         options=option_views,
         layout=layout,
         answer=answer,
         explanation=_one_line(q.explanation),
         citations=_citations(deck, q),
     )
+
+
+def _says_select_all(prompt: str) -> bool:
+    """Whether the prompt itself asks for every answer (the generator appends ``SELECT_ALL``)."""
+    text = " ".join(prompt.split()).casefold()
+    return SELECT_ALL.casefold() in text or "all that apply" in text
+
+
+def _http_url(url: str | None) -> str | None:
+    """``url`` (trimmed) when it is an absolute http or https URL with a host, else None.
+
+    The rule the catalog applies when it is loaded; repeated here so that no other scheme
+    (``javascript:``, ``data:``) can ever become a link on a source page.
+    """
+    if not url or not url.strip():
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def _version_view(deck: Deck, number: int, seed: int, planned: list[PlannedQuestion]) -> VersionView:
@@ -697,7 +742,7 @@ def _source_views(qset: QuestionSet, versions: Sequence[VersionView]) -> tuple[S
                 published=format_date(src.published) if src.published else None,
                 date_basis=src.date_basis,
                 url=src.url,
-                url_href=src.url if src.url and re.match(r"(?i)^https?://", src.url) else None,
+                url_href=_http_url(src.url),
                 path=src.path,
                 language=src.language,
                 blocks=_blocks(doc.text, marks),
@@ -854,51 +899,83 @@ def render_sources(qset: QuestionSet, *, templates_dir: Path | None = None, pape
     return pages
 
 
-def _write_all(out_dir: Path, pages: dict[str, bytes]) -> list[Path]:
-    """Write every page to a temporary file first, then move them all into place."""
-    staged: list[tuple[str, Path]] = []
+def _write_all(out_dir: Path, pages: dict[str, bytes], *, manifest: Sequence[str] | None = None) -> list[Path]:
+    """Write every page (and, given its list of files, the manifest) in one staged batch.
+
+    Nothing is replaced until every file is staged; see :func:`studykit.fsio.write_all_atomic`.
+    """
+    files: dict[Path, bytes | str] = {out_dir / rel: data for rel, data in pages.items()}
+    written = list(files)
+    if manifest is not None:
+        files[out_dir / MANIFEST] = _manifest_text(manifest)
+    write_all_atomic(files)
+    return written
+
+
+def _manifest_text(files: Iterable[str]) -> str:
+    data = {
+        "generator": "studykit",
+        "about": "The files the last studykit build wrote to this folder. The next build removes those "
+        "it no longer makes; files not listed here are never touched.",
+        "files": sorted(set(files)),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _manifest_entry_ok(name: object) -> bool:
+    """A plain relative path inside the output folder: never absolute, never ``..``."""
+    if not isinstance(name, str) or not name or "\\" in name or "\0" in name or name == MANIFEST:
+        return False
+    path = PurePosixPath(name)
+    return not path.is_absolute() and path.as_posix() == name and not any(part in ("", ".", "..") for part in path.parts)
+
+
+def _read_manifest(out_dir: Path) -> tuple[set[str], list[Problem]]:
+    """The files an earlier build listed in ``out_dir``'s manifest (none when there is none)."""
+    path = out_dir / MANIFEST
     try:
-        for rel, data in pages.items():
-            target = out_dir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            staged.append((tmp, target))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-        for tmp, target in staged:
-            os.replace(tmp, target)
-    except OSError as exc:
-        for tmp, _ in staged:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-        where = exc.filename or str(out_dir)
-        raise ExportError(
-            f"cannot write the HTML export to {out_dir}: {exc.strerror or exc}; earlier files are unchanged",
-            Location(str(where)),
-        ) from None
-    return [target for _, target in staged]
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return set(), []
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return set(), [Problem(Location(str(path)), f"cannot read {MANIFEST} ({reason}); no earlier outputs were removed", "warning")]
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, list):
+        return set(), [Problem(Location(str(path)), f"{MANIFEST} has no list of files; no earlier outputs were removed", "warning")]
+    return {name for name in files if _manifest_entry_ok(name)}, []
 
 
-_STALE = re.compile(r"^(quiz|key)-v(\d+)\.(html|pdf)$")
+def _remove_stale(out_dir: Path, stale: Iterable[str]) -> tuple[list[Path], list[str], list[Problem]]:
+    """Delete files an earlier build wrote (they are in its manifest) that this build no longer makes.
 
-
-def _remove_stale(out_dir: Path, written: set[Path], versions: int) -> list[Path]:
-    """Delete outputs of an earlier build that this one no longer makes (quiz-v5 when 3 versions …)."""
-    removed = []
-    candidates: list[Path] = []
-    if out_dir.is_dir():
-        candidates += [p for p in out_dir.iterdir() if (m := _STALE.match(p.name)) and int(m.group(2)) > versions]
-    if (out_dir / "sources").is_dir():
-        candidates += [p for p in (out_dir / "sources").iterdir() if p.suffix == ".html" and p not in written]
-    for path in sorted(candidates):
+    Returns the files removed, the names that could not be removed (they stay in the manifest)
+    and a warning for each of those. A folder emptied this way (``sources/``) is removed too.
+    """
+    removed: list[Path] = []
+    kept: list[str] = []
+    problems: list[Problem] = []
+    for name in sorted(stale):
+        path = out_dir / name
+        if not (path.is_symlink() or path.is_file()):
+            continue  # gone already, or now a folder: not a file of ours
         try:
             path.unlink()
-            removed.append(path)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            kept.append(name)
+            problems.append(
+                Problem(Location(str(path)), f"could not remove this output of an earlier build: {exc.strerror or exc}", "warning")
+            )
+            continue
+        removed.append(path)
+    for folder in sorted({p.parent for p in removed if p.parent != out_dir}, key=lambda f: len(f.parts), reverse=True):
+        try:
+            folder.rmdir()  # only when empty
         except OSError:
             pass
-    return removed
+    return removed, kept, problems
 
 
 def write_quiz(
@@ -939,16 +1016,19 @@ def write_quiz(
         templates_dir=templates_dir,
         paper=paper,
     )
-    written = _write_all(out_dir, pages)
-    removed = _remove_stale(out_dir, set(written), versions)
+    pdf_names = [Path(href).with_suffix(".pdf").as_posix() for v in views for href in (v.quiz_href, v.key_href)] if chromium else []
+    earlier, warnings = _read_manifest(out_dir)
+    ours = [*pages, *pdf_names]  # the PDFs are listed before they exist: a failed print leaves no file unlisted
+    written = _write_all(out_dir, pages, manifest=ours)
+    removed, kept, removal_warnings = _remove_stale(out_dir, earlier - set(ours))
+    if kept:  # still ours: the next build tries again
+        write_atomic(out_dir / MANIFEST, _manifest_text([*ours, *kept]))
+    problems = (*problems, *warnings, *removal_warnings)
     pdfs: list[Path] = []
-    if chromium is not None:
-        for v in views:
-            for href in (v.quiz_href, v.key_href):
-                html = out_dir / href
-                target = html.with_suffix(".pdf")
-                print_to_pdf(html, target, chromium=chromium)
-                pdfs.append(target)
+    for name in pdf_names:
+        target = out_dir / name
+        print_to_pdf(target.with_suffix(".html"), target, chromium=chromium)
+        pdfs.append(target)
     return QuizReport(
         out_dir=out_dir,
         files=(*written, *pdfs),
@@ -1019,25 +1099,33 @@ def run_chromium(args: Sequence[str], *, chromium: str | None = None, timeout: f
 
 
 def print_to_pdf(html: Path, pdf: Path, *, chromium: str | None = None) -> Path:
-    """Print ``html`` to ``pdf`` (paper size from the page's CSS) atomically."""
+    """Print ``html`` to ``pdf`` (paper size from the page's CSS) atomically.
+
+    Chromium prints into a private temporary folder; the finished PDF is then written into place
+    by :func:`studykit.fsio.write_atomic` (ordinary permissions, or those of the file it replaces).
+    """
     html, pdf = Path(html).resolve(), Path(pdf)
+    write_atomic(pdf, _chromium_pdf(html, chromium))
+    return pdf
+
+
+def _chromium_pdf(html: Path, chromium: str | None) -> bytes:
+    """The PDF Chromium prints of ``html``."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{pdf.name}.", suffix=".tmp", dir=pdf.parent)
-        os.close(fd)
+        folder = tempfile.TemporaryDirectory(prefix="studykit-pdf-", ignore_cleanup_errors=True)
     except OSError as exc:
-        raise ExportError(f"cannot write {pdf}: {exc.strerror or exc}", Location(str(pdf))) from None
-    try:
+        raise ExportError(f"cannot make a temporary folder to print {html.name}: {exc.strerror or exc}") from None
+    with folder as tmp:
+        printed = Path(tmp) / "print.pdf"
         result = run_chromium(
-            ["--no-pdf-header-footer", f"--print-to-pdf={tmp}", "--virtual-time-budget=2000", html.as_uri()],
+            ["--no-pdf-header-footer", f"--print-to-pdf={printed}", "--virtual-time-budget=2000", html.as_uri()],
             chromium=chromium,
         )
-        if result.returncode != 0 or os.path.getsize(tmp) == 0:
+        try:
+            data = printed.read_bytes()
+        except OSError:
+            data = b""
+        if result.returncode != 0 or not data:
             tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
             raise ExportError(f"Chromium could not print {html.name} to PDF: " + (" | ".join(tail) or f"exit {result.returncode}"))
-        os.replace(tmp, pdf)
-    except OSError as exc:
-        raise ExportError(f"cannot write {pdf}: {exc.strerror or exc}", Location(str(pdf))) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return pdf
+        return data
