@@ -9,6 +9,7 @@ User templates (deck ``templates:``) render their prompt in jinja2's sandbox.
 from __future__ import annotations
 
 import functools
+import hashlib
 import random
 import re
 import signal
@@ -41,6 +42,16 @@ class Context:
     def rng(self, question_id: str) -> random.Random:
         # str seeds are hashed with SHA-512 by random, so this is stable across processes
         return random.Random(f"{self.seed}:{self.deck.id}:{question_id}")
+
+    def ranked(self, question_id: str, candidates: Iterable[str]) -> list[str]:
+        """Candidates in a seeded order that is each candidate's own: a new candidate takes its
+        place among the others without reshuffling them, so adding a fact to the deck changes
+        another question only where the new value ranks among its chosen options."""
+
+        def rank(candidate: str) -> bytes:
+            return hashlib.sha256(f"{self.seed}:{self.deck.id}:{question_id}:{candidate}".encode()).digest()
+
+        return sorted(candidates, key=rank)
 
 
 # --- phrasing helpers --------------------------------------------------------------------------
@@ -180,23 +191,26 @@ def choice(
             fact,
             type="short",
             answer_type=answer_type,
-            prompt=fallback_prompt or prompt,
+            prompt=fallback_prompt or prompt.removesuffix(f" {SELECT_ALL}"),
             options=(),
             answers=tuple(keys),
             fallback=f"only {len(wrong)} provably false option(s); asked as a free answer",
         )
     if not ordered:
         curated = {format_value(v) for v in fact.distractors.get(field, ())} if field else set()
-        first, rest = [w for w in wrong if w in curated], [w for w in wrong if w not in curated]
-        rng.shuffle(first)
-        rng.shuffle(rest)
-        wrong = first + rest
+        question_id = f"{fact.id}/{template.id}"
+        wrong = ctx.ranked(question_id, [w for w in wrong if w in curated]) + ctx.ranked(
+            question_id, [w for w in wrong if w not in curated]
+        )
     if multiple and len(keys) > 4:  # "select all that apply" among at most five options
         keep = set(rng.sample(range(len(keys)), 4))
         keys = [k for i, k in enumerate(keys) if i in keep]
     # a single answer gets three wrong options; "select all" fills up to five options in all
     room = max(1, min(len(wrong), 5 - len(keys))) if multiple else min(len(wrong), WRONG_OPTIONS)
-    options = keys + wrong[:room]
+    chosen = wrong[:room]
+    if answer_type in ("text", "rationale") and not multiple:
+        chosen = _key_not_always_longest(keys[0], chosen, wrong[room:])
+    options = keys + chosen
     if not ordered:
         rng.shuffle(options)
     return make_question(
@@ -208,6 +222,15 @@ def choice(
         options=tuple(options),
         answers=tuple(keys),
     )
+
+
+def _key_not_always_longest(key: str, chosen: list[str], spare: list[str]) -> list[str]:
+    """Keep the key from always being the longest option: if every chosen wrong option is
+    shorter, swap the last one for the best-ranked spare that is at least as long."""
+    if not chosen or any(len(option) >= len(key) for option in chosen):
+        return chosen
+    longer = next((option for option in spare if len(option) >= len(key)), None)
+    return chosen if longer is None else [*chosen[:-1], longer]
 
 
 def true_false(template: Template, fact: Fact, statement: str, truth: bool) -> Question:
@@ -282,8 +305,8 @@ def _what_date(template: Template, fact: Fact, ctx: Context) -> Question | None:
 
 def _which_rationale(template: Template, fact: Fact, ctx: Context) -> Question | None:
     f = fact.fields
-    source = f"According to {f['according_to']}, why" if "according_to" in f else "Why"
-    prompt = f"{source} did {f['actor']} {base_form(f['position'])}{anchor(fact)}?"
+    source = f"According to {f['according_to']}, what" if "according_to" in f else "What"
+    prompt = f"{source} was the reason {f['actor']} {f['position']}{anchor(fact)}?"
     wrong = ctx.pools.other_rationales(fact)
     return choice(template, fact, ctx, prompt=prompt, keys=[f["rationale"]], wrong=wrong, answer_type="rationale", field="rationale")
 
@@ -329,28 +352,30 @@ def _true_statement(fact: Fact, ctx: Context, rng: random.Random) -> str | None:
     return None
 
 
-def _false_statement(fact: Fact, ctx: Context, rng: random.Random) -> str | None:
+def _false_statement(fact: Fact, ctx: Context, question_id: str) -> str | None:
     """The false twin: the fact's statement with one part swapped for a provably wrong one."""
     f = fact.fields
     if fact.kind == "vote":
-        candidates = []
-        for position in VOTE_POSITIONS:
-            if position in f:
-                candidates += [(position, a) for a in ctx.pools.not_in_position(fact, position)]
+        candidates = {
+            f"{actor} {VOTE_POSITIONS[position]}": actor
+            for position in VOTE_POSITIONS
+            if position in f
+            for actor in ctx.pools.not_in_position(fact, position)
+        }
         if not candidates:
             return None
-        position, actor = candidates[rng.randrange(len(candidates))]
-        return f"{actor} {VOTE_POSITIONS[position]} {f['motion']} at {f['body']}{anchor(fact)}"
+        return f"{ctx.ranked(question_id, candidates)[0]} {f['motion']} at {f['body']}{anchor(fact)}"
     if fact.kind == "event" and "date" in f:
-        wrong = [y for y in ctx.pools.years(fact, year_of(f["date"]), rng) if abs(y - year_of(f["date"])) >= 2]
+        year = year_of(f["date"])
+        wrong = [str(y) for y in ctx.pools.years(fact, year, ctx.rng(question_id)) if abs(y - year) >= 2]
         if not wrong:
             return None
-        return f"{f['actor']} {f['action']} in {wrong[rng.randrange(len(wrong))]}"
+        return f"{f['actor']} {f['action']} in {ctx.ranked(question_id, wrong)[0]}"
     if fact.kind == "statement":
         others = ctx.pools.other_speakers(fact)
         if not others:
             return None
-        return f"{others[rng.randrange(len(others))]} said “{f['said']}”"
+        return f"{ctx.ranked(question_id, others)[0]} said “{f['said']}”"
     return None
 
 
@@ -360,7 +385,7 @@ def _true_false(template: Template, fact: Fact, ctx: Context) -> Question | None
 
 
 def _true_false_twin(template: Template, fact: Fact, ctx: Context) -> Question | None:
-    statement = _false_statement(fact, ctx, ctx.rng(f"{fact.id}/{template.id}"))
+    statement = _false_statement(fact, ctx, f"{fact.id}/{template.id}")
     return true_false(template, fact, statement, False) if statement else None
 
 
@@ -423,33 +448,6 @@ def find_words(text: str, spellings: Iterable[str]) -> tuple[int, int] | None:
         if match:
             return index[match.start()], index[match.end() - 1] + 1
     return None
-
-
-_IRREGULAR = {
-    "was": "be", "were": "be", "had": "have", "did": "do", "made": "make", "said": "say", "told": "tell",
-    "took": "take", "gave": "give", "kept": "keep", "met": "meet", "sought": "seek", "cut": "cut",
-    "chose": "choose", "refused": "refuse", "declined": "decline", "abstained": "abstain", "stayed": "stay",
-    "voted": "vote", "avoided": "avoid", "refrained": "refrain", "urged": "urge", "asked": "ask",
-    "failed": "fail", "held": "hold", "left": "leave", "sent": "send", "ordered": "order", "broke": "break",
-}
-
-
-def base_form(predicate: str) -> str:
-    """Turn a past-tense predicate into the form after 'did': 'stayed away' → 'stay away'."""
-    first, _, rest = predicate.strip().partition(" ")
-    lower = first.lower()
-    if lower in _IRREGULAR:
-        base = _IRREGULAR[lower]
-    elif lower.endswith("ied"):
-        base = lower[:-3] + "y"
-    elif lower.endswith("ed") and len(lower) > 4:
-        stem = lower[:-2]
-        base = stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "ls" else stem
-        if lower.endswith(("ated", "ized", "ised", "uced", "ired", "ared", "ored", "ured", "oted", "aged", "used")):
-            base = lower[:-1]
-    else:
-        base = lower
-    return f"{base} {rest}".strip()
 
 
 def _sorted_options(q: Question, *, key, show) -> Question:

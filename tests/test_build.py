@@ -37,7 +37,8 @@ def test_build_writes_every_output(project_copy):
     assert (dist / "israel-russia-ukraine" / "key-v1.html").is_file()
     assert len(list((dist / "israel-russia-ukraine" / "sources").glob("*.html"))) == 5
     assert "israel-russia-ukraine.apkg" in result.stdout
-    assert not list(dist.rglob("*.tmp")) and not list(dist.rglob(".*"))
+    leftovers = [p.name for p in dist.rglob(".*") if p.name != ".studykit-manifest.json"]
+    assert not list(dist.rglob("*.tmp")) and not leftovers
 
 
 def test_rebuild_is_byte_identical(project_copy):
