@@ -89,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     quiz.add_argument("deck", metavar="DECK", type=Path, help="the deck file")
     quiz.add_argument("--count", type=int, metavar="N", help="questions per version (default: all)")
-    quiz.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed of version 1; others derive from it (default: {DEFAULT_SEED})")
+    quiz.add_argument(
+        "--seed", type=int, default=None, help="seed of the questions and of version 1; others derive from it (default: the deck's seed)"
+    )
     quiz.add_argument("--versions", type=int, default=1, metavar="V", help="how many versions (default: 1)")
     quiz.add_argument("--families", nargs="+", metavar="FAMILY", help="only these question families (who, year, rationale, …)")
     quiz.add_argument("--topics", nargs="+", metavar="TOPIC", help="only questions about these topics")
@@ -226,13 +228,18 @@ def cmd_build(args) -> int:
 
     decks = load_all(deck_paths(args.decks))
     qsets: list[QuestionSet] = [generate(deck, seed=args.seed) for deck in decks]
+    now = _source_date_epoch()
     say = (lambda *a: None) if args.quiet else print
     for qset in qsets:
-        deck_id = qset.deck.id
-        apkg = write_apkg(qset, args.out / f"{deck_id}.apkg", now=_source_date_epoch())
+        _print_problems([p for p in qset.deck.notes if p.severity == "warning"], sys.stderr)
+        deck_id, shown = qset.deck.id, _display(qset.deck.path)
+        if not qset.questions:
+            print(f"{shown}: warning: the deck yields no questions; nothing to build", file=sys.stderr)
+            continue
+        apkg = write_apkg(qset, args.out / f"{deck_id}.apkg", now=now)
         write_json(qset, args.out / f"{deck_id}.json")
         quiz = write_quiz(qset, args.out / deck_id, count=min(len(qset), DEFAULT_QUIZ_QUESTIONS), seed=qset.seed)
-        say(f"{_display(qset.deck.path)}: {len(qset)} questions → {args.out / (deck_id + '.apkg')} ({_describe(apkg)}), "
+        say(f"{shown}: {len(qset)} questions → {args.out / (deck_id + '.apkg')} ({_describe(apkg)}), "
             f"{args.out / (deck_id + '.json')}, {args.out / deck_id}/ ({_describe(quiz)})")
     return EXIT_OK
 
@@ -260,13 +267,14 @@ def cmd_quiz(args) -> int:
     if args.count is not None and args.count < 1:
         raise UsageError("--count must be at least 1")
     deck = load_deck(deck_paths([args.deck])[0])
-    qset = generate(deck)
+    _print_problems([p for p in deck.notes if p.severity == "warning"], sys.stderr)
+    qset = generate(deck, seed=args.seed)
     out = args.out or DEFAULT_OUT / deck.id
     report = write_quiz(
         qset,
         out,
         count=args.count,
-        seed=args.seed,
+        seed=qset.seed,
         versions=args.versions,
         families=args.families,
         topics=args.topics,
@@ -274,6 +282,7 @@ def cmd_quiz(args) -> int:
         paper=args.paper,
         pdf=args.pdf,
     )
+    _print_problems(getattr(report, "problems", ()), sys.stderr)
     print(f"{out}: {_describe(report)}")
     return EXIT_OK
 

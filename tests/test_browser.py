@@ -6,7 +6,10 @@ These tests FAIL (never skip) when Chromium or poppler-utils is missing. About 1
 from __future__ import annotations
 
 import html
+import json
+import os
 import re
+import stat
 
 import pytest
 
@@ -26,7 +29,7 @@ from browser import (
     screenshot,
 )
 from conftest import BUNDLED_DECK
-from studykit.export.html import render_quiz, write_quiz
+from studykit.export.html import print_to_pdf, render_quiz, write_quiz
 
 PAPER_POINTS = {"a4": (595, 842), "letter": (612, 792)}
 
@@ -219,6 +222,32 @@ def test_the_bundled_deck_prints_whole_questions_and_its_links_resolve(chromium,
     pdf = print_pdf(tmp_path / "quiz-v1.html", tmp_path / "quiz-v1.pdf")
     _, views, _ = render_quiz(qset, count=min(30, len(qset)))
     assert [q.id for q in views[0].questions] == list(report.versions[0].question_ids)
-    where = question_pages(pdf_pages_text(pdf), views[0].questions)
+    pages = pdf_pages_text(pdf)
+    where = question_pages(pages, views[0].questions)
     assert len(where) == len(views[0].questions)
+    # generated select-all prompts say "(Select all that apply.)" themselves: no second instruction
+    assert "tick all that apply" not in _flat(" ".join(pages))
     assert all(start == end for start, end in where.values()), where
+
+
+def test_pdf_export_writes_readable_pdfs_listed_in_the_manifest(chromium, qset, tmp_path):
+    out = tmp_path / "pdf"
+    umask = os.umask(0o022)
+    os.umask(umask)
+    report = write_quiz(qset, out, pdf=True, paper="letter")
+    assert [p.name for p in report.pdfs] == ["quiz-v1.pdf", "key-v1.pdf"]
+    for pdf in report.pdfs:
+        assert pdf.read_bytes().startswith(b"%PDF-")
+        assert stat.S_IMODE(pdf.stat().st_mode) == 0o666 & ~umask, pdf  # not mkstemp's 0600
+    assert pdf_page_size(out / "quiz-v1.pdf") == pytest.approx(PAPER_POINTS["letter"], abs=1)
+    listed = json.loads((out / ".studykit-manifest.json").read_text(encoding="utf-8"))["files"]
+    assert {"quiz-v1.pdf", "key-v1.pdf", "quiz-v1.html"} <= set(listed)
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    # printing again keeps the permissions the user gave the PDF
+    (out / "key-v1.pdf").chmod(0o640)
+    print_to_pdf(out / "key-v1.html", out / "key-v1.pdf", chromium=chromium)
+    assert stat.S_IMODE((out / "key-v1.pdf").stat().st_mode) == 0o640
+    # a build without --pdf removes the PDFs of the earlier one, which no longer match its quiz
+    again = write_quiz(qset, out, seed=9)
+    assert sorted(p.name for p in again.removed) == ["key-v1.pdf", "quiz-v1.pdf"]
+    assert not list(out.glob("*.pdf"))

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import stat
 import string
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,6 +29,7 @@ from studykit.export.html import (
     write_sources,
 )
 from studykit.model import CLOZE_BLANK
+from studykit.templates import SELECT_ALL
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +58,10 @@ def quiz_order(path: Path) -> list[str]:
 def test_layout_of_the_output_folder(qset, out):
     report = write_quiz(qset, out, versions=2)
     assert sorted(snapshot(out)) == [
-        "index.html", "key-v1.html", "key-v2.html", "quiz-v1.html", "quiz-v2.html",
+        ".studykit-manifest.json", "index.html", "key-v1.html", "key-v2.html", "quiz-v1.html", "quiz-v2.html",
         "sources/intl-statement.html", "sources/un-vote-2014.html", "style.css",
     ]
+    assert json.loads((out / ".studykit-manifest.json").read_text(encoding="utf-8"))["files"] == sorted(snapshot(out))[1:]
     assert [v.label for v in report.versions] == ["Version 1 · seed 0", "Version 2 · seed 0"]
     assert report.summary() == "2 versions × 20 questions, 2 answer keys, 2 source pages"
     assert not list(out.rglob("*.tmp"))
@@ -83,6 +89,33 @@ def test_quiz_page_shows_questions_options_and_writing_space(qset, out):
     # the running head of every printed page carries the version and seed
     assert '@top-right { content: "Version 1 · seed 0"; }' in page
     assert ("question-unga-date~when") in doc.texts
+
+
+def test_a_select_all_prompt_is_not_told_twice_to_tick_all(qset, out):
+    # the generator ends the prompt of a select-all question with SELECT_ALL: no second instruction
+    said = replace(qset, questions=tuple(
+        replace(q, prompt=f"{q.prompt} {SELECT_ALL}") if q.type == "multiple" else q for q in qset))
+    write_quiz(said, out)
+    page = (out / "quiz-v1.html").read_text(encoding="utf-8")
+    section = re.search(r'data-question="abstainers/which">(.*?)</section>', page, re.S).group(1)
+    assert section.count("all that apply") == 1 and "(Select all that apply.)" in section
+    assert "tick all that apply" not in page and 'class="hint"' not in page
+    # a select-all prompt that does not say so gets the hint (once); other questions never do
+    write_quiz(qset, out)
+    page = (out / "quiz-v1.html").read_text(encoding="utf-8")
+    section = re.search(r'data-question="abstainers/which">(.*?)</section>', page, re.S).group(1)
+    assert section.count("all that apply") == 1 and '<span class="hint">(tick all that apply)</span>' in section
+    assert page.count('class="hint"') == 1
+
+
+def test_a_generated_select_all_question_prints_one_instruction():
+    from conftest import BUNDLED_DECK
+
+    generated = studykit.generate(studykit.load_deck(BUNDLED_DECK), seed=0)
+    multiple = [q for q in generated if q.type == "multiple"]
+    assert multiple and all(q.prompt.endswith(SELECT_ALL) for q in multiple)
+    views = [htmlx._question_view(generated.deck, 1, htmlx.PlannedQuestion(q, q.options)) for q in multiple]
+    assert all(v.hint is None and v.prompt.count("all that apply") == 1 for v in views)
 
 
 def test_the_quiz_gives_no_answers_away(qset, out):
@@ -188,6 +221,39 @@ def test_source_page_metadata_and_scripts(qset, out):
     assert "Example Wire" in page and "February 2022" in page and "retrieved" in page and "seeds/intl.txt" in page
     un = (out / "sources" / "un-vote-2014.html").read_text(encoding="utf-8")
     assert 'href="https://news.un.org/en/story/2014/03/464812"' in un and "27 March 2014" in un
+
+
+def with_source_url(qset, source_id: str, url):
+    doc = qset.deck.corpus[source_id]
+    documents = {**qset.deck.corpus.documents, source_id: replace(doc, source=replace(doc.source, url=url))}
+    return replace(qset, deck=replace(qset.deck, corpus=replace(qset.deck.corpus, documents=documents)))
+
+
+@pytest.mark.parametrize(
+    "url, link",
+    [
+        ("https://news.un.org/en/story/2014/03/464812", True),
+        ("HTTP://Example.org/a?b=1#c", True),
+        ("  https://example.org/padded  ", True),
+        ("javascript:alert(1)", False),
+        ("JavaScript://example.org/%0Aalert(1)", False),
+        ("java\tscript:alert(1)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ("file:///etc/passwd", False),
+        ("//example.org/no-scheme", False),
+        ("http:no-host", False),
+        ("https:///no-host", False),
+        ("http://[broken", False),
+        ("ftp://example.org/file", False),
+    ],
+)
+def test_only_http_and_https_urls_with_a_host_become_links(qset, out, url, link):
+    assert htmlx._http_url(url) == (url.strip() if link else None)
+    write_quiz(with_source_url(qset, "un-vote-2014", url), out)
+    page = (out / "sources" / "un-vote-2014.html").read_text(encoding="utf-8")
+    links = [href for href, cls in parse(out / "sources" / "un-vote-2014.html").links if "url" in (cls or "").split()]
+    assert links == ([url.strip()] if link else [])
+    assert "<dt>Link</dt>" in page and "<script>alert" not in page  # the address is still shown, as text
 
 
 def test_anchors_are_stable_ids_not_content():
@@ -379,7 +445,7 @@ def test_a_failed_write_leaves_the_previous_build_intact(qset, out):
     (out / "sources").rmdir()
     (out / "sources").write_text("in the way")
     before = snapshot(out)
-    with pytest.raises(ExportError, match="cannot write the HTML export") as info:
+    with pytest.raises(ExportError, match="cannot write to .*sources: Not a directory; no file was changed") as info:
         write_quiz(qset, out, seed=2)
     assert "Traceback" not in str(info.value)
     assert snapshot(out) == before
@@ -402,21 +468,145 @@ def test_os_errors_while_staging_become_export_errors(qset, out, monkeypatch):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(out))
 
-    monkeypatch.setattr(htmlx.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(studykit.fsio.tempfile, "mkstemp", refuse)
     with pytest.raises(ExportError, match="Permission denied"):
         write_quiz(qset, out, seed=5)
     assert snapshot(out) == before
 
 
-def test_stale_versions_and_sources_are_removed(qset, out):
+def test_outputs_of_an_earlier_build_are_removed_and_reported(qset, out):
     write_quiz(qset, out, versions=3)
-    (out / "sources" / "gone.html").write_text("old source")
-    (out / "notes.txt").write_text("mine")
     report = write_quiz(qset, out, versions=1)
     names = sorted(snapshot(out))
-    assert "quiz-v2.html" not in names and "key-v3.html" not in names and "sources/gone.html" not in names
-    assert "notes.txt" in names
-    assert {p.name for p in report.removed} == {"quiz-v2.html", "quiz-v3.html", "key-v2.html", "key-v3.html", "gone.html"}
+    assert "quiz-v2.html" not in names and "key-v3.html" not in names and "quiz-v1.html" in names
+    assert {p.name for p in report.removed} == {"quiz-v2.html", "quiz-v3.html", "key-v2.html", "key-v3.html"}
+    assert all(p.parent == out for p in report.removed)
+    assert report.summary().endswith("; removed 4 outdated files of an earlier build")
+    # a source page this build no longer makes goes too, and an emptied sources/ folder with it
+    only_un = replace(qset, deck=replace(qset.deck, corpus=replace(qset.deck.corpus, documents={
+        "un-vote-2014": qset.deck.corpus["un-vote-2014"]})))
+    only_un = replace(only_un, deck=replace(only_un.deck, facts=tuple(
+        f for f in qset.deck.facts if all(e.source == "un-vote-2014" for e in f.evidence))))
+    only_un = replace(only_un, questions=tuple(q for q in qset if all(e.source == "un-vote-2014" for e in q.evidence)))
+    report = write_quiz(only_un, out)
+    assert [p.relative_to(out).as_posix() for p in report.removed] == ["sources/intl-statement.html"]
+    assert write_quiz(qset, out).removed == ()
+
+
+def test_files_the_user_put_in_the_output_folder_are_never_removed(qset, out):
+    write_quiz(qset, out, versions=2)
+    mine = {
+        "sources/about.html": "my own page",
+        "quiz-v7.html": "an unrelated quiz",
+        "key-v3.pdf": "%PDF my own",
+        "notes.txt": "mine",
+        "quiz-v2.html.bak": "a backup",
+    }
+    for name, text in mine.items():
+        (out / name).write_text(text)
+    report = write_quiz(qset, out, versions=1)
+    assert {p.name for p in report.removed} == {"quiz-v2.html", "key-v2.html"}
+    for name, text in mine.items():
+        assert (out / name).read_text() == text, name
+    # without a manifest (a folder from before manifests, or one deleted) nothing is removed
+    write_quiz(qset, out, versions=3)
+    (out / ".studykit-manifest.json").unlink()
+    report = write_quiz(qset, out, versions=1)
+    assert report.removed == () and (out / "quiz-v3.html").is_file()
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        "not json",
+        '{"files": "quiz-v1.html"}',
+        '["quiz-v1.html"]',
+        json.dumps({"files": ["../victim.txt", "/tmp/victim.txt", "./notes.txt", "sources/../notes.txt", "sources",
+                              ".studykit-manifest.json", "a\\..\\notes.txt", 7, None]}),
+    ],
+)
+def test_a_broken_or_hostile_manifest_removes_nothing_outside_its_own_files(qset, out, tmp_path, manifest):
+    (tmp_path / "victim.txt").write_text("outside")
+    write_quiz(qset, out)
+    (out / "notes.txt").write_text("mine")
+    (out / ".studykit-manifest.json").write_text(manifest)
+    report = write_quiz(qset, out)
+    assert report.removed == ()
+    assert (tmp_path / "victim.txt").read_text() == "outside" and (out / "notes.txt").read_text() == "mine"
+    assert (out / "sources").is_dir()
+    if not manifest.startswith('{"files": ['):
+        assert [p.severity for p in report.problems] == ["warning"]
+        assert "no earlier outputs were removed" in report.problems[0].message
+    assert json.loads((out / ".studykit-manifest.json").read_text())["files"] == sorted(
+        n for n in snapshot(out) if n not in ("notes.txt", ".studykit-manifest.json"))
+
+
+def test_a_file_that_cannot_be_removed_is_a_warning_and_stays_listed(qset, out, monkeypatch):
+    write_quiz(qset, out, versions=2)
+    real_unlink = Path.unlink
+
+    def refuse(self, *args, **kwargs):
+        if self.name == "quiz-v2.html":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_unlink(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", refuse)
+    report = write_quiz(qset, out, versions=1)
+    assert {p.name for p in report.removed} == {"key-v2.html"}
+    assert [(str(p.location), p.severity) for p in report.problems] == [(str(out / "quiz-v2.html"), "warning")]
+    assert "Permission denied" in report.problems[0].message
+    assert "quiz-v2.html" in json.loads((out / ".studykit-manifest.json").read_text())["files"]
+    monkeypatch.undo()
+    assert [p.name for p in write_quiz(qset, out, versions=1).removed] == ["quiz-v2.html"]
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_pages_get_ordinary_permissions_or_keep_those_they_replace(qset, out):
+    umask = os.umask(0o022)
+    os.umask(umask)
+    write_quiz(qset, out)
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert len(files) == 7
+    assert {p.relative_to(out).as_posix(): mode(p) for p in files} == {
+        p.relative_to(out).as_posix(): 0o666 & ~umask for p in files
+    }  # mkstemp's 0600 would hide a published quiz from the web server
+    (out / "index.html").chmod(0o640)
+    write_quiz(qset, out, seed=3)
+    assert mode(out / "index.html") == 0o640 and mode(out / "quiz-v1.html") == 0o666 & ~umask
+    write_sources(qset, out / "alone")
+    assert mode(out / "alone" / "sources" / "un-vote-2014.html") == 0o666 & ~umask
+
+
+def test_a_staged_batch_replaces_nothing_when_one_file_fails(tmp_path, monkeypatch):
+    from studykit.fsio import write_all_atomic
+
+    old = tmp_path / "a.html"
+    old.write_text("old a")
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file, not a folder")
+    with pytest.raises(ExportError) as info:
+        write_all_atomic({old: "new a", tmp_path / "sub" / "b.html": "new b", blocked / "c.html": "new c"})
+    assert str(info.value) == f"{blocked / 'c.html'}: error: cannot write to {blocked}: Not a directory; no file was changed"
+    assert old.read_text() == "old a" and not (tmp_path / "sub" / "b.html").exists()
+    assert not list(tmp_path.rglob("*.tmp"))
+    # a failure while moving into place says what was already replaced, and leaves no temporary file
+    real_replace = os.replace
+    calls = []
+
+    def second_fails(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(studykit.fsio.os, "replace", second_fails)
+    with pytest.raises(ExportError, match="1 of 3 files were already replaced, the others are unchanged"):
+        write_all_atomic({old: "new a", tmp_path / "b.html": b"new b", tmp_path / "c.html": "new c"})
+    assert old.read_text() == "new a" and not (tmp_path / "b.html").exists() and not (tmp_path / "c.html").exists()
+    assert not list(tmp_path.rglob("*.tmp"))
 
 
 def test_pdf_without_chromium_is_a_clear_error_and_writes_nothing(qset, out, monkeypatch):
@@ -425,6 +615,36 @@ def test_pdf_without_chromium_is_a_clear_error_and_writes_nothing(qset, out, mon
     with pytest.raises(ExportError, match="--pdf needs Chromium"):
         write_quiz(qset, out, pdf=True)
     assert not out.exists()
+
+
+FAKE_CHROMIUM = """#!/bin/sh
+# prints a fake PDF, or fails, as headless Chromium would
+for arg; do
+  case "$arg" in --print-to-pdf=*) target="${arg#--print-to-pdf=}";; esac
+done
+if [ -n "$FAIL" ]; then echo "[0101/000000.000:ERROR] cannot print" >&2; exit 3; fi
+printf '%%PDF-1.4 fake' > "$target"
+"""
+
+
+def test_pdfs_are_printed_in_a_private_folder_and_moved_in_atomically(qset, out, tmp_path, monkeypatch):
+    fake = tmp_path / "fake-chromium"
+    fake.write_text(FAKE_CHROMIUM)
+    fake.chmod(0o755)
+    monkeypatch.setenv("STUDYKIT_CHROMIUM", str(fake))
+    umask = os.umask(0o022)
+    os.umask(umask)
+    report = write_quiz(qset, out, pdf=True)
+    assert [p.name for p in report.pdfs] == ["quiz-v1.pdf", "key-v1.pdf"]
+    assert (out / "key-v1.pdf").read_bytes() == b"%PDF-1.4 fake"
+    assert mode(out / "key-v1.pdf") == 0o666 & ~umask
+    # a failed print leaves the previous PDF as it was and no temporary file anywhere in the folder
+    (out / "key-v1.pdf").write_bytes(b"%PDF-1.4 previous")
+    monkeypatch.setenv("FAIL", "1")
+    with pytest.raises(ExportError, match="Chromium could not print key-v1.html to PDF: .*cannot print"):
+        htmlx.print_to_pdf(out / "key-v1.html", out / "key-v1.pdf", chromium=str(fake))
+    assert (out / "key-v1.pdf").read_bytes() == b"%PDF-1.4 previous"
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".key-v1.pdf")]
 
 
 def test_write_sources_alone(qset, out):
