@@ -515,6 +515,13 @@ def _refuse_huge(args, kwargs) -> None:
             raise _Budget(f"an argument of {value:,} is larger than the output budget of {RENDER_CHARS:,}")
 
 
+def _refuse_huge_widths(format_string: str) -> None:
+    """A width or precision in a format string allocates before the output budget can act."""
+    for digits in re.findall(r"\d+", format_string):
+        if len(digits) > 5 or int(digits) > RENDER_CHARS:
+            raise _Budget(f"a width of {int(digits):,} is larger than the output budget of {RENDER_CHARS:,}")
+
+
 def _limited_filter(function):
     @functools.wraps(function)  # keeps jinja2's pass_context/pass_environment marks
     def limited(*args, **kwargs):
@@ -534,7 +541,7 @@ def _limited_range(*args):
 class _LimitedEnvironment(SandboxedEnvironment):
     """The sandbox with an output budget: no huge repeats, powers, widths or ranges."""
 
-    intercepted_binops = frozenset(["*", "**"])
+    intercepted_binops = frozenset(["*", "**", "%"])
 
     def __init__(self, **options):
         super().__init__(**options)
@@ -548,10 +555,15 @@ class _LimitedEnvironment(SandboxedEnvironment):
                 raise _Budget(f"output would exceed {RENDER_CHARS:,} characters")
         if operator == "**" and isinstance(right, int) and right > 100:
             raise _Budget("exponent too large")
+        if operator == "%" and isinstance(left, str):
+            _refuse_huge_widths(left)  # "%0100000000d" % 1
         return super().call_binop(context, operator, left, right)
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - jinja2's own signature
         _refuse_huge(args, kwargs)  # e.g. 'x'.center(10**12)
+        method = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format
+        if getattr(method, "__name__", "") in ("format", "format_map") and isinstance(getattr(method, "__self__", None), str):
+            _refuse_huge_widths(method.__self__)  # "{:>100000000}".format(1)
         return super().call(__context, __obj, *args, **kwargs)
 
 

@@ -545,6 +545,8 @@ def test_hostile_json_export_is_valid_json_through_the_cli(make_project):
         ("{% for i in range(10 ** 6) %}x{% endfor %}", "stopped: an argument of 1,000,000 is larger than the output budget of 10,000"),
         ("{% for i in range(999) %}{{ motion * 20 }}{% endfor %}", "stopped: output exceeds 10,000 characters"),
         ("{{ 'x'.zfill(20000) }}", "stopped: an argument of 20,000 is larger than the output budget of 10,000"),
+        ('{{ "%0100000000d" % 1 }}', "stopped: a width of 100,000,000 is larger than the output budget of 10,000"),
+        ('{{ "{:>100000000}".format(1) }}', "stopped: a width of 100,000,000 is larger than the output budget of 10,000"),
     ],
 )
 def test_user_templates_cannot_escape_or_run_away(make_project, in_dir, capsys, prompt, message):
