@@ -229,10 +229,10 @@ def _safe_url(url: str | None) -> str | None:
     if not url:
         return None
     try:
-        scheme = urlsplit(url.strip()).scheme.lower()
+        parts = urlsplit(url.strip())
     except ValueError:
         return None
-    return url.strip() if scheme in ("http", "https") else None
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def _evidence_html(qset: QuestionSet, question: Question, *, skip_quote: str | None = None) -> tuple[str, str, list[str]]:
