@@ -149,6 +149,7 @@ class CitationView:
     source_id: str
     source_title: str
     short: str  # outlet and date, for the key
+    line: int  # where the passage starts in the document
     anchor: str
     href: str  # relative to the output root: sources/<id>.html#<anchor>
     quote: str
@@ -605,6 +606,7 @@ def _citations(deck: Deck, q: Question) -> tuple[CitationView, ...]:
                 source_id=ev.source,
                 source_title=src.title,
                 short=_short_citation(deck, ev.source),
+                line=deck.corpus[ev.source].line_of(ev.start),
                 anchor=anchor,
                 href=f"sources/{url_quote(source_file_name(ev.source))}#{anchor}",
                 quote=ev.quote,
