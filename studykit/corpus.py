@@ -66,6 +66,8 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
 
 def normalize(text: str) -> str:
     """The matching normalisation alone (see :func:`normalize_with_map`)."""
+    if text.isascii():  # the same result, faster: ASCII text only has its white space runs collapsed
+        return " ".join(text.split())
     return normalize_with_map(text)[0]
 
 
@@ -84,6 +86,7 @@ def words_pattern(spelling: str) -> "re.Pattern[str] | None":
     return re.compile(before + re.escape(needle) + after, 0 if acronym else re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Normalisation for comparing values: matching normalisation plus case folding."""
     return normalize(text).casefold()

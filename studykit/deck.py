@@ -11,7 +11,7 @@ import math
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .corpus import Corpus, Document, load_corpus, normalize, words_pattern
 from .dates import date_spellings, parse_date
@@ -46,8 +46,13 @@ MAX_NUMBER = 10**15
 RELATIVE_DAYS = 14
 
 
-def load_deck(path: str | os.PathLike[str], *, corpus: Corpus | None = None) -> Deck:
-    """Load and validate a deck file. Raises :class:`LoadError` listing every problem found."""
+def load_deck(
+    path: str | os.PathLike[str], *, corpus: Corpus | None = None, progress: Callable[[], object] | None = None
+) -> Deck:
+    """Load and validate a deck file. Raises :class:`LoadError` listing every problem found.
+
+    ``progress``, when given, is called once per fact checked (see :mod:`studykit.progress`).
+    """
     path = Path(path)
     shown = _display(path)
     data, found, skipped = _parse_skipping_broken_facts(read_text(path, display=shown), shown)
@@ -75,7 +80,7 @@ def load_deck(path: str | os.PathLike[str], *, corpus: Corpus | None = None) -> 
     entities = _entities(data.get("entities"), data, problems)
     templates = _templates(data.get("templates"), data, problems)
     disabled = _string_list(meta, "disable_templates", problems)
-    facts = _facts(data.get("facts"), data, corpus, entities, topics, problems, skipped)
+    facts = _facts(data.get("facts"), data, corpus, entities, topics, problems, skipped, progress)
     problems.raise_if_errors()
     return Deck(
         id=deck_id or "",
@@ -316,6 +321,7 @@ def _facts(
     topics: dict[str, str],
     problems: Problems,
     skipped: bool = False,
+    progress: Callable[[], object] | None = None,
 ) -> list[Fact]:
     if not isinstance(raw, LocList):
         if raw is None and skipped:
@@ -325,6 +331,7 @@ def _facts(
         return []
     facts: list[Fact] = []
     seen: dict[str, Location] = {}
+    entity_aliases = _entity_aliases(entities)
     for i, item in enumerate(raw):
         if not isinstance(item, LocDict):
             problems.error(raw.item_loc(i), f"fact: expected a mapping with id, kind and evidence, found {describe(item)}")
@@ -335,17 +342,25 @@ def _facts(
             problems.error(item.value_loc("id"), f"duplicate fact id {fact_id!r} (first at line {first.line}); fact ids must be unique")
         elif isinstance(fact_id, str):
             seen[fact_id] = item.value_loc("id")
-        fact = _FactReader(item, corpus, entities, topics, problems).read()
+        fact = _FactReader(item, corpus, entities, topics, problems, entity_aliases).read()
         if fact is not None:
             facts.append(fact)
+        if progress is not None:
+            progress()
     return facts
 
 
 class _FactReader:
     """Validates one fact mapping; every problem goes to ``problems``."""
 
-    def __init__(self, item: LocDict, corpus: Corpus | None, entities: dict[str, Entity], topics: dict[str, str], problems: Problems):
+    def __init__(
+        self, item: LocDict, corpus: Corpus | None, entities: dict[str, Entity], topics: dict[str, str], problems: Problems,
+        entity_aliases: dict[str, tuple[str, ...]] | None = None,
+    ):
         self.item, self.corpus, self.entities, self.topics, self.problems = item, corpus, entities, topics, problems
+        if entity_aliases is None:
+            entity_aliases = _entity_aliases(entities)
+        self.entity_aliases = entity_aliases
         self.label = f"fact {item.get('id')!r}" if isinstance(item.get("id"), str) else "fact"
 
     def error(self, key: str | None, message: str) -> None:
@@ -452,10 +467,7 @@ class _FactReader:
                 held.setdefault(actor, []).append(position)
 
     def aliases(self, fields: dict[str, Any]) -> dict[str, tuple[str, ...]]:
-        result: dict[str, list[str]] = {}
-        for entity in self.entities.values():
-            if entity.aliases:
-                result[entity.name] = list(entity.aliases)
+        result = {name: list(spellings) for name, spellings in self.entity_aliases.items()}
         raw = self.item.get("aliases")
         if raw is None:
             return {k: tuple(v) for k, v in result.items()}
@@ -629,6 +641,11 @@ class _FactReader:
                     )
                     return True
         return False
+
+
+def _entity_aliases(entities: dict[str, Entity]) -> dict[str, tuple[str, ...]]:
+    """Each entity's other spellings, by name: every fact starts from these (computed once per deck)."""
+    return {entity.name: tuple(entity.aliases) for entity in entities.values() if entity.aliases}
 
 
 def _flat_values(fields: dict[str, Any]) -> list[Any]:

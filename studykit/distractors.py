@@ -15,7 +15,9 @@ A wrong option is offered only when the deck *proves* it wrong:
 
 from __future__ import annotations
 
+import bisect
 import itertools
+import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -27,6 +29,9 @@ from .model import EXCLUDES, VOTE_POSITIONS, Deck, Fact
 
 #: How many wrong options a single-answer question gets (so 4 options in all).
 WRONG_OPTIONS = 3
+#: Rationales and speakers are drawn from a sample of this many (fixed per fact) when the deck has
+#: more, so a question costs as much in a deck of 100,000 facts as in one of 100.
+MAX_CANDIDATES = 64
 
 
 def vote_key(fact: Fact) -> tuple[str, str, str]:
@@ -58,6 +63,10 @@ class Pools:
     speaker_types: dict[str, str] = field(default_factory=dict)
     speakers_by_type: dict[str, list[str]] = field(default_factory=dict)
     numbers: list[tuple[str, str, float]] = field(default_factory=list)  # (unit, subject, value)
+    # indexes of the above, so that no question looks at every fact
+    rationales_by_stance: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # → folded rationales
+    values_by_subject: dict[str, set[float]] = field(default_factory=dict)
+    values_by_unit: dict[str, list[float]] = field(default_factory=dict)  # sorted, distinct
 
     @classmethod
     def build(cls, deck: Deck) -> "Pools":
@@ -96,6 +105,13 @@ class Pools:
         for speaker, kind in pools.speaker_types.items():
             by_type[kind].add(speaker)
         pools.speakers_by_type = {kind: sorted(names) for kind, names in by_type.items()}
+        for key, rationale in pools.rationales:
+            pools.rationales_by_stance.setdefault(key, set()).add(fold(rationale))
+        by_unit: dict[str, set[float]] = defaultdict(set)
+        for unit, subject, value in pools.numbers:
+            pools.values_by_subject.setdefault(subject, set()).add(value)
+            by_unit[unit].add(value)
+        pools.values_by_unit = {unit: sorted(values) for unit, values in by_unit.items()}
         return pools
 
     # --- who voted how -------------------------------------------------------------------
@@ -116,12 +132,19 @@ class Pools:
         taken = self.years_by_event.get(event, {key}) | {key}
         curated = [year_of(d) for d in fact.distractors.get("date", ())]
         siblings = [y for y in self.all_years if y not in taken and abs(y - key) <= 12]
-        # a year after everything the deck knows of would be an easy give-away
-        latest = max([*self.all_years, *self.publication_years, key])
+        # a year after the source was published would be an easy give-away
+        published = self._latest_publication(fact)
+        latest = max(year_of(published) if published else max([*self.all_years, *self.publication_years, key]), key)
+        siblings = [y for y in siblings if y <= latest]
         return _spread(
             key, count, rng, taken, curated=curated, preferred=siblings, advance=_add(lambda r: r.randint(1, 4)),
-            whole=True, ceiling=latest,
+            whole=True, floor=0, ceiling=latest,
         )
+
+    def _latest_publication(self, fact: Fact) -> str | None:
+        """When the last of the fact's sources was published, if all of them are dated."""
+        dates = [self.deck.source(e.source).published for e in fact.evidence]
+        return max(dates) if dates and all(dates) else None
 
     def dates(self, fact: Fact, key: str, rng: random.Random, count: int = WRONG_OPTIONS) -> list[str]:
         import datetime as dt
@@ -129,26 +152,33 @@ class Pools:
         event = vote_key(fact) if fact.kind == "vote" else event_key(fact)
         taken = self.dates_by_event.get(event, {key}) | {key}
         base = dt.date.fromisoformat(key)
-        siblings = [d for d in self.all_dates if d not in taken and abs((dt.date.fromisoformat(d) - base).days) <= 60]
+        lowest, highest = max(1, base.toordinal() - 60), min(dt.date.max.toordinal(), base.toordinal() + 60)
+        window = _between(self.all_dates, dt.date.fromordinal(lowest).isoformat(), dt.date.fromordinal(highest).isoformat())
+        siblings = [d for d in window if d not in taken and abs((dt.date.fromisoformat(d) - base).days) <= 60]
         curated = [d for d in fact.distractors.get("date", ()) if d.count("-") == 2]
         ordinal = {dt.date.fromisoformat(d).toordinal(): d for d in siblings + curated}
+        # a day after the source was published would be an easy give-away
+        published = self._latest_publication(fact)
+        latest = dt.date.fromisoformat(published).toordinal() if published and published.count("-") == 2 else dt.date.max.toordinal()
         chosen = _spread(
             base.toordinal(),
             count,
             rng,
             {dt.date.fromisoformat(d).toordinal() for d in taken},
             curated=[dt.date.fromisoformat(d).toordinal() for d in curated],
-            preferred=[dt.date.fromisoformat(d).toordinal() for d in siblings],
+            preferred=[o for o in (dt.date.fromisoformat(d).toordinal() for d in siblings) if o <= latest],
             advance=_add(lambda r: r.randint(1, 9)),
             whole=True,
+            floor=0,
+            ceiling=max(latest, base.toordinal()),
         )
         return [ordinal.get(o) or dt.date.fromordinal(o).isoformat() for o in chosen]
 
     # --- rationales, speakers, numbers ---------------------------------------------------------
     def other_rationales(self, fact: Fact) -> list[str]:
         own = stance_key(fact)
-        given_here = {fold(r) for key, r in self.rationales if key == own}
-        others = [r for key, r in self.rationales if key != own and fold(r) not in given_here]
+        given_here = self.rationales_by_stance.get(own, set())
+        others = [r for key, r in _sample(self.rationales, fact) if key != own and fold(r) not in given_here]
         curated = [r for r in fact.distractors.get("rationale", ()) if fold(r) not in given_here]
         return _unique(curated + others, exclude=(fact.fields["rationale"],), fact=fact)
 
@@ -160,7 +190,7 @@ class Pools:
     def other_speakers(self, fact: Fact) -> list[str]:
         attributed = set(self.speakers_of(fact))
         kind = self.speaker_types.get(fact.fields["speaker"], "person")
-        others = [s for s in self.speakers_by_type.get(kind, ()) if s not in attributed]
+        others = [s for s in _sample(self.speakers_by_type.get(kind, []), fact) if s not in attributed]
         curated = [s for s in fact.distractors.get("speaker", ()) if s not in attributed]
         return _unique(curated + others, exclude=tuple(attributed), fact=fact)
 
@@ -168,10 +198,10 @@ class Pools:
         """Wrong figures; a hedged figure ("over 100,000") only gets values its hedge rules out."""
         value = fact.fields["value"]
         unit, subject = fold(fact.fields.get("unit", "")), fold(fact.fields["subject"])
-        taken = {v for u, s, v in self.numbers if s == subject} | {value}
-        siblings = [v for u, s, v in self.numbers if u == unit and s != subject and v not in taken and value / 3 <= v <= value * 3]
+        taken = self.values_by_subject.get(subject, set()) | {value}
         hedge = fold(fact.fields.get("qualifier", ""))
         sides = (-1,) if hedge in LOWER_BOUNDS else (+1,) if hedge in UPPER_BOUNDS else (-1, +1)
+        siblings = self.nearest_values(unit, value, taken, count, hedged=bool(hedge) and sides == (-1, +1))
         whole = isinstance(value, int) or float(value).is_integer()
         if hedge and sides == (-1, +1):  # "around 5": only values at least twice as far off are wrong
             advance = _multiply
@@ -189,6 +219,26 @@ class Pools:
             advance=advance, whole=whole, floor=0, sides=sides,
         )
 
+    def nearest_values(self, unit: str, value: float, taken: set, count: int, *, hedged: bool) -> list[float]:
+        """Other facts' figures in ``unit`` within ×3 of ``value`` and not ``taken``: the ``count``
+        nearest on each side, which are all :func:`_spread` can use. A hedged figure skips those
+        within ×2, which its hedge does not rule out.
+        """
+        values = self.values_by_unit.get(unit, [])
+        found: list[float] = []
+        below = bisect.bisect_right(values, value / 2 if hedged else value) - 1
+        above = bisect.bisect_left(values, value * 2 if hedged else value)
+        for indices in (range(below, -1, -1), range(above, len(values))):
+            side: list[float] = []
+            for i in indices:
+                v = values[i]
+                if len(side) == count or not value / 3 <= v <= value * 3:
+                    break
+                if v not in taken and v != value:
+                    side.append(v)
+            found += side
+        return found
+
 
 #: Hedges that make a figure a lower bound: only smaller values are provably wrong.
 LOWER_BOUNDS = frozenset({"over", "more than", "at least", "upwards of", "in excess of", "over some"})
@@ -197,11 +247,10 @@ UPPER_BOUNDS = frozenset({"up to", "under", "fewer than", "less than", "nearly",
 
 
 def _nice_step(value: float) -> float:
-    """A round spacing for synthetic numbers: a quarter of the value, rounded to one digit."""
+    """A round spacing for synthetic numbers: a quarter of the value, to one significant digit."""
     quarter = abs(value) / 4 or 1
-    digits = len(str(int(quarter))) - 1
-    unit = 10**digits
-    return max(1, round(quarter / unit) * unit)
+    unit = 10 ** math.floor(math.log10(quarter))
+    return max(unit, round(quarter / unit) * unit)
 
 
 def _add(step):
@@ -270,6 +319,19 @@ def _spread(
     chosen += itertools.islice(above, count - len(chosen))
     chosen += itertools.islice(below, count - len(chosen))  # when the upper side ran short
     return sorted(set(chosen))[:count]
+
+
+def _between(ordered: list[str], low: str, high: str) -> list[str]:
+    """The items of a sorted list from ``low`` to ``high``, inclusive."""
+    return ordered[bisect.bisect_left(ordered, low) : bisect.bisect_right(ordered, high)]
+
+
+def _sample(values: list, fact: Fact) -> list:
+    """``values`` itself, or a sample of ``MAX_CANDIDATES`` of them in their order, fixed for the fact."""
+    if len(values) <= MAX_CANDIDATES:
+        return values
+    rng = random.Random(f"candidates:{fact.id}")
+    return [values[i] for i in sorted(rng.sample(range(len(values)), MAX_CANDIDATES))]
 
 
 def _unique(values: list, *, exclude, fact: Fact) -> list:

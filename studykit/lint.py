@@ -140,12 +140,59 @@ def _near_identical(questions: tuple[Question, ...]):
         if q.type != "true_false":
             by_family[q.family].append(q)
     for group in by_family.values():
-        for i, a in enumerate(group):
-            for b in group[i + 1 :]:
-                if a.answers == b.answers or abs(len(a.prompt) - len(b.prompt)) > 10:
-                    continue
-                if difflib.SequenceMatcher(None, a.prompt, b.prompt).ratio() > 0.95:
-                    yield "L010", f"stem is near-identical to {b.id!r} but the answer differs", a.id
+        for i, j in _candidate_pairs([q.prompt for q in group]):
+            a, b = group[i], group[j]
+            if a.answers == b.answers or abs(len(a.prompt) - len(b.prompt)) > 10:
+                continue
+            matcher = difflib.SequenceMatcher(None, a.prompt, b.prompt)
+            if matcher.quick_ratio() > 0.95 and matcher.ratio() > 0.95:  # quick_ratio is a cheap upper bound
+                yield "L010", f"stem is near-identical to {b.id!r} but the answer differs", a.id
+
+
+_Q = 4  # q-gram length for finding candidate pairs
+_PAIRWISE_MAX = 100  # families up to this size compare every pair
+_COMMON = 8  # in larger families, q-grams found in more texts than this do not pair texts
+
+
+def _candidate_pairs(texts: list[str]) -> list[tuple[int, int]]:
+    """The pairs ``(i, j)``, ``i < j``, in order, worth comparing: stems whose ratio may be above 0.95.
+
+    Up to ``_PAIRWISE_MAX`` texts, every pair. Beyond, prefix filtering (Bayardo et al. 2007): if
+    ``SequenceMatcher.ratio() > 0.95`` (lengths within 10), fewer than 5% of the two texts'
+    characters are unmatched, and each unmatched character or gap spoils at most ``_Q`` q-grams,
+    so the two texts share one of the ``spoiled + 1`` globally rarest q-grams of each. Grams that
+    more than ``_COMMON`` texts share (template wording) are skipped to keep the work linear, so a
+    pair told apart only by common wording can be missed.
+    """
+    if len(texts) <= _PAIRWISE_MAX:
+        return [(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))]
+    grams = [_grams(text) for text in texts]
+    rarity = Counter(g for gs in grams for g in gs)
+    index: dict[tuple[str, int], list[int]] = defaultdict(list)
+    pairs: set[tuple[int, int]] = set()
+    short: list[int] = []
+    for j, gs in enumerate(grams):
+        spoiled = _Q * ((2 * len(texts[j]) + 10) // 20)  # 5% of this text's length and its longest partner's
+        if len(gs) <= spoiled:
+            short.append(j)
+        for g in sorted(gs, key=lambda g: (rarity[g], g))[: spoiled + 1]:
+            if rarity[g] > _COMMON:
+                break
+            pairs.update((i, j) for i in index[g])
+            index[g].append(j)
+    pairs.update((i, j) for n, i in enumerate(short) for j in short[n + 1 :])
+    return sorted(pairs)
+
+
+def _grams(text: str) -> list[tuple[str, int]]:
+    """The q-grams of a text as a set: each gram with its occurrence number (a multiset made a set)."""
+    seen: Counter[str] = Counter()
+    result = []
+    for k in range(len(text) - _Q + 1):
+        gram = text[k : k + _Q]
+        seen[gram] += 1
+        result.append((gram, seen[gram]))
+    return result
 
 
 def _deck_findings(questions: tuple[Question, ...]):
