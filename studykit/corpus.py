@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import hashlib
 import re
 import unicodedata
+from array import array
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -32,36 +34,57 @@ _QUOTES = {
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u202a\u202b\u202c\u202d\u202e")
 
 
-def normalize_with_map(text: str) -> tuple[str, list[int]]:
-    """Matching normalisation of ``text`` and, for each output character, its source index."""
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def normalize_with_map(text: str) -> tuple[str, "array[int]"]:
+    """Matching normalisation of ``text`` and, for each output character, its source index.
+
+    Works run by run: a stretch of ASCII between white space is copied whole (the common case),
+    other stretches character by character. The map is a compact array, 4 bytes a character.
+    """
     out: list[str] = []
-    index: list[int] = []
-    pending_space = False
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            if not pending_space:
-                space_at = i  # a run of white space maps to its first character
-            pending_space = bool(out)
-            continue
+    index = array("I")
+    space_at = -1  # where the white space before the next output character began, if any
+    start = 0
+    for gap in itertools.chain(_SPACE_RUN.finditer(text), (None,)):
+        end = gap.start() if gap else len(text)
+        if end > start:
+            segment = text[start:end]
+            if segment.isascii():
+                if space_at >= 0 and out:
+                    out.append(" ")
+                    index.append(space_at)
+                out.append(segment)
+                index.extend(range(start, end))
+                space_at = -1
+            elif _append_unicode(segment, start, space_at if out else -1, out, index):
+                space_at = -1  # (a stretch of invisible characters alone leaves the space pending)
+        if gap:
+            if space_at < 0 or not out:
+                space_at = gap.start()
+            start = gap.end()
+    return "".join(out), index
+
+
+def _append_unicode(segment: str, offset: int, space_at: int, out: list[str], index) -> bool:
+    """Normalise one stretch without white space; emit the pending space before its first output.
+    Returns whether anything was emitted."""
+    emitted = False
+    for i, ch in enumerate(segment, offset):
         if ch in _INVISIBLE:
             continue
-        if pending_space:
+        replacement = ch if ch < "\x80" else _QUOTES.get(ch)
+        if replacement is None:
+            replacement = "..." if ch == "…" else unicodedata.normalize("NFKD", ch)
+        if space_at >= 0:
             out.append(" ")
             index.append(space_at)
-            pending_space = False
-        if ch < "\x80":
-            out.append(ch)
-            index.append(i)
-            continue
-        replacement = _QUOTES.get(ch)
-        if replacement is None:
-            replacement = unicodedata.normalize("NFKD", ch)
-            if replacement == "…" or ch == "…":
-                replacement = "..."
-        for piece in replacement:
-            out.append(piece)
-            index.append(i)
-    return "".join(out), index
+            space_at = -1
+        out.append(replacement)
+        index.extend([i] * len(replacement))
+        emitted = True
+    return emitted
 
 
 def normalize(text: str) -> str:

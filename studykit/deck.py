@@ -467,7 +467,10 @@ class _FactReader:
                 held.setdefault(actor, []).append(position)
 
     def aliases(self, fields: dict[str, Any]) -> dict[str, tuple[str, ...]]:
-        result = {name: list(spellings) for name, spellings in self.entity_aliases.items()}
+        # the entity aliases of this fact's own values (not of every entity: decks grow large)
+        result = {
+            name: list(self.entity_aliases[name]) for name in map(str, _flat_values(fields)) if name in self.entity_aliases
+        }
         raw = self.item.get("aliases")
         if raw is None:
             return {k: tuple(v) for k, v in result.items()}

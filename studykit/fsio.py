@@ -12,7 +12,7 @@ import errno
 import os
 import tempfile
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from .errors import ExportError, Location
 
@@ -29,15 +29,18 @@ def _umask() -> int:
 _NEW_FILE_MODE = 0o666 & ~_umask()
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
+def write_atomic(path: Path, data: bytes | str | Iterable[bytes | str]) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never a half.
+
+    ``data`` may be an iterable of pieces, written as they come (large outputs need not be held
+    in memory whole).
 
     Raises :class:`ExportError` (naming the path) when the folder cannot be written.
     """
     write_all_atomic({Path(path): data})
 
 
-def write_all_atomic(files: Mapping[Path, bytes | str]) -> None:
+def write_all_atomic(files: Mapping[Path, bytes | str | Iterable[bytes | str]]) -> None:
     """Write several files so that each reader sees an old file or a new one, never a half.
 
     Every file is first written to a temporary file in its target's folder (``.<name>.<random>.tmp``,
@@ -46,7 +49,7 @@ def write_all_atomic(files: Mapping[Path, bytes | str]) -> None:
     needed. On any failure (and on an interrupt) the temporary files not yet moved are removed; an
     :class:`OSError` becomes an :class:`ExportError` naming the path and saying what was changed.
     """
-    items = [(Path(path), data.encode("utf-8") if isinstance(data, str) else bytes(data)) for path, data in files.items()]
+    items = [(Path(path), data.encode("utf-8") if isinstance(data, str) else data) for path, data in files.items()]
     one = len(items) == 1
     staged: list[tuple[str, Path]] = []
     try:
@@ -71,7 +74,7 @@ def write_all_atomic(files: Mapping[Path, bytes | str]) -> None:
         raise
 
 
-def _stage(path: Path, payload: bytes, one: bool) -> str:
+def _stage(path: Path, payload: bytes | Iterable[bytes | str], one: bool) -> str:
     """``payload`` in a new temporary file next to ``path``, with the mode ``path`` should have."""
     unchanged = "the previous file is unchanged" if one else "no file was changed"
     try:
@@ -84,7 +87,11 @@ def _stage(path: Path, payload: bytes, one: bool) -> str:
         raise ExportError(message if one else f"{message}; {unchanged}", Location(str(path))) from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            if isinstance(payload, (bytes, bytearray, memoryview)):
+                handle.write(payload)
+            else:
+                for piece in payload:
+                    handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
         os.chmod(tmp, _mode_for(path))
     except OSError as exc:
         _remove(tmp)

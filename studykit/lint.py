@@ -77,7 +77,7 @@ def _deck_path(qset: QuestionSet) -> str:
 
 def _alias_folds(qset: QuestionSet) -> dict[str, str]:
     """Every spelling (folded) → its canonical value (folded)."""
-    canon: dict[str, str] = {}
+    canon: dict[str, str] = {fold(a): fold(e.name) for e in qset.deck.entities.values() for a in e.aliases}
     for fact in qset.deck.facts:
         for value, spellings in fact.aliases.items():
             for s in spellings:

@@ -77,3 +77,13 @@ def test_readme_python_example_runs(tmp_path, monkeypatch):
 def test_api_is_flat():
     for name in ("load_deck", "generate", "write_json", "to_json", "LoadError", "StudykitError", "Location", "Question"):
         assert hasattr(studykit, name), name
+
+
+def test_streamed_json_is_the_data_one_item_a_line(make_project):
+    from studykit.export.json import to_data
+
+    qset = studykit.generate(studykit.load_deck(make_project().deck()))
+    text = studykit.to_json(qset)
+    assert json.loads(text) == to_data(qset)
+    question_lines = [line for line in text.splitlines() if line.startswith('    {"id": "') and '"template"' in line]
+    assert len(question_lines) == len(qset)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from ..fsio import write_atomic
 from ..model import Evidence, QuestionSet
@@ -17,10 +17,38 @@ def _evidence(e: Evidence) -> dict[str, Any]:
     return {"source": e.source, "quote": e.quote, "start": e.start, "end": e.end}
 
 
-def to_data(qset: QuestionSet) -> dict[str, Any]:
+def _fact(f) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "kind": f.kind,
+        "topic": f.topic,
+        "fields": {k: list(v) if isinstance(v, tuple) else v for k, v in f.fields.items()},
+        "evidence": [_evidence(e) for e in f.evidence],
+    }
+
+
+def _question(q) -> dict[str, Any]:
+    return {
+        "id": q.id,
+        "fact": q.fact,
+        "template": q.template,
+        "family": q.family,
+        "type": q.type,
+        "answer_type": q.answer_type,
+        "prompt": q.prompt,
+        "options": list(q.options),
+        "answers": list(q.answers),
+        "explanation": q.explanation,
+        "topic": q.topic,
+        "evidence": [_evidence(e) for e in q.evidence],
+    }
+
+
+def to_data(qset: QuestionSet, *, items: bool = True) -> dict[str, Any]:
+    """The export as plain data (without the facts and questions when ``items`` is false)."""
     deck = qset.deck
     cited = {e.source for f in deck.facts for e in f.evidence}
-    return {
+    data: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
         "deck": {"id": deck.id, "title": deck.title, "description": deck.description},
@@ -37,42 +65,43 @@ def to_data(qset: QuestionSet) -> dict[str, Any]:
             for s in deck.corpus.sources
             if s.id in cited
         ],
-        "facts": [
-            {
-                "id": f.id,
-                "kind": f.kind,
-                "topic": f.topic,
-                "fields": {k: list(v) if isinstance(v, tuple) else v for k, v in f.fields.items()},
-                "evidence": [_evidence(e) for e in f.evidence],
-            }
-            for f in deck.facts
-        ],
-        "questions": [
-            {
-                "id": q.id,
-                "fact": q.fact,
-                "template": q.template,
-                "family": q.family,
-                "type": q.type,
-                "answer_type": q.answer_type,
-                "prompt": q.prompt,
-                "options": list(q.options),
-                "answers": list(q.answers),
-                "explanation": q.explanation,
-                "topic": q.topic,
-                "evidence": [_evidence(e) for e in q.evidence],
-            }
-            for q in qset.questions
-        ],
     }
+    if items:
+        data["facts"] = [_fact(f) for f in deck.facts]
+        data["questions"] = [_question(q) for q in qset.questions]
+    return data
+
+
+def iter_json(qset: QuestionSet) -> Iterator[str]:
+    """The export as pieces of text: the frame indented, each fact and question on one line.
+
+    Valid JSON that reads well line by line and streams: no piece is larger than one item.
+    """
+    data = to_data(qset, items=False)
+    yield "{\n"
+    for key in ("format", "version", "deck"):
+        yield f"  {json.dumps(key)}: {_compact(data[key])},\n"
+    for key, items in (("sources", data["sources"]), ("facts", map(_fact, qset.deck.facts)), ("questions", map(_question, qset.questions))):
+        yield f"  {json.dumps(key)}: ["
+        first = True
+        for item in items:
+            yield ("\n    " if first else ",\n    ") + _compact(item)
+            first = False
+        yield ("\n  ]" if not first else "]") + (",\n" if key != "questions" else "\n")
+    yield "}\n"
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
 def to_json(qset: QuestionSet) -> str:
-    """The export as text: UTF-8, keys in a fixed order, one trailing newline."""
-    return json.dumps(to_data(qset), ensure_ascii=False, indent=2) + "\n"
+    """The export as one string (see :func:`iter_json`)."""
+    return "".join(iter_json(qset))
 
 
 def write_json(qset: QuestionSet, path: str | Path) -> Path:
+    """Write the export to ``path`` atomically, streaming it."""
     path = Path(path)
-    write_atomic(path, to_json(qset))
+    write_atomic(path, iter_json(qset))
     return path
