@@ -42,6 +42,7 @@ version recorded in the database header and zlib's compressed bytes; the notes i
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import io
@@ -199,9 +200,14 @@ _NEWLINES = re.compile(r"[ \t]*(?:\r\n?|\n)[\r\n \t]*")
 
 def esc(text: Any) -> str:
     """User text as field HTML: escaped, NFC, mustache/cloze/media neutral, newlines as ``<br>``."""
-    value = unicodedata.normalize("NFC", str(text))
+    return _esc(str(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # titles, quotes, explanations and options recur from note to note
+def _esc(text: str) -> str:
+    value = text if text.isascii() else unicodedata.normalize("NFC", text)
     value = html.escape(value, quote=True).translate(_NEUTRAL)
-    return _NEWLINES.sub("<br>", value)
+    return _NEWLINES.sub("<br>", value) if "\n" in value or "\r" in value else value
 
 
 def _cloze_text(before: str, deleted: str, after: str) -> str:
@@ -319,6 +325,14 @@ def _plan(qset: QuestionSet) -> tuple[list[_Planned], str, dict[str, str]]:
     root = _deck_part(deck.title) or deck.id
     facts: dict[str, Fact] = {f.id: f for f in deck.facts}
     topic_decks: dict[str, str] = {}
+    rendered: dict[tuple, tuple[str, str, list[str]]] = {}  # the questions of one fact share their evidence
+
+    def evidence_html(question: Question, skip_quote: str | None = None) -> tuple[str, str, list[str]]:
+        key = (question.evidence, skip_quote)
+        if key not in rendered:
+            rendered[key] = _evidence_html(qset, question, skip_quote=skip_quote)
+        return rendered[key]
+
     planned: list[_Planned] = []
     guids: dict[str, str] = {}
     for question in qset.questions:
@@ -335,7 +349,7 @@ def _plan(qset: QuestionSet) -> tuple[list[_Planned], str, dict[str, str]]:
             if question.cloze is None or not question.cloze[1].strip():
                 raise ExportError(f"question {question.id!r}: a cloze question needs text to delete", _where(deck, question))
             before, deleted, after = question.cloze
-            source_html, quote_html, source_ids = _evidence_html(qset, question, skip_quote=before + deleted + after)
+            source_html, quote_html, source_ids = evidence_html(question, before + deleted + after)
             note_type = CLOZE
             values = {
                 "Text": _cloze_text(before, deleted, after),
@@ -345,7 +359,7 @@ def _plan(qset: QuestionSet) -> tuple[list[_Planned], str, dict[str, str]]:
                 "Id": esc(question.id),
             }
         else:
-            source_html, quote_html, source_ids = _evidence_html(qset, question)
+            source_html, quote_html, source_ids = evidence_html(question)
             note_type = QUESTION
             choice = question.type in CHOICE_TYPES and bool(question.options)
             keys = frozenset(question.answers)
@@ -386,6 +400,24 @@ def _plan(qset: QuestionSet) -> tuple[list[_Planned], str, dict[str, str]]:
             )
         )
     return planned, root, topic_decks
+
+
+def _ledger_text(ledger: dict[str, Any]) -> str:
+    """The ledger as JSON with one note a line: quick to write, and a rebuild's diff shows the notes it changed."""
+
+    def compact(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    notes = ledger["notes"]
+    note_lines = ",\n".join(f"  {compact(guid)}: {compact(notes[guid])}" for guid in sorted(notes))
+    return (
+        "{\n"
+        f' "deck": {compact(ledger["deck"])},\n'
+        f' "format": {compact(ledger["format"])},\n'
+        f' "note_types": {compact(ledger["note_types"])},\n'
+        f' "notes": {{\n{note_lines}\n }}\n'
+        "}\n"
+    )
 
 
 def _hash(text: str) -> str:
@@ -566,7 +598,7 @@ def write_apkg(
         "notes": {**ledger["notes"], **note_entries},
         "note_types": {**ledger["note_types"], **type_entries},
     }
-    ledger_text = json.dumps(new_ledger, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    ledger_text = _ledger_text(new_ledger)
     write_atomic(path, data)
     write_atomic(ledger_path, ledger_text)
     return AnkiReport(
