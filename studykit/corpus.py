@@ -109,6 +109,43 @@ def words_pattern(spelling: str) -> "re.Pattern[str] | None":
     return re.compile(before + re.escape(needle) + after, 0 if acronym else re.IGNORECASE)
 
 
+def find_words(spelling: str, text: str) -> tuple[int, int] | None:
+    """Where ``spelling`` first occurs in normalised ``text`` as whole words, or None.
+
+    The same rules as :func:`words_pattern`, by plain string search: no regular expression is
+    compiled for each of a large deck's many values.
+    """
+    needle = normalize(spelling)
+    if not needle:
+        return None
+    if needle.isupper() and sum(c.isalpha() for c in needle) >= 2:  # an acronym: case counts
+        haystack, pin = text, needle
+    else:
+        haystack, pin = text.lower(), needle.lower()
+        if len(haystack) != len(text) or len(pin) != len(needle):  # rare letters change length when lowered
+            match = words_pattern(spelling).search(text)  # type: ignore[union-attr]
+            return (match.start(), match.end()) if match else None
+    at = haystack.find(pin)
+    while at >= 0:
+        end = at + len(pin)
+        if _whole_words(text, at, end, needle):
+            return at, end
+        at = haystack.find(pin, at + 1)
+    return None
+
+
+def _whole_words(text: str, start: int, end: int, needle: str) -> bool:
+    if start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        return False
+    if end < len(text) and (text[end].isalnum() or text[end] == "_"):
+        return False
+    if needle[0].isdigit() and start >= 2 and text[start - 1] in ".," and text[start - 2].isdigit():
+        return False  # "000" is not in "5,000"
+    if needle[-1].isdigit() and end + 1 < len(text) and text[end] in ".," and text[end + 1].isdigit():
+        return False  # nor "5" in "5,000" or "2.5"
+    return True
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Normalisation for comparing values: matching normalisation plus case folding."""

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
-from .corpus import Corpus, Document, load_corpus, normalize, words_pattern
+from .corpus import Corpus, Document, find_words, load_corpus, normalize
 from .dates import date_spellings, parse_date
 from .errors import LoadError, Location, Problem, Problems
 from .model import (
@@ -671,5 +671,4 @@ def _number_spellings(value: int | float, fact: Fact) -> list[str]:
 
 def _occurs(spelling: str, quotes: list[str]) -> bool:
     """Whether a value occurs as whole words in one of the (normalised) quotes."""
-    pattern = words_pattern(spelling)
-    return pattern is not None and any(pattern.search(q) for q in quotes)
+    return any(find_words(spelling, q) for q in quotes)

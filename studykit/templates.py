@@ -21,7 +21,8 @@ from typing import Callable, Iterable
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .corpus import fold, normalize_with_map, words_pattern
+from .corpus import find_words as find_words_in
+from .corpus import fold, normalize_with_map
 from .dates import display_date, time_anchor, year_of
 from .distractors import LOWER_BOUNDS, UPPER_BOUNDS, WRONG_OPTIONS, Pools
 from .errors import LoadError, Location
@@ -443,10 +444,9 @@ def find_words(text: str, spellings: Iterable[str]) -> tuple[int, int] | None:
     """The span of the first spelling found in ``text`` as whole words, typography-tolerant."""
     normalized, index = normalize_with_map(text)
     for spelling in spellings:
-        pattern = words_pattern(spelling)
-        match = pattern.search(normalized) if pattern else None
-        if match:
-            return index[match.start()], index[match.end() - 1] + 1
+        found = find_words_in(spelling, normalized)
+        if found:
+            return index[found[0]], index[found[1] - 1] + 1
     return None
 
 

@@ -269,6 +269,8 @@ class _Builder:
 
     def scalar(self, event: ScalarEvent) -> Any:
         tag = event.tag
+        if tag is None and _plainly_text(event):
+            return event.value  # the common case, without PyYAML's resolver and constructor
         if tag is None or tag == "!":
             tag = self.loader.resolve(ScalarNode, event.value, event.implicit)
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
@@ -288,6 +290,20 @@ class _Builder:
 
 
 _MERGE = object()
+
+#: Plain scalars that PyYAML may read as something other than text start like this …
+_MAYBE_NOT_TEXT_START = frozenset("0123456789+-.~=<")
+#: … or are one of these words (booleans and nulls of YAML 1.1).
+_MAYBE_NOT_TEXT_WORDS = frozenset("y n yes no true false on off null".split())
+
+
+def _plainly_text(event: ScalarEvent) -> bool:
+    """Whether a scalar without a tag is text for sure: quoted, or plain and not number-, date-,
+    boolean- or null-like. Everything else goes through PyYAML's resolver."""
+    if event.style in ("'", '"', "|", ">"):
+        return True
+    value = event.value
+    return bool(value) and value[0] not in _MAYBE_NOT_TEXT_START and value.lower() not in _MAYBE_NOT_TEXT_WORDS
 
 
 def check_keys(
