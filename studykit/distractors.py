@@ -340,9 +340,11 @@ def _unique(values: list, *, exclude, fact: Fact) -> list:
     seen: set[str] = set()
     result = []
     for value in values:
-        spellings = {fold(s) for s in fact.spellings(value)}
-        if spellings & banned or fold(str(value)) in seen:
+        folded = fold(str(value))
+        if folded in seen or folded in banned:
             continue
-        seen.add(fold(str(value)))
+        if str(value) in fact.aliases and {fold(s) for s in fact.spellings(value)} & banned:
+            continue
+        seen.add(folded)
         result.append(value)
     return result

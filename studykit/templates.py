@@ -22,7 +22,7 @@ from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .corpus import find_words as find_words_in
-from .corpus import fold, normalize_with_map
+from .corpus import fold, normalize, normalize_with_map
 from .dates import display_date, time_anchor, year_of
 from .distractors import LOWER_BOUNDS, UPPER_BOUNDS, WRONG_OPTIONS, Pools
 from .errors import LoadError, Location
@@ -421,7 +421,7 @@ def _cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
                 continue
             start, end = found
             before, deleted, after = evidence.quote[:start], evidence.quote[start:end], evidence.quote[end:]
-            if find_words(before + " " + after, (deleted,)):
+            if find_words_in(deleted, normalize(before + " " + after)):
                 continue  # the answer would still be visible
             before, after = " ".join(before.split()), " ".join(after.split())
             before = before + " " if evidence.quote[:start][-1:].isspace() else before
