@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .deck import _display, load_deck
-from .errors import Problem, StudykitError, UsageError, sorted_problems
+from .deck import load_deck
+from .errors import Problem, StudykitError, UsageError, display_path, sorted_problems
 from .lint import RULES, lint
 from .model import Deck, QuestionSet
 from .questions import DEFAULT_SEED, generate
@@ -159,10 +159,14 @@ def load_all(paths: Sequence[Path]) -> list[Deck]:
             problems.extend(exc.problems)
     if problems:
         raise StudykitError(problems)
-    ids = [d.id for d in decks]
-    duplicates = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicates:
-        raise StudykitError(f"two deck files share the deck id {duplicates[0]!r}; deck ids must be unique")
+    by_id: dict[str, list[str]] = {}
+    for deck in decks:
+        by_id.setdefault(deck.id, []).append(display_path(deck.path))
+    for deck_id, files in sorted(by_id.items()):
+        if len(files) > 1:
+            problems.append(Problem(None, f"deck files {' and '.join(files)} share the deck id {deck_id!r}; deck ids must be unique"))
+    if problems:
+        raise StudykitError(problems)
     return decks
 
 
@@ -176,7 +180,7 @@ def cmd_check(args) -> int:
         except StudykitError as exc:
             _print_problems(exc.problems, sys.stdout)
             errors = len(exc.errors)
-            print(f"{_display(path)}: {errors} error{'s' * (errors != 1)}")
+            print(f"{display_path(path)}: {errors} error{'s' * (errors != 1)}")
             status = EXIT_PROBLEMS
             continue
         _print_problems(deck.notes, sys.stdout)
@@ -186,7 +190,7 @@ def cmd_check(args) -> int:
         for finding in lint_errors:
             print(finding)
         print(
-            f"{_display(path)}: ok: {len(deck.facts)} facts, {len(qset)} questions; "
+            f"{display_path(path)}: ok: {len(deck.facts)} facts, {len(qset)} questions; "
             f"lint: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes (details: studykit lint)"
         )
         if lint_errors:
@@ -203,7 +207,7 @@ def cmd_lint(args) -> int:
             print(finding)
         failing = [f for f in findings if f.severity == "error" or (args.strict and f.severity == "warning")]
         counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
-        print(f"{_display(deck.path)}: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes")
+        print(f"{display_path(deck.path)}: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes")
         if failing:
             status = EXIT_PROBLEMS
     return status
@@ -232,7 +236,7 @@ def cmd_build(args) -> int:
     say = (lambda *a: None) if args.quiet else print
     for qset in qsets:
         _print_problems([p for p in qset.deck.notes if p.severity == "warning"], sys.stderr)
-        deck_id, shown = qset.deck.id, _display(qset.deck.path)
+        deck_id, shown = qset.deck.id, display_path(qset.deck.path)
         if not qset.questions:
             print(f"{shown}: warning: the deck yields no questions; nothing to build", file=sys.stderr)
             continue

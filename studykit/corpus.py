@@ -19,6 +19,7 @@ from array import array
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .dates import parse_date
 from .errors import LoadError, Location, Problem, Problems
@@ -194,10 +195,6 @@ class Document:
     def _normalized(self) -> tuple[str, list[int]]:
         return normalize_with_map(self.text)
 
-    @cached_property
-    def folded(self) -> str:
-        return self._normalized[0].casefold()
-
     def line_of(self, offset: int) -> int:
         return self.text.count("\n", 0, offset) + 1
 
@@ -309,6 +306,12 @@ def load_corpus(root: Path, *, display_root: str | None = None) -> Corpus:
         source_id, file_name = entry.get("id"), entry.get("file")
         if not isinstance(source_id, str) or not isinstance(file_name, str):
             continue
+        if not _SOURCE_ID.match(source_id):
+            problems.error(entry.value_loc("id"), f"source id {source_id!r} must be lower-case letters, digits, '.', '_' or '-'")
+            continue
+        url = entry.get("url")
+        if isinstance(url, str) and url.strip() and http_url(url) is None:
+            problems.error(entry.value_loc("url"), f"source {source_id!r}: 'url' must be an http or https address, not {url!r}")
         if source_id in documents:
             problems.error(entry.value_loc("id"), f"duplicate source id {source_id!r}")
             continue
@@ -363,6 +366,20 @@ def load_corpus(root: Path, *, display_root: str | None = None) -> Corpus:
         documents[source_id] = Document(source, text)
     problems.raise_if_errors()
     return Corpus(root, documents, tuple(problems.items))
+
+
+_SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+def http_url(url: str | None) -> str | None:
+    """``url`` if it is an http(s) address with a host (the only links studykit writes), else None."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def safe_path(root: Path, name: str, problems: Problems, where: Location) -> Path | None:

@@ -7,6 +7,7 @@ grounded …) and raised once, each with the ``path:line:col`` of the node it is
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import os
 import re
@@ -15,12 +16,11 @@ from typing import Any, Callable
 
 from .corpus import Corpus, Document, find_words, load_corpus, normalize
 from .dates import date_spellings, parse_date
-from .errors import LoadError, Location, Problem, Problems
+from .errors import LoadError, Location, Problem, Problems, display_path
 from .model import (
     COMMON_FACT_KEYS,
     EXCLUDES,
     KINDS,
-    QUESTION_TYPES,
     Deck,
     Entity,
     Evidence,
@@ -54,7 +54,7 @@ def load_deck(
     ``progress``, when given, is called once per fact checked (see :mod:`studykit.progress`).
     """
     path = Path(path)
-    shown = _display(path)
+    shown = display_path(path)
     data, found, skipped = _parse_skipping_broken_facts(read_text(path, display=shown), shown)
     problems = Problems()
     problems.extend(found)
@@ -80,6 +80,10 @@ def load_deck(
     entities = _entities(data.get("entities"), data, problems)
     templates = _templates(data.get("templates"), data, problems)
     disabled = _string_list(meta, "disable_templates", problems)
+    _check_disabled(meta, disabled, problems)
+    for key in ("title", "description"):
+        if meta.get(key) is not None and not isinstance(meta.get(key), str):
+            problems.error(meta.value_loc(key), f"deck: '{key}' must be text, found {describe(meta.get(key))}")
     facts = _facts(data.get("facts"), data, corpus, entities, topics, problems, skipped, progress)
     problems.raise_if_errors()
     return Deck(
@@ -155,14 +159,6 @@ def _fact_block(text: str, line: int) -> tuple[int, int] | None:
     return item, end
 
 
-def _display(path: Path) -> str:
-    """The path as the user should see it: relative to the working directory when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def _slug(mapping: LocDict, key: str, problems: Problems, what: str) -> str | None:
     value = mapping.get(key)
     if value is None:
@@ -183,7 +179,7 @@ def _load_corpus(deck_path: Path, meta: LocDict, problems: Problems) -> Corpus |
         return None
     root = (deck_path.parent / relative)
     try:
-        corpus = load_corpus(root, display_root=_display(root) if root.exists() else relative)
+        corpus = load_corpus(root, display_root=display_path(root) if root.exists() else relative)
         problems.extend(corpus.notes)
         return corpus
     except LoadError as exc:
@@ -214,6 +210,17 @@ def _topics(meta: LocDict, problems: Problems) -> dict[str, str]:
         else:
             result[key] = title.strip()
     return result
+
+
+def _check_disabled(meta: LocDict, disabled: list[str], problems: Problems) -> None:
+    from .templates import BUILTIN, FAMILIES  # the template library, loaded only when a deck names it
+
+    known = [*BUILTIN, *FAMILIES]
+    for name in disabled:
+        if name not in known:
+            hint = difflib.get_close_matches(name, known, n=1)
+            suggestion = f"did you mean {hint[0]!r}?" if hint else f"built-in templates: {', '.join(BUILTIN)}; families: {', '.join(FAMILIES)}"
+            problems.error(meta.value_loc("disable_templates"), f"deck: disable_templates names unknown template {name!r}; {suggestion}")
 
 
 def _string_list(mapping: LocDict, key: str, problems: Problems) -> list[str]:
@@ -269,6 +276,11 @@ def _templates(raw: Any, data: LocDict, problems: Problems) -> list[UserTemplate
             item, allowed=_TEMPLATE_KEYS, required=("id", "applies_to", "prompt", "answer"), what="template", problems=problems
         )
         template_id = _slug(item, "id", problems, "template id")
+        from .templates import BUILTIN
+
+        if template_id in BUILTIN:
+            problems.error(item.value_loc("id"), f"template id {template_id!r} is a built-in template's id; choose another id")
+            continue
         if template_id in seen:
             problems.error(item.value_loc("id"), f"duplicate template id {template_id!r}")
             continue
@@ -283,6 +295,8 @@ def _templates(raw: Any, data: LocDict, problems: Problems) -> list[UserTemplate
                 problems.error(
                     item.value_loc("answer"), f"template {template_id!r}: kind {kind!r} has no field {answer!r}; its fields: {names}"
                 )
+        if "answer_type" in item and not (isinstance(item["answer_type"], str) and ID_PATTERN.match(item["answer_type"])):
+            problems.error(item.value_loc("answer_type"), f"template {template_id!r}: answer_type must be a word such as 'person' or 'year'")
         qtype = item.get("type", "short")
         if qtype not in ("short", "single"):
             problems.error(item.value_loc("type"), f"template {template_id!r}: type must be 'short' or 'single', not {qtype!r}")
@@ -300,7 +314,7 @@ def _templates(raw: Any, data: LocDict, problems: Problems) -> list[UserTemplate
                 kinds=tuple(kinds),
                 prompt=prompt,
                 answer=answer,
-                answer_type=str(item.get("answer_type", "text")),
+                answer_type=item.get("answer_type") if isinstance(item.get("answer_type"), str) else "text",
                 type=str(qtype),
                 explanation=explanation if isinstance(explanation, str) else None,
                 location=item.loc,
@@ -413,11 +427,18 @@ class _FactReader:
             aliases=aliases,
             distractors=distractors,
             paraphrase=paraphrase,
-            note=item.get("note") if isinstance(item.get("note"), str) else None,
+            note=self.note(),
             location=item.loc,
         )
         self.check_grounding(fact, kind)
         return fact
+
+    def note(self) -> str | None:
+        note = self.item.get("note")
+        if note is not None and not isinstance(note, str):
+            self.error("note", f"'note' must be text, found {describe(note)}")
+            return None
+        return note
 
     def field(self, spec: FieldSpec) -> Any:
         if spec.name not in self.item:

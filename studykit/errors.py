@@ -7,6 +7,7 @@ and prints each problem as ``path:line:col: severity: message`` — never a trac
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable
 
 
@@ -24,6 +25,14 @@ class Location:
         if self.col <= 0:  # jinja2 knows lines, not columns
             return f"{self.path}:{self.line}"
         return f"{self.path}:{self.line}:{self.col}"
+
+
+def display_path(path: Path | str) -> str:
+    """A path as the user should see it in a message: relative to the working directory when inside it."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from .corpus import fold
-from .errors import Location
+from .errors import Location, display_path
 from .model import Question, QuestionSet
 from .templates import SELECT_ALL
 
@@ -70,9 +70,7 @@ def lint(qset: QuestionSet) -> list[Finding]:
 
 
 def _deck_path(qset: QuestionSet) -> str:
-    from .deck import _display
-
-    return _display(qset.deck.path)
+    return display_path(qset.deck.path)
 
 
 def _alias_folds(qset: QuestionSet) -> dict[str, str]:

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .corpus import Corpus, Source
-from .dates import display_date
 from .errors import Location, Problem
 
 # ---------------------------------------------------------------------------------------------
@@ -273,6 +272,3 @@ def format_value(value: Any) -> str:
         return f"{value:,.0f}" if value.is_integer() else f"{value:,}"
     return str(value)
 
-
-def format_date(value: str) -> str:
-    return display_date(value)

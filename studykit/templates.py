@@ -660,17 +660,6 @@ def _for_template(value) -> str:
 
 def active_templates(deck: Deck) -> list:
     """Built-ins the deck did not switch off, then the deck's own templates (compiled)."""
-    unknown = sorted(deck.disabled - set(BUILTIN) - set(FAMILIES))
-    if unknown:
-        raise LoadError(
-            f"disable_templates names unknown template(s) {', '.join(map(repr, unknown))}; "
-            f"built-in templates: {', '.join(BUILTIN)}; families: {', '.join(FAMILIES)}",
-            Location(str(deck.path)),
-        )
     chosen: list = [t for t in BUILTIN.values() if t.id not in deck.disabled and t.family not in deck.disabled]
-    clashes = [spec for spec in deck.templates if spec.id in BUILTIN]
-    if clashes:
-        spec = clashes[0]
-        raise LoadError(f"template id {spec.id!r} is a built-in template's id; choose another id", spec.location)
     chosen += [CompiledUserTemplate(spec, compile_user_template(spec)) for spec in deck.templates]
     return chosen

@@ -283,3 +283,55 @@ def test_numbers_must_be_finite_and_sane(make_project, value):
     with pytest.raises(studykit.LoadError) as info:
         studykit.load_deck(make_project(deck=deck).deck())
     assert "'value' must be a finite number below 1,000,000,000,000,000" in str(info.value)
+
+
+def test_deck_level_mistakes_are_located(make_project):
+    data = deck_data(disable_templates=["clozee"], title=["a", "b"])
+    data["facts"] = copy.deepcopy(FACTS)
+    data["facts"][0]["note"] = ["not", "text"]
+    data["templates"] = [{"id": "cloze", "applies_to": ["vote"], "prompt": "Which body?", "answer": "body"}]
+    project = make_project(deck=data)
+    with pytest.raises(studykit.LoadError) as info:
+        studykit.load_deck(project.deck())
+    text = str(info.value)
+    assert "error: deck: disable_templates names unknown template 'clozee'; did you mean 'cloze'?" in text
+    assert "error: deck: 'title' must be text, found a list" in text
+    assert "error: fact 'unsc-vote': 'note' must be text, found a list" in text
+    assert "error: template id 'cloze' is a built-in template's id; choose another id" in text
+    assert all(p.location and p.location.line > 0 for p in info.value.problems)
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("id: report", None),
+        ("id: ../../x y", "source id '../../x y' must be lower-case letters, digits, '.', '_' or '-'"),
+    ],
+)
+def test_catalog_source_ids_are_slugs(make_project, line, message):
+    project = make_project()
+    catalog = project.seeds / "catalog.yaml"
+    catalog.write_text(catalog.read_text().replace("id: report", line))
+    if message is None:
+        studykit.load_deck(project.deck())
+        return
+    with pytest.raises(studykit.LoadError) as info:
+        studykit.load_deck(project.deck())
+    assert message in str(info.value)
+
+
+def test_catalog_urls_are_web_addresses(make_project):
+    project = make_project()
+    catalog = project.seeds / "catalog.yaml"
+    catalog.write_text(catalog.read_text().replace("date_basis: given for the test", "date_basis: given for the test\n  url: javascript:alert(1)"))
+    with pytest.raises(studykit.LoadError) as info:
+        studykit.load_deck(project.deck())
+    assert "source 'report': 'url' must be an http or https address, not 'javascript:alert(1)'" in str(info.value)
+
+
+def test_two_decks_with_one_id_are_named(make_project, in_dir, capsys):
+    project = make_project()
+    (project.decks / "copy.yaml").write_text(project.deck().read_text())
+    with in_dir(project.root):
+        assert main(["lint"]) == 1
+    assert "deck files decks/copy.yaml and decks/test.yaml share the deck id 'test-deck'" in capsys.readouterr().err

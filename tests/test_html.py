@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import studykit
 from browser import EVIL_IMG, EVIL_SCRIPT, ElementText, check_key_links, parse, sample_question_set
+from studykit.corpus import http_url
 from studykit.errors import ExportError, UsageError
 from studykit.export import html as htmlx
 from studykit.export.html import (
@@ -248,7 +249,7 @@ def with_source_url(qset, source_id: str, url):
     ],
 )
 def test_only_http_and_https_urls_with_a_host_become_links(qset, out, url, link):
-    assert htmlx._http_url(url) == (url.strip() if link else None)
+    assert http_url(url) == (url.strip() if link else None)
     write_quiz(with_source_url(qset, "un-vote-2014", url), out)
     page = (out / "sources" / "un-vote-2014.html").read_text(encoding="utf-8")
     links = [href for href, cls in parse(out / "sources" / "un-vote-2014.html").links if "url" in (cls or "").split()]

@@ -56,10 +56,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
-from urllib.parse import urlsplit
 
 import genanki
 
+from ..corpus import http_url
 from ..dates import display_date
 from ..errors import ExportError, Location
 from ..fsio import write_atomic
@@ -231,16 +231,6 @@ def _instruction(question: Question) -> str:
     return "" if not text or already in question.prompt.casefold() else esc(text)
 
 
-def _safe_url(url: str | None) -> str | None:
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
-
-
 def _evidence_html(qset: QuestionSet, question: Question, *, skip_quote: str | None = None) -> tuple[str, str, list[str]]:
     """(Source field, Quote field, source ids) for a question's evidence.
 
@@ -269,7 +259,7 @@ def _evidence_html(qset: QuestionSet, question: Question, *, skip_quote: str | N
             raise ExportError(
                 f"question {question.id!r}: source {source_id!r} is not in the deck's corpus", _where(deck, question)
             ) from None
-        url = _safe_url(source.url)
+        url = http_url(source.url)
         title = esc(source.title or source.id)
         headline = (
             f'<a class="sk-title" href="{esc(url)}">{title}</a>' if url else f'<span class="sk-title">{title}</span>'

@@ -38,7 +38,6 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path, PurePosixPath
 from typing import Iterable, Sequence
 from urllib.parse import quote as url_quote
-from urllib.parse import urlsplit
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -46,7 +45,9 @@ from markupsafe import Markup, escape
 
 from ..errors import ExportError, Location, Problem, UsageError
 from ..fsio import write_all_atomic, write_atomic
-from ..model import CLOZE_BLANK, Deck, Evidence, Question, QuestionSet, format_date
+from ..corpus import http_url
+from ..dates import display_date as format_date
+from ..model import CLOZE_BLANK, Deck, Evidence, Question, QuestionSet
 from ..templates import SELECT_ALL
 
 __all__ = [
@@ -657,22 +658,6 @@ def _says_select_all(prompt: str) -> bool:
     return SELECT_ALL.casefold() in text or "all that apply" in text
 
 
-def _http_url(url: str | None) -> str | None:
-    """``url`` (trimmed) when it is an absolute http or https URL with a host, else None.
-
-    The rule the catalog applies when it is loaded; repeated here so that no other scheme
-    (``javascript:``, ``data:``) can ever become a link on a source page.
-    """
-    if not url or not url.strip():
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
-
-
 def _version_view(deck: Deck, number: int, seed: int, planned: list[PlannedQuestion]) -> VersionView:
     return VersionView(
         number=number,
@@ -744,7 +729,7 @@ def _source_views(qset: QuestionSet, versions: Sequence[VersionView]) -> tuple[S
                 published=format_date(src.published) if src.published else None,
                 date_basis=src.date_basis,
                 url=src.url,
-                url_href=_http_url(src.url),
+                url_href=http_url(src.url),
                 path=src.path,
                 language=src.language,
                 blocks=_blocks(doc.text, marks),
