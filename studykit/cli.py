@@ -18,6 +18,7 @@ from .deck import load_deck
 from .errors import Problem, StudykitError, UsageError, display_path, sorted_problems
 from .lint import RULES, lint
 from .model import Deck, QuestionSet
+from .progress import progress
 from .questions import DEFAULT_SEED, generate
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -149,12 +150,13 @@ def deck_paths(given: Sequence[Path | str]) -> list[Path]:
     return found
 
 
-def load_all(paths: Sequence[Path]) -> list[Deck]:
+def load_all(paths: Sequence[Path], *, quiet: bool = True) -> list[Deck]:
     """Load every deck before anything is written; report the problems of all of them at once."""
     decks, problems = [], []
     for path in paths:
         try:
-            decks.append(load_deck(path))
+            with progress(f"Checking {display_path(path)}", quiet=quiet) as tick:
+                decks.append(load_deck(path, progress=tick))
         except StudykitError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -230,8 +232,11 @@ def cmd_build(args) -> int:
     from .export.html import write_quiz
     from .export.json import write_json
 
-    decks = load_all(deck_paths(args.decks))
-    qsets: list[QuestionSet] = [generate(deck, seed=args.seed) for deck in decks]
+    decks = load_all(deck_paths(args.decks), quiet=args.quiet)
+    qsets: list[QuestionSet] = []
+    for deck in decks:
+        with progress(f"Generating questions for {deck.id}", total=len(deck.facts), quiet=args.quiet) as tick:
+            qsets.append(generate(deck, seed=args.seed, progress=tick))
     now = _source_date_epoch()
     say = (lambda *a: None) if args.quiet else print
     for qset in qsets:
