@@ -373,11 +373,8 @@ def _plan(qset: QuestionSet) -> tuple[list[_Planned], str, dict[str, str]]:
         if question.topic:
             title = _deck_part(str(deck.topics.get(question.topic) or question.topic)) or question.topic
             deck_name = topic_decks.setdefault(question.topic, f"{root}::{title}")
-        content = json.dumps(
-            {"type": note_type.key, "schema": note_type.fields, "fields": fields, "tags": sorted(tags)},
-            ensure_ascii=False,
-            sort_keys=True,
-        )
+        # what Anki would see change: note type, its schema, the fields and the tags
+        content = "\x1f".join((note_type.key, *note_type.fields, "\x1e", *fields, "\x1e", *sorted(tags)))
         planned.append(
             _Planned(
                 question=question,
