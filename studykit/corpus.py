@@ -38,12 +38,14 @@ _INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u202a\u
 _SPACE_RUN = re.compile(r"\s+")
 
 
-def normalize_with_map(text: str) -> tuple[str, "array[int]"]:
+def normalize_with_map(text: str) -> tuple[str, "array[int] | range"]:
     """Matching normalisation of ``text`` and, for each output character, its source index.
 
     Works run by run: a stretch of ASCII between white space is copied whole (the common case),
     other stretches character by character. The map is a compact array, 4 bytes a character.
     """
+    if text.isascii() and " ".join(text.split()) == text:  # already normal: the map is the identity
+        return text, range(len(text))
     out: list[str] = []
     index = array("I")
     space_at = -1  # where the white space before the next output character began, if any

@@ -19,6 +19,7 @@ import bisect
 import itertools
 import math
 import random
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -330,8 +331,10 @@ def _sample(values: list, fact: Fact) -> list:
     """``values`` itself, or a sample of ``MAX_CANDIDATES`` of them in their order, fixed for the fact."""
     if len(values) <= MAX_CANDIDATES:
         return values
-    rng = random.Random(f"candidates:{fact.id}")
-    return [values[i] for i in sorted(rng.sample(range(len(values)), MAX_CANDIDATES))]
+    # evenly spaced, from a start fixed by the fact id: cheap, stable, spread over the pool
+    stride = len(values) / MAX_CANDIDATES
+    start = zlib.crc32(fact.id.encode()) % len(values)
+    return [values[(start + int(k * stride)) % len(values)] for k in range(MAX_CANDIDATES)]
 
 
 def _unique(values: list, *, exclude, fact: Fact) -> list:
