@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 from typing import Any
@@ -137,6 +138,15 @@ FACTS: list[dict[str, Any]] = [
         "evidence": ev("Yair Lapid said that “Israel is not involved in this conflict.”"),
     },
 ]
+
+
+def facts_with(**changes: dict[str, Any]) -> list[dict[str, Any]]:
+    """The fixture facts with some facts' keys changed: ``facts_with(cosponsors={"value": 80})``."""
+    facts = copy.deepcopy(FACTS)
+    for fact in facts:
+        if fact["id"] in changes:
+            fact.update(changes[fact["id"]])
+    return facts
 
 
 class Project:

@@ -7,7 +7,7 @@ import copy
 import pytest
 
 import studykit
-from conftest import FACTS, deck_data
+from conftest import FACTS, deck_data, facts_with
 from studykit.cli import main
 
 
@@ -16,14 +16,6 @@ def check(project, in_dir, capsys, *args):
         code = main(["check", *args])
     out = capsys.readouterr()
     return code, out.out + out.err
-
-
-def facts_with(**changes):
-    facts = copy.deepcopy(FACTS)
-    for fact in facts:
-        if fact["id"] in changes:
-            fact.update(changes[fact["id"]])
-    return facts
 
 
 def test_valid_deck_loads(make_project):

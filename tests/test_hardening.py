@@ -24,7 +24,7 @@ import studykit
 import studykit.fsio
 import studykit.templates
 import studykit.yamlio
-from conftest import DOCUMENT, FACTS, ROOT, deck_data
+from conftest import DOCUMENT, FACTS, ROOT, deck_data, facts_with
 from studykit.cli import main
 from studykit.fsio import write_atomic
 
@@ -311,14 +311,6 @@ def test_a_key_that_is_a_mapping():
 
 
 # --- facts and quotes ----------------------------------------------------------------------------
-
-
-def facts_with(**changes):
-    facts = copy.deepcopy(FACTS)
-    for fact in facts:
-        if fact["id"] in changes:
-            fact.update(changes[fact["id"]])
-    return facts
 
 
 def line_of(project, needle):
