@@ -282,6 +282,7 @@ def _where(deck: Any, question: Question) -> Location | None:
     return fact.location if fact is not None else None
 
 
+@functools.lru_cache(maxsize=4096)  # a deck has few distinct tags
 def _tag(text: str) -> str:
     """Anki tags hold no white space or double quotes."""
     return re.sub(r'[\s"]+', "_", text.strip()) or "_"
