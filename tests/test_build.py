@@ -59,3 +59,13 @@ def test_a_deck_with_errors_stops_the_whole_build_before_anything_is_written(pro
     assert "decks/broken.yaml:6:11: error: fact 'x': unknown kind 'nope'" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (project_copy / "dist").exists()
+
+
+def test_the_committed_ledger_is_up_to_date_with_the_bundled_deck(project_copy):
+    """Rebuild after editing the deck, and commit decks/*.ledger.json with it."""
+    result = run(project_copy, "build")
+    assert result.returncode == 0, result.stderr
+    assert "0 new, 0 changed" in result.stdout
+    assert (project_copy / "decks" / "israel-russia-ukraine.ledger.json").read_bytes() == (
+        ROOT / "decks" / "israel-russia-ukraine.ledger.json"
+    ).read_bytes()
