@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterable
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Location:
     """A place in a user's file: 1-based line and column, as editors count them."""
 
