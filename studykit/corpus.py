@@ -257,6 +257,11 @@ class Corpus:
     documents: dict[str, Document]
     notes: tuple[Problem, ...] = ()  # warnings found while loading (e.g. a changed document)
 
+    def release_search_maps(self) -> None:
+        """Drop each document's normalised text and offset map; a later search rebuilds them."""
+        for document in self.documents.values():
+            document.__dict__.pop("_normalized", None)
+
     @property
     def project_root(self) -> Path:
         return self.root.parent

@@ -86,6 +86,8 @@ def load_deck(
             problems.error(meta.value_loc(key), f"deck: '{key}' must be text, found {describe(meta.get(key))}")
     facts = _facts(data.get("facts"), data, corpus, entities, topics, problems, skipped, progress)
     problems.raise_if_errors()
+    if corpus is not None:
+        corpus.release_search_maps()  # every quote is resolved; large decks need the memory back
     return Deck(
         id=deck_id or "",
         title=str(meta.get("title", "")),
