@@ -42,12 +42,13 @@ version recorded in the database header and zlib's compressed bytes; the notes i
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import html
-import io
 import json
 import re
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -55,7 +56,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import genanki
 
@@ -578,8 +579,6 @@ def write_apkg(
     timestamp = max(mods, default=stamp_now)
     removed = sum(1 for guid in ledger["notes"] if guid not in note_entries)
 
-    data = _package_bytes(list(decks.values()), timestamp)
-
     new_ledger = {
         "format": LEDGER_FORMAT,
         "deck": qset.deck.id,
@@ -587,7 +586,8 @@ def write_apkg(
         "note_types": {**ledger["note_types"], **type_entries},
     }
     ledger_text = _ledger_text(new_ledger)
-    write_atomic(path, data)
+    with _package_file(list(decks.values()), timestamp) as package:
+        write_atomic(path, _chunks(package))
     write_atomic(ledger_path, ledger_text)
     return AnkiReport(
         path=path,
@@ -604,8 +604,10 @@ def write_apkg(
     )
 
 
-def _package_bytes(decks: list[genanki.Deck], timestamp: int) -> bytes:
-    """The .apkg as bytes: genanki fills the database, the zip is written deterministically."""
+@contextlib.contextmanager
+def _package_file(decks: list[genanki.Deck], timestamp: int) -> Iterator[Path]:
+    """The .apkg in a temporary folder: genanki fills the database, the zip is written
+    deterministically (fixed entry order, dates and attributes), streamed from disk to disk."""
     try:
         with tempfile.TemporaryDirectory(prefix="studykit-anki-") as tmp:
             db_path = Path(tmp) / "collection.anki2"
@@ -618,19 +620,29 @@ def _package_bytes(decks: list[genanki.Deck], timestamp: int) -> bytes:
                 conn.commit()
             finally:
                 conn.close()
-            db = db_path.read_bytes()
+            zip_path = Path(tmp) / "package.apkg"
+            date_time = time.gmtime(max(timestamp, 315532800))[:6]  # zip dates start in 1980
+            with zipfile.ZipFile(zip_path, "w") as archive:
+                for name, source in (("collection.anki2", db_path), ("media", None)):
+                    info = zipfile.ZipInfo(name, date_time=date_time)
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    info.create_system = 3
+                    info.external_attr = 0o644 << 16
+                    if source is None:
+                        archive.writestr(info, b"{}")
+                        continue
+                    large = source.stat().st_size > (1 << 31)
+                    with open(source, "rb") as data, archive.open(info, "w", force_zip64=large) as entry:
+                        shutil.copyfileobj(data, entry, 1 << 20)
+            yield zip_path
     except OSError as exc:
         raise ExportError(f"cannot build the Anki package in a temporary folder: {exc.strerror or exc}") from None
-    date_time = time.gmtime(max(timestamp, 315532800))[:6]  # zip dates start in 1980
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, payload in (("collection.anki2", db), ("media", b"{}")):
-            info = zipfile.ZipInfo(name, date_time=date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, payload)
-    return buffer.getvalue()
+
+
+def _chunks(path: Path, size: int = 1 << 20) -> Iterator[bytes]:
+    with open(path, "rb") as handle:
+        while chunk := handle.read(size):
+            yield chunk
 
 
 def _canonical_json(cursor: sqlite3.Cursor) -> None:
