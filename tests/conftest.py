@@ -160,6 +160,11 @@ class Project:
     def deck(self, name: str = "test.yaml") -> Path:
         return self.decks / name
 
+    def edit_catalog(self, old: str, new: str) -> None:
+        """Replace ``old`` with ``new`` in the catalog's text."""
+        catalog = self.seeds / "catalog.yaml"
+        catalog.write_text(catalog.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
     def write_deck(self, data: dict[str, Any] | str, name: str = "test.yaml") -> Path:
         text = data if isinstance(data, str) else yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=200)
         path = self.decks / name

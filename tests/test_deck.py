@@ -148,8 +148,7 @@ def test_ambiguous_and_short_quotes(make_project):
 @pytest.mark.parametrize("name", ["../outside.txt", "/etc/passwd"])
 def test_catalog_paths_may_not_leave_the_corpus(make_project, name):
     project = make_project()
-    catalog = project.seeds / "catalog.yaml"
-    catalog.write_text(catalog.read_text().replace("file: 000_report.txt", f"file: {name}"))
+    project.edit_catalog("file: 000_report.txt", f"file: {name}")
     with pytest.raises(studykit.LoadError) as info:
         studykit.load_deck(project.deck())
     assert f"path '{name}' leaves the corpus directory; give a file name inside it" in str(info.value)
@@ -160,8 +159,7 @@ def test_symlink_leaving_the_corpus_is_refused(make_project, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("secret")
     (project.seeds / "link.txt").symlink_to(secret)
-    catalog = project.seeds / "catalog.yaml"
-    catalog.write_text(catalog.read_text().replace("file: 000_report.txt", "file: link.txt"))
+    project.edit_catalog("file: 000_report.txt", "file: link.txt")
     with pytest.raises(studykit.LoadError) as info:
         studykit.load_deck(project.deck())
     assert "path 'link.txt' leads outside the corpus directory (through a symbolic link)" in str(info.value)
@@ -302,8 +300,7 @@ def test_deck_level_mistakes_are_located(make_project):
 )
 def test_catalog_source_ids_are_slugs(make_project, line, message):
     project = make_project()
-    catalog = project.seeds / "catalog.yaml"
-    catalog.write_text(catalog.read_text().replace("id: report", line))
+    project.edit_catalog("id: report", line)
     if message is None:
         studykit.load_deck(project.deck())
         return
@@ -314,8 +311,7 @@ def test_catalog_source_ids_are_slugs(make_project, line, message):
 
 def test_catalog_urls_are_web_addresses(make_project):
     project = make_project()
-    catalog = project.seeds / "catalog.yaml"
-    catalog.write_text(catalog.read_text().replace("date_basis: given for the test", "date_basis: given for the test\n  url: javascript:alert(1)"))
+    project.edit_catalog("date_basis: given for the test", "date_basis: given for the test\n  url: javascript:alert(1)")
     with pytest.raises(studykit.LoadError) as info:
         studykit.load_deck(project.deck())
     assert "source 'report': 'url' must be an http or https address, not 'javascript:alert(1)'" in str(info.value)
