@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from .corpus import fold
 from .errors import Location, display_path
 from .model import Question, QuestionSet
-from .templates import SELECT_ALL
 
 CHOICE_TYPES = ("single", "multiple")
 
@@ -87,7 +86,7 @@ def _question_findings(q: Question, aliases: dict[str, str]):
     if q.fallback:
         yield "L013", q.fallback
     stem = q.prompt
-    if q.type != "cloze" and not stem.rstrip().removesuffix(SELECT_ALL).rstrip().endswith("?"):
+    if q.type != "cloze" and not stem.rstrip().endswith("?"):
         yield "L007", f"stem does not end in '?': {stem[-40:]!r}"
     if "{{" in stem or "}}" in stem or re.search(r"\bNone\b", stem):
         yield "L008", f"stem has an unfilled slot: {stem!r}"

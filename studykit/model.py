@@ -207,8 +207,12 @@ class Deck:
     def source(self, source_id: str) -> Source:
         return self.corpus[source_id].source
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_facts_by_id", {f.id: f for f in self.facts})
+
     def fact(self, fact_id: str) -> Fact:
-        return next(f for f in self.facts if f.id == fact_id)
+        """The fact with this id (a dictionary lookup); raises ``KeyError`` for an unknown id."""
+        return self._facts_by_id[fact_id]  # type: ignore[attr-defined, no-any-return]
 
     def entity_type(self, name: str, default: str) -> str:
         entity = self.entities.get(name)
@@ -222,7 +226,9 @@ QUESTION_TYPES = ("single", "multiple", "true_false", "short", "cloze")
 class Question:
     """One generated question. ``id`` is ``<fact id>/<template id>`` and never changes with content.
 
-    For choice types (single, multiple, true_false) every answer is one of the options; for
+    For choice types (single, multiple, true_false) every answer is one of the options; a
+    ``multiple`` question has several correct answers and the student picks every one (each
+    exporter words that instruction itself: the prompt never carries it). For
     ``short`` and ``cloze`` the options are empty. A cloze's ``prompt`` holds the quote with the
     deleted part replaced by ``CLOZE_BLANK``; ``cloze`` holds (before, deleted, after).
     """
@@ -241,6 +247,8 @@ class Question:
     topic: str | None = None
     cloze: tuple[str, str, str] | None = None
     fallback: str | None = None  # why a choice question became ``short``, for lint
+    #: The options have a natural order (years, dates, figures, ascending) that every exporter keeps.
+    ordered: bool = False
 
 
 CLOZE_BLANK = "_____"
@@ -258,8 +266,12 @@ class QuestionSet:
     def __len__(self) -> int:
         return len(self.questions)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {q.id: q for q in self.questions})
+
     def by_id(self, question_id: str) -> Question:
-        return next(q for q in self.questions if q.id == question_id)
+        """The question with this id (a dictionary lookup); raises ``KeyError`` for an unknown id."""
+        return self._by_id[question_id]  # type: ignore[attr-defined, no-any-return]
 
 
 def format_value(value: Any) -> str:

@@ -29,7 +29,6 @@ from .errors import LoadError, Location
 from .model import CLOZE_BLANK, VOTE_POSITIONS, Deck, Fact, Question, UserTemplate, format_value
 
 TRUE, FALSE = "True", "False"
-SELECT_ALL = "(Select all that apply.)"
 
 
 @dataclass(frozen=True)
@@ -194,7 +193,7 @@ def choice(
             fact,
             type="short",
             answer_type=answer_type,
-            prompt=fallback_prompt or prompt.removesuffix(f" {SELECT_ALL}"),
+            prompt=fallback_prompt or prompt,
             options=(),
             answers=tuple(keys),
             fallback=f"only {len(wrong)} provably false option(s); asked as a free answer",
@@ -224,6 +223,7 @@ def choice(
         prompt=prompt,
         options=tuple(options),
         answers=tuple(keys),
+        ordered=ordered,
     )
 
 
@@ -261,8 +261,6 @@ def _who_voted(position: str):
         verb = VOTE_POSITIONS[position]
         f = fact.fields
         stem = f"{who_word(answer_type, len(keys) > 1)} {verb} {f['motion']} at {f['body']}{anchor(fact)}?"
-        if len(keys) > 1:
-            stem += f" {SELECT_ALL}"
         return choice(template, fact, ctx, prompt=stem, keys=keys, wrong=wrong, answer_type=answer_type, field=position)
 
     return make
@@ -336,8 +334,6 @@ def _who_said(template: Template, fact: Fact, ctx: Context) -> Question | None:
     prompt = f"Who said “{f['said']}”{context}{anchor(fact)}?"
     answer_type = ctx.deck.entity_type(f["speaker"], "person")
     keys = ctx.pools.speakers_of(fact)  # the same words may be on record from several speakers
-    if len(keys) > 1:
-        prompt += f" {SELECT_ALL}"
     wrong = ctx.pools.other_speakers(fact)
     return choice(template, fact, ctx, prompt=prompt, keys=keys, wrong=wrong, answer_type=answer_type, field="speaker")
 

@@ -38,6 +38,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_FILE_BYTES = 256 * 1024 * 1024
 #: Deeper nesting than this is refused; no deck needs more than a handful of levels.
 MAX_DEPTH = 64
+DEPTH_MESSAGE = f"nesting is deeper than {MAX_DEPTH} levels"
+#: How libyaml's own nesting limit words its error.
+_LIBYAML_DEPTH = "exceeded maximum nesting depth"
 
 
 class LocDict(dict):
@@ -143,6 +146,10 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
         builder = _Builder(shown, loader)
         return builder.document(), builder.problems.items
     except yaml.MarkedYAMLError as exc:
+        if _LIBYAML_DEPTH in (exc.problem or ""):
+            # libyaml 0.2.5 (PyYAML 6.0.4's wheels) stops at 1,000 levels while scanning ahead,
+            # before the builder sees level 65: the same refusal, where libyaml found it
+            raise LoadError(DEPTH_MESSAGE, _mark_location(shown, exc.problem_mark)) from None
         raise LoadError(_syntax_message(exc, text), _mark_location(shown, exc.problem_mark)) from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids, e.g. NUL or another control character
         raise LoadError(_reader_message(exc), _offset_location(shown, text, exc.position)) from None
@@ -226,7 +233,7 @@ class _Builder:
                 f"YAML anchors (&{event.anchor}) and aliases are not supported; write the value out", self.loc(event)
             )
         if depth > MAX_DEPTH:
-            raise LoadError(f"nesting is deeper than {MAX_DEPTH} levels", self.loc(event))
+            raise LoadError(DEPTH_MESSAGE, self.loc(event))
         if isinstance(event, ScalarEvent):
             return self.scalar(event)
         next_event = self.loader.get_event

@@ -30,7 +30,6 @@ from studykit.export.html import (
     write_sources,
 )
 from studykit.model import CLOZE_BLANK
-from studykit.templates import SELECT_ALL
 
 
 @pytest.fixture(scope="module")
@@ -92,21 +91,14 @@ def test_quiz_page_shows_questions_options_and_writing_space(qset, out):
     assert ("question-unga-date~when") in doc.texts
 
 
-def test_a_select_all_prompt_is_not_told_twice_to_tick_all(qset, out):
-    # the generator ends the prompt of a select-all question with SELECT_ALL: no second instruction
-    said = replace(qset, questions=tuple(
-        replace(q, prompt=f"{q.prompt} {SELECT_ALL}") if q.type == "multiple" else q for q in qset))
-    write_quiz(said, out)
-    page = (out / "quiz-v1.html").read_text(encoding="utf-8")
-    section = re.search(r'data-question="abstainers/which">(.*?)</section>', page, re.S).group(1)
-    assert section.count("all that apply") == 1 and "(Select all that apply.)" in section
-    assert "tick all that apply" not in page and 'class="hint"' not in page
-    # a select-all prompt that does not say so gets the hint (once); other questions never do
+def test_a_select_all_question_gets_the_sheets_own_instruction_once(qset, out):
+    # the prompt never carries the instruction: the sheet adds its own hint to select-all questions only
+    assert all("all that apply" not in q.prompt for q in qset)
     write_quiz(qset, out)
     page = (out / "quiz-v1.html").read_text(encoding="utf-8")
     section = re.search(r'data-question="abstainers/which">(.*?)</section>', page, re.S).group(1)
     assert section.count("all that apply") == 1 and '<span class="hint">(tick all that apply)</span>' in section
-    assert page.count('class="hint"') == 1
+    assert page.count('class="hint"') == sum(1 for q in qset if q.type == "multiple") == 1
 
 
 def test_a_generated_select_all_question_prints_one_instruction():
@@ -114,9 +106,9 @@ def test_a_generated_select_all_question_prints_one_instruction():
 
     generated = studykit.generate(studykit.load_deck(BUNDLED_DECK), seed=0)
     multiple = [q for q in generated if q.type == "multiple"]
-    assert multiple and all(q.prompt.endswith(SELECT_ALL) for q in multiple)
+    assert multiple and not any("all that apply" in q.prompt.casefold() for q in multiple)
     views = [htmlx._question_view(generated.deck, 1, htmlx.PlannedQuestion(q, q.options)) for q in multiple]
-    assert all(v.hint is None and v.prompt.count("all that apply") == 1 for v in views)
+    assert all(v.hint == "(tick all that apply)" and v.prompt.count("all that apply") == 0 for v in views)
 
 
 def test_the_quiz_gives_no_answers_away(qset, out):
@@ -325,7 +317,7 @@ def test_option_order_shuffles_text_but_keeps_numbers_and_true_false(qset):
         for p in plan_version(pool, count=None, seed=0, version=k):
             q = p.question
             assert sorted(p.options) == sorted(q.options)
-            if q.answer_type in ("year", "number") or q.type == "true_false":
+            if q.ordered or q.type == "true_false":
                 assert p.options == q.options
             if q.id == "israel-absent/why":
                 seen_orders.add(p.options)

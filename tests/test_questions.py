@@ -180,8 +180,7 @@ def test_multiple_offers_no_other_true_value(make_project):
     assert set(q.answers) == {"India", "United Arab Emirates", "China"}
     assert set(q.options) == {"India", "United Arab Emirates", "China", "Russia"}
     assert q.prompt == (
-        "Which countries abstained on the draft resolution on Ukraine at the UN Security Council on 25 February 2022? "
-        "(Select all that apply.)"
+        "Which countries abstained on the draft resolution on Ukraine at the UN Security Council on 25 February 2022?"
     )
 
 

@@ -80,7 +80,7 @@ LEDGER_FORMAT = "studykit-anki-ledger/1"
 CHOICE_TYPES = ("single", "multiple", "true_false")
 #: Shown above the options unless the stem already says it (a single answer needs no note).
 INSTRUCTIONS = {
-    "multiple": ("Choose every answer that applies.", "select all"),
+    "multiple": ("Choose every answer that applies.", "choose every answer"),
     "true_false": ("True or false?", "true or false"),
 }
 

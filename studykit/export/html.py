@@ -48,7 +48,6 @@ from ..fsio import write_all_atomic, write_atomic
 from ..corpus import http_url
 from ..dates import display_date as format_date
 from ..model import CLOZE_BLANK, Deck, Evidence, Question, QuestionSet
-from ..templates import SELECT_ALL
 
 __all__ = [
     "THEME_DIR",
@@ -78,7 +77,6 @@ THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "default"
 PAPER_SIZES: dict[str, str] = {"a4": "paper-a4", "letter": "paper-letter"}
 
 #: Answer types whose options are ordered values; their order is kept (ascending), never shuffled.
-ORDERED_ANSWER_TYPES = frozenset({"year", "number", "date"})
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -89,7 +87,6 @@ MANIFEST = ".studykit-manifest.json"
 MULTIPLE_HINT = "(tick all that apply)"
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9._-]")
-_NUMERIC_OPTION = re.compile(r"^[~≈<>]?\s*[-+]?\d[\d,. ]*%?$")
 _BLANK_RUN = re.compile(r"\n[ \t\r\f\v]*\n\s*")
 
 # ---------------------------------------------------------------------------------------------
@@ -447,15 +444,9 @@ def _spread_facts(questions: list[Question]) -> list[Question]:
     return out
 
 
-def _is_ordered(q: Question) -> bool:
-    if q.answer_type in ORDERED_ANSWER_TYPES:
-        return True
-    return bool(q.options) and all(_NUMERIC_OPTION.match(o.strip()) for o in q.options)
-
-
 def _order_options(q: Question, rng: random.Random, used_slots: Counter[int]) -> tuple[str, ...]:
     options = tuple(q.options)
-    if q.type not in ("single", "multiple") or len(options) < 2 or _is_ordered(q):
+    if q.type not in ("single", "multiple") or len(options) < 2 or q.ordered:
         return options
     if q.type == "multiple" or len(q.answers) != 1 or q.answers[0] not in options:
         shuffled = list(options)
@@ -629,7 +620,7 @@ def _question_view(deck: Deck, number: int, planned: PlannedQuestion) -> Questio
     else:
         answer = " / ".join(q.answers) or "—"
     marker = {"single": "circle", "true_false": "circle", "multiple": "box"}.get(q.type) if option_views else None
-    hint = MULTIPLE_HINT if q.type == "multiple" and not _says_select_all(q.prompt) else None
+    hint = MULTIPLE_HINT if q.type == "multiple" else None
     parts = tuple(q.prompt.split(CLOZE_BLANK)) if q.type == "cloze" else (q.prompt,)
     longest = max((len(o.text) for o in option_views), default=0)
     layout = "row" if longest <= 12 and len(option_views) <= 5 else "columns" if longest <= 30 else "list"
@@ -650,12 +641,6 @@ def _question_view(deck: Deck, number: int, planned: PlannedQuestion) -> Questio
         explanation=_one_line(q.explanation),
         citations=_citations(deck, q),
     )
-
-
-def _says_select_all(prompt: str) -> bool:
-    """Whether the prompt itself asks for every answer (the generator appends ``SELECT_ALL``)."""
-    text = " ".join(prompt.split()).casefold()
-    return SELECT_ALL.casefold() in text or "all that apply" in text
 
 
 def _version_view(deck: Deck, number: int, seed: int, planned: list[PlannedQuestion]) -> VersionView:
