@@ -22,13 +22,12 @@ from studykit.export import html as htmlx
 from studykit.export.html import (
     css_string,
     evidence_anchor,
-    plan_version,
     question_anchor,
     render_quiz,
-    select_questions,
     write_quiz,
     write_sources,
 )
+from studykit.quiz import PlannedQuestion, plan_version, select_questions
 from studykit.model import CLOZE_BLANK
 
 
@@ -107,7 +106,7 @@ def test_a_generated_select_all_question_prints_one_instruction():
     generated = studykit.generate(studykit.load_deck(BUNDLED_DECK), seed=0)
     multiple = [q for q in generated if q.type == "multiple"]
     assert multiple and not any("all that apply" in q.prompt.casefold() for q in multiple)
-    views = [htmlx._question_view(generated.deck, 1, htmlx.PlannedQuestion(q, q.options)) for q in multiple]
+    views = [htmlx._question_view(generated.deck, 1, PlannedQuestion(q, q.options)) for q in multiple]
     assert all(v.hint == "(tick all that apply)" and v.prompt.count("all that apply") == 0 for v in views)
 
 

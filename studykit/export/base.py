@@ -1,0 +1,75 @@
+"""The one interface every exporter has, and the one report type every exporter returns.
+
+An exporter *plans* its output: :meth:`Exporter.plan` turns a question set into an
+:class:`Output` (the files it would write, with their content, plus problems and a one-line
+summary) and writes nothing. Writing is :func:`studykit.fsio.commit`'s job alone: it stages every
+file of every planned output, checks that each can be written, and only then moves them all into
+place, so a build of several decks and formats changes everything or nothing. What was written
+comes back as an :class:`ExportReport`.
+
+Exporters register by their ``name`` (as pelican's readers register by extension) in
+:data:`studykit.export.EXPORTERS`, which lists the valid names in errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Callable, ClassVar, Iterable, Protocol, Union
+
+from ..errors import Problem
+from ..model import QuestionSet
+
+#: A file's content: bytes or text, pieces of them written as they come (large outputs need not
+#: be held in memory whole), or a function that writes into the open staged file.
+Content = Union[bytes, str, Iterable[Union[bytes, str]], Callable[[IO[bytes]], None]]
+
+
+@dataclass
+class Output:
+    """What one exporter will write for one question set. Nothing is on disk yet.
+
+    ``files`` maps each target path to its content. ``folder``, when set, is a folder the
+    exporter owns through a manifest (``.studykit-manifest.json``): files an earlier run of the
+    same exporter listed there and this one no longer makes are removed when the output is
+    committed, and nothing else in the folder is ever touched. ``after`` runs once every file of
+    the commit is in place (printing PDFs from the written pages, say) and returns more paths.
+    """
+
+    exporter: str
+    files: dict[Path, Content]
+    summary: str
+    problems: tuple[Problem, ...] = ()
+    folder: Path | None = None
+    details: object = None  # the exporter's own report (AnkiReport, QuizReport …), for callers that want more
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """What one exporter wrote: the paths, the files of earlier runs it removed, its problems
+    (warnings: an error stops the commit before anything is written) and a one-line summary."""
+
+    exporter: str
+    written: tuple[Path, ...]
+    summary: str
+    removed: tuple[Path, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    details: object = field(default=None, compare=False)
+
+
+class Exporter(Protocol):
+    """One output format. Options are the constructor's keyword arguments; ``plan`` is pure."""
+
+    #: The format's name, as ``studykit export --format NAME`` takes it.
+    name: ClassVar[str]
+    #: The build's file or folder for a deck, relative to the output folder (``{deck}`` is the deck id).
+    default_target: ClassVar[str]
+
+    def plan(self, qset: QuestionSet, target: Path) -> Output:
+        """The files this exporter would write for ``qset`` at ``target``; writes nothing."""
+        ...
+
+
+def target_for(exporter: Exporter, out_dir: Path, deck_id: str) -> Path:
+    """Where a build writes ``exporter``'s output for a deck: ``out_dir`` / its default target."""
+    return Path(out_dir) / exporter.default_target.format(deck=deck_id)
