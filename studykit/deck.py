@@ -37,6 +37,7 @@ _DECK_KEYS = ("id", "title", "description", "corpus", "seed", "topics", "disable
 _TOP_KEYS = ("deck", "entities", "templates", "facts")
 _TEMPLATE_KEYS = ("id", "applies_to", "prompt", "answer", "answer_type", "type", "explanation")
 ENTITY_TYPES = ("country", "person", "organisation", "group", "place")
+_ENTITY_KEYS = ("name", "type", "aliases", "related", "groups", "since")
 
 #: Minimum length of a quote, in characters after normalisation; shorter ones match by accident.
 MIN_QUOTE_CHARS = 12
@@ -248,9 +249,12 @@ def _entities(raw: Any, data: LocDict, problems: Problems) -> dict[str, Entity]:
         if not isinstance(item, LocDict):
             problems.error(raw.item_loc(i), f"entity: expected a mapping with name and type, found {describe(item)}")
             continue
-        check_keys(item, allowed=("name", "type", "aliases"), required=("name", "type"), what="entity", problems=problems)
+        check_keys(item, allowed=_ENTITY_KEYS, required=("name", "type"), what="entity", problems=problems)
         name, kind = item.get("name"), item.get("type")
-        if not isinstance(name, str) or not isinstance(kind, str):
+        for key, value in (("name", name), ("type", kind)):
+            if value is not None and not (isinstance(value, str) and value.strip()):
+                problems.error(item.value_loc(key), f"entity: '{key}' must be text, found {describe(value)}")
+        if not isinstance(name, str) or not isinstance(kind, str) or not name.strip():
             continue
         if kind not in ENTITY_TYPES:
             problems.error(item.value_loc("type"), f"entity {name!r}: unknown type {kind!r}; use one of {', '.join(ENTITY_TYPES)}")
@@ -258,7 +262,16 @@ def _entities(raw: Any, data: LocDict, problems: Problems) -> dict[str, Entity]:
             problems.error(item.value_loc("name"), f"entity {name!r} is listed twice")
             continue
         aliases = _string_list(item, "aliases", problems)
-        entities[name] = Entity(name, kind, tuple(aliases))
+        related = _string_list(item, "related", problems)
+        groups = _string_list(item, "groups", problems)
+        for group in groups:
+            if not ID_PATTERN.match(group):
+                problems.error(item.value_loc("groups"), f"entity {name!r}: group {group!r} must be a lower-case slug such as 'unsc-permanent-member'")
+        since = item.get("since")
+        if since is not None and (not isinstance(since, int) or isinstance(since, bool) or not 0 < since < 10_000):
+            problems.error(item.value_loc("since"), f"entity {name!r}: 'since' must be a year such as 1945, found {describe(since)}")
+            since = None
+        entities[name] = Entity(name, kind, tuple(aliases), tuple(related), frozenset(groups), since)
     return entities
 
 

@@ -148,9 +148,21 @@ class Evidence:
 
 @dataclass(frozen=True)
 class Entity:
+    """A person, country, organisation, group or place named as a value.
+
+    ``aliases`` are other spellings of the same name (they ground it and count as the same
+    answer); ``related`` are words that give it away without naming it (Ukraine → Ukrainian,
+    Kyiv), which must not be visible beside a blank; ``groups`` are the classes it belongs to
+    (``unsc-permanent-member``) that make a wrong option plausible for a role; ``since`` is the
+    year it began to exist, so it is never offered for anything earlier.
+    """
+
     name: str
     type: str
     aliases: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    groups: frozenset[str] = frozenset()
+    since: int | None = None
 
 
 @dataclass(frozen=True, eq=False)
