@@ -1,22 +1,49 @@
-"""Writing outputs safely: a temporary file in the target folder, then an atomic rename.
+"""Writing outputs all or nothing: every file staged, checked, then moved into place together.
 
-:func:`write_all_atomic` is the one implementation: it stages every file of a batch (a temporary
-file next to each target, with the permissions the target should get) before it renames any of
-them into place, so a failure while staging changes nothing. :func:`write_atomic` is the batch of
-one file.
+:func:`commit` is the one way studykit writes its outputs. Given the planned
+:class:`~studykit.export.base.Output` of every exporter of a build, it
+
+1. refuses targets that exist and are not regular files (a folder, a device such as
+   ``/dev/null``, a named pipe, a symbolic link), and folders that are files;
+2. stages every file: a temporary file (``.<name>.<random>.tmp``) next to its target, written in
+   full, with the permissions of the file it replaces (or the usual ones for a new file);
+3. with interrupts held back (Ctrl-C, SIGTERM, SIGHUP wait until it is done), keeps a hard link
+   to each file it replaces and moves every staged file into place with :func:`os.replace`; if
+   any move fails, the moves already made are undone from those links;
+4. removes the files of an earlier run that an exporter's manifest lists and this run no
+   longer makes, and the links it kept.
+
+If anything fails, nothing visible has changed and no temporary file is left, on errors, full
+disks and interrupts alike. The limit: a crash of the machine itself (power, kernel) while the
+files are being moved can leave some outputs new and some old — each file is always whole — and
+the hidden ``.tmp``/``.old`` files of that moment behind.
+
+An :class:`OSError` becomes an :class:`~studykit.errors.ExportError` naming the path.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import json
 import os
+import signal
+import stat
 import tempfile
-from pathlib import Path
-from typing import Iterable, Mapping
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, TYPE_CHECKING, Iterable, Iterator, Mapping, Sequence
 
-from .errors import ExportError, Location
+from .errors import ExportError, Location, Problem
 
-__all__ = ["write_atomic", "write_all_atomic"]
+if TYPE_CHECKING:
+    from .export.base import Content, ExportReport, Output
+
+__all__ = ["MANIFEST", "commit", "write_atomic", "write_all_atomic"]
+
+#: The file in an exporter's folder that lists what the last run wrote there.
+MANIFEST = ".studykit-manifest.json"
 
 
 def _umask() -> int:
@@ -27,71 +54,201 @@ def _umask() -> int:
 
 #: New outputs get the permissions an ordinary ``open(path, "w")`` would give them (mkstemp's are 0600).
 _NEW_FILE_MODE = 0o666 & ~_umask()
+_HELD_SIGNALS = {s for s in (getattr(signal, n, None) for n in ("SIGINT", "SIGTERM", "SIGHUP")) if s is not None}
 
 
-def write_atomic(path: Path, data: bytes | str | Iterable[bytes | str]) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never a half.
-
-    ``data`` may be an iterable of pieces, written as they come (large outputs need not be held
-    in memory whole).
-
-    Raises :class:`ExportError` (naming the path) when the folder cannot be written.
-    """
+def write_atomic(path: Path, data: Content) -> None:
+    """Write one file so that readers see the old file or the new one, never a half."""
     write_all_atomic({Path(path): data})
 
 
-def write_all_atomic(files: Mapping[Path, bytes | str | Iterable[bytes | str]]) -> None:
-    """Write several files so that each reader sees an old file or a new one, never a half.
+def write_all_atomic(files: Mapping[Path, Content]) -> None:
+    """Write several files all or nothing (see :func:`commit`)."""
+    from .export.base import Output
 
-    Every file is first written to a temporary file in its target's folder (``.<name>.<random>.tmp``,
-    with the permissions of the file it replaces, or the usual ones for a new file); only when all
-    of them are staged is each moved into place with :func:`os.replace`. Folders are created as
-    needed. On any failure (and on an interrupt) the temporary files not yet moved are removed; an
-    :class:`OSError` becomes an :class:`ExportError` naming the path and saying what was changed.
-    """
-    items = [(Path(path), data.encode("utf-8") if isinstance(data, str) else data) for path, data in files.items()]
-    one = len(items) == 1
-    staged: list[tuple[str, Path]] = []
+    commit([Output("files", dict(files), summary="")])
+
+
+@dataclass
+class _File:
+    target: Path
+    content: Content
+    tmp: str | None = None
+    backup: str | None = None  # a hard link to the file this one replaces
+    moved: bool = False
+
+
+@dataclass
+class _Stale:
+    path: Path
+    backup: str | None = None
+
+
+@dataclass
+class _Plan:
+    output: Output
+    files: list[_File]
+    stale: list[_Stale] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # stale names that could not be removed: still listed
+    problems: list[Problem] = field(default_factory=list)
+    manifest: _File | None = None
+    names: list[str] = field(default_factory=list)
+
+
+def commit(outputs: Sequence[Output]) -> list[ExportReport]:
+    """Write every file of every output, or none; return what each exporter wrote."""
+    from .export.base import ExportReport
+
+    plans = [_plan(output) for output in outputs]
+    every = [f for plan in plans for f in plan.files]
+    total = len(every) + sum(1 for plan in plans if plan.output.folder is not None)
+    if total == 1:
+        unchanged = "the previous file is unchanged" if os.path.lexists(every[0].target) else "nothing was written"
+    else:
+        unchanged = "no file was changed"
+    _refuse_duplicates(every)
+    for item in every:
+        _check_target(item.target, unchanged)
+    created: list[Path] = []
     try:
-        for path, payload in items:
-            staged.append((_stage(path, payload, one), path))
-        for done, (tmp, path) in enumerate(staged):
+        for item in every:
+            _make_folders(item.target, created, unchanged)
+            item.tmp = _stage(item.target, item.content, unchanged)
+        with _interrupts_held():
             try:
-                os.replace(tmp, path)
-            except OSError as exc:
-                if one:
-                    what = "the previous file is unchanged"
-                elif done == 0:
-                    what = "no file was changed"
-                else:
-                    what = f"{done} of {len(staged)} files were already replaced, the others are unchanged"
-                raise ExportError(f"cannot write {path}: {_reason(exc)}; {what}", Location(str(path))) from None
-            staged[done] = ("", path)  # moved: nothing left to clean up
+                for plan in plans:
+                    _set_aside_stale(plan)
+                    if plan.output.folder is not None:
+                        plan.manifest = _File(plan.output.folder / MANIFEST, _manifest_text([*plan.names, *plan.kept]))
+                        _check_target(plan.manifest.target, unchanged)
+                        plan.manifest.tmp = _stage(plan.manifest.target, plan.manifest.content, unchanged)
+                for item in [*every, *(p.manifest for p in plans if p.manifest)]:
+                    _move_into_place(item, unchanged)
+            except BaseException:
+                _undo(plans, every)
+                raise
+            _finish(plans, every)
     except BaseException:
-        for tmp, _ in staged:
-            if tmp:
-                _remove(tmp)
+        for item in [*every, *(p.manifest for p in plans if p.manifest)]:
+            if item.tmp and not item.moved:
+                _remove(item.tmp)
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
+    return [
+        ExportReport(
+            exporter=plan.output.exporter,
+            written=tuple(f.target for f in plan.files),
+            summary=plan.output.summary,
+            removed=tuple(s.path for s in plan.stale if s.backup is not None),
+            problems=(*plan.output.problems, *plan.problems),
+            details=plan.output.details,
+        )
+        for plan in plans
+    ]
 
 
-def _stage(path: Path, payload: bytes | Iterable[bytes | str], one: bool) -> str:
-    """``payload`` in a new temporary file next to ``path``, with the mode ``path`` should have."""
-    unchanged = "the previous file is unchanged" if one else "no file was changed"
+# --- planning ----------------------------------------------------------------------------------
+
+
+def _plan(output: Output) -> _Plan:
+    files = [_File(Path(path), content) for path, content in output.files.items()]
+    plan = _Plan(output, files)
+    folder = output.folder
+    if folder is None:
+        return plan
+    names = []
+    for item in files:
+        try:
+            names.append(item.target.relative_to(folder).as_posix())
+        except ValueError:
+            raise ExportError(f"{item.target} is outside the output folder {folder}", Location(str(item.target))) from None
+    plan.names = names
+    earlier, problems = read_manifest(folder)
+    plan.problems.extend(problems)
+    plan.stale = [_Stale(folder / name) for name in sorted(earlier - set(names))]
+    return plan
+
+
+def _refuse_duplicates(files: Iterable[_File]) -> None:
+    seen: set[str] = set()
+    for item in files:
+        key = os.path.abspath(item.target)
+        if key in seen:
+            raise ExportError(f"two outputs would be written to {item.target}; give each its own path", Location(str(item.target)))
+        seen.add(key)
+
+
+_KINDS = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+    stat.S_IFIFO: "a named pipe",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFLNK: "a symbolic link",
+}
+
+
+def _check_target(target: Path, unchanged: str) -> None:
+    """A target may be missing or a regular file; anything else is refused before a byte is written."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        mode = os.lstat(target).st_mode
+    except FileNotFoundError:
+        return
+    except NotADirectoryError:
+        return  # a file where a folder should be: _make_folders says so
     except OSError as exc:
-        # mkdir reports a file where the folder should be as "File exists"; say what is wrong
-        reason = os.strerror(errno.ENOTDIR) if isinstance(exc, FileExistsError) and not path.parent.is_dir() else _reason(exc)
-        message = f"cannot write to {path.parent}: {reason}"
-        raise ExportError(message if one else f"{message}; {unchanged}", Location(str(path))) from None
+        raise ExportError(f"cannot write {target}: {_reason(exc)}; {unchanged}", Location(str(target))) from None
+    if stat.S_ISREG(mode):
+        return
+    what = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+    raise ExportError(
+        f"cannot write {target}: it is {what}, and studykit replaces only regular files; "
+        f"choose another path or remove it; {unchanged}",
+        Location(str(target)),
+    )
+
+
+def _make_folders(target: Path, created: list[Path], unchanged: str) -> None:
+    """Create the folders ``target`` needs (each recorded in ``created``, to be removed on failure)."""
+    folder = target.parent
+    where = Location(str(target))
+    missing: list[Path] = []
+    probe = folder
+    while True:
+        try:
+            mode = os.stat(probe).st_mode
+        except FileNotFoundError:
+            missing.append(probe)
+            if probe.parent == probe:
+                break
+            probe = probe.parent
+            continue
+        except OSError as exc:
+            raise ExportError(f"cannot write to {folder}: {_reason(exc)}; {unchanged}", where) from None
+        if not stat.S_ISDIR(mode):
+            raise ExportError(f"cannot write to {folder}: {os.strerror(errno.ENOTDIR)}; {unchanged}", where)
+        break
+    for path in reversed(missing):
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise ExportError(f"cannot write to {folder}: {_reason(exc)}; {unchanged}", where) from None
+        created.append(path)
+
+
+def _stage(path: Path, payload: Content, unchanged: str) -> str:
+    """``payload`` in a new temporary file next to ``path``, with the mode ``path`` should have."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise ExportError(f"cannot write to {path.parent}: {_reason(exc)}; {unchanged}", Location(str(path))) from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            if isinstance(payload, (bytes, bytearray, memoryview)):
-                handle.write(payload)
-            else:
-                for piece in payload:
-                    handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
+            _write_content(handle, payload)
         os.chmod(tmp, _mode_for(path))
     except OSError as exc:
         _remove(tmp)
@@ -100,6 +257,153 @@ def _stage(path: Path, payload: bytes | Iterable[bytes | str], one: bool) -> str
         _remove(tmp)
         raise
     return tmp
+
+
+def _write_content(handle: IO[bytes], payload: Content) -> None:
+    if isinstance(payload, (bytes, bytearray, memoryview)):
+        handle.write(payload)
+    elif isinstance(payload, str):
+        handle.write(payload.encode("utf-8"))
+    elif callable(payload):
+        payload(handle)
+    else:
+        for piece in payload:
+            handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
+
+
+# --- moving into place ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold back Ctrl-C and termination signals while files are moved: they arrive afterwards."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _backup_name(path: Path) -> str:
+    fd, name = tempfile.mkstemp(prefix=f".{path.name[:200]}.", suffix=".old", dir=path.parent)
+    os.close(fd)
+    os.unlink(name)
+    return name
+
+
+def _set_aside_stale(plan: _Plan) -> None:
+    """Move the files an earlier run made and this one does not to hidden names (undone on failure)."""
+    for stale in plan.stale:
+        try:
+            if not (stale.path.is_symlink() or stale.path.is_file()):
+                continue  # gone already, or now a folder: not a file of ours
+            name = _backup_name(stale.path)
+            os.rename(stale.path, name)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            plan.kept.append(stale.path.relative_to(plan.output.folder).as_posix())  # type: ignore[arg-type]
+            plan.problems.append(
+                Problem(Location(str(stale.path)), f"could not remove this output of an earlier run: {_reason(exc)}", "warning")
+            )
+            continue
+        stale.backup = name
+
+
+def _move_into_place(item: _File, unchanged: str) -> None:
+    try:
+        if os.path.lexists(item.target):
+            name = _backup_name(item.target)
+            try:
+                os.link(item.target, name)
+                item.backup = name
+            except OSError:
+                pass  # no hard links here: this one file cannot be restored if a later move fails
+        os.replace(item.tmp, item.target)  # type: ignore[arg-type]
+    except OSError as exc:
+        raise ExportError(f"cannot write {item.target}: {_reason(exc)}; {unchanged}", Location(str(item.target))) from None
+    item.moved = True
+
+
+def _undo(plans: Sequence[_Plan], every: Sequence[_File]) -> None:
+    """Put every replaced file and every set-aside file back where it was."""
+    for item in reversed([*every, *(p.manifest for p in plans if p.manifest)]):
+        if item.moved:
+            with contextlib.suppress(OSError):
+                if item.backup:
+                    os.replace(item.backup, item.target)
+                    item.backup = None
+                else:
+                    os.unlink(item.target)
+            item.moved = False
+            item.tmp = None
+        if item.backup:
+            _remove(item.backup)
+    for plan in plans:
+        for stale in plan.stale:
+            if stale.backup:
+                with contextlib.suppress(OSError):
+                    os.replace(stale.backup, stale.path)
+                stale.backup = None
+
+
+def _finish(plans: Sequence[_Plan], every: Sequence[_File]) -> None:
+    for item in [*every, *(p.manifest for p in plans if p.manifest)]:
+        if item.backup:
+            _remove(item.backup)
+    for plan in plans:
+        emptied = set()
+        for stale in plan.stale:
+            if stale.backup:
+                _remove(stale.backup)
+                if stale.path.parent != plan.output.folder:
+                    emptied.add(stale.path.parent)
+        for folder in sorted(emptied, key=lambda f: len(f.parts), reverse=True):
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty
+
+
+# --- the manifest --------------------------------------------------------------------------------
+
+
+def _manifest_text(files: Iterable[str]) -> str:
+    data = {
+        "generator": "studykit",
+        "about": "The files the last studykit run wrote to this folder. The next run removes those "
+        "it no longer makes; files not listed here are never touched.",
+        "files": sorted(set(files)),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _manifest_entry_ok(name: object) -> bool:
+    """A plain relative path inside the output folder: never absolute, never ``..``."""
+    if not isinstance(name, str) or not name or "\\" in name or "\0" in name or name == MANIFEST:
+        return False
+    path = PurePosixPath(name)
+    return not path.is_absolute() and path.as_posix() == name and not any(part in ("", ".", "..") for part in path.parts)
+
+
+def read_manifest(folder: Path) -> tuple[set[str], list[Problem]]:
+    """The files an earlier run listed in ``folder``'s manifest (none when there is none)."""
+    path = folder / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, NotADirectoryError):
+        return set(), []
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return set(), [Problem(Location(str(path)), f"cannot read {MANIFEST} ({reason}); no earlier outputs were removed", "warning")]
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, list):
+        return set(), [Problem(Location(str(path)), f"{MANIFEST} has no list of files; no earlier outputs were removed", "warning")]
+    return {name for name in files if _manifest_entry_ok(name)}, []
+
+
+# --- small helpers -------------------------------------------------------------------------------
 
 
 def _reason(exc: OSError) -> str:
@@ -114,8 +418,6 @@ def _mode_for(path: Path) -> int:
         return _NEW_FILE_MODE
 
 
-def _remove(tmp: str) -> None:
-    try:
-        os.unlink(tmp)
-    except OSError:
-        pass
+def _remove(name: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(name)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from studykit.corpus import Corpus, Document, Source
-from studykit.export.html import find_chromium, print_to_pdf, run_chromium
+from studykit.export.pdf import find_chromium, print_to_pdf, run_chromium
 from studykit.model import CLOZE_BLANK, Deck, Evidence, Fact, Question, QuestionSet
 
 EVIL_SCRIPT = "<script>document.title='PWNED-script'</script>"

@@ -29,7 +29,8 @@ from browser import (
     screenshot,
 )
 from conftest import BUNDLED_DECK
-from studykit.export.html import print_to_pdf, render_quiz, write_quiz
+from studykit.export.html import render_quiz, write_quiz
+from studykit.export.pdf import print_to_pdf
 
 PAPER_POINTS = {"a4": (595, 842), "letter": (612, 792)}
 

@@ -607,7 +607,7 @@ def test_output_under_a_regular_file_is_a_clear_error(make_project, in_dir, caps
     (project.root / "file.txt").write_text("not a folder")
     code, out = run(project, in_dir, capsys, "export", "decks/test.yaml", "-o", "file.txt/dist/test.json")
     assert code == 1
-    assert out == "file.txt/dist/test.json: error: cannot write to file.txt/dist: Not a directory\n"
+    assert out == "file.txt/dist/test.json: error: cannot write to file.txt/dist: Not a directory; nothing was written\n"
     assert (project.root / "file.txt").read_text() == "not a folder"
 
 
@@ -622,7 +622,7 @@ def test_disk_full_keeps_the_previous_output(tmp_path, monkeypatch, where):
 
     if where == "mkstemp":
         monkeypatch.setattr(studykit.fsio.tempfile, "mkstemp", fail)
-        expected = f"{target}: error: cannot write to {tmp_path}: No space left on device"
+        expected = f"{target}: error: cannot write to {tmp_path}: No space left on device; the previous file is unchanged"
     elif where == "write":
         real_fdopen = os.fdopen
 

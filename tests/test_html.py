@@ -27,6 +27,7 @@ from studykit.export.html import (
     write_quiz,
     write_sources,
 )
+from studykit.export.pdf import print_to_pdf
 from studykit.quiz import PlannedQuestion, plan_version, select_questions
 from studykit.model import CLOZE_BLANK
 
@@ -535,14 +536,14 @@ def test_a_broken_or_hostile_manifest_removes_nothing_outside_its_own_files(qset
 
 def test_a_file_that_cannot_be_removed_is_a_warning_and_stays_listed(qset, out, monkeypatch):
     write_quiz(qset, out, versions=2)
-    real_unlink = Path.unlink
+    real_rename = os.rename
 
-    def refuse(self, *args, **kwargs):
-        if self.name == "quiz-v2.html":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_unlink(self, *args, **kwargs)
+    def refuse(src, dst):  # the stale file is set aside by a rename, then deleted
+        if Path(src).name == "quiz-v2.html":
+            raise PermissionError(13, "Permission denied", str(src))
+        return real_rename(src, dst)
 
-    monkeypatch.setattr(Path, "unlink", refuse)
+    monkeypatch.setattr(studykit.fsio.os, "rename", refuse)
     report = write_quiz(qset, out, versions=1)
     assert {p.name for p in report.removed} == {"key-v2.html"}
     assert [(str(p.location), p.severity) for p in report.problems] == [(str(out / "quiz-v2.html"), "warning")]
@@ -584,7 +585,7 @@ def test_a_staged_batch_replaces_nothing_when_one_file_fails(tmp_path, monkeypat
     assert str(info.value) == f"{blocked / 'c.html'}: error: cannot write to {blocked}: Not a directory; no file was changed"
     assert old.read_text() == "old a" and not (tmp_path / "sub" / "b.html").exists()
     assert not list(tmp_path.rglob("*.tmp"))
-    # a failure while moving into place says what was already replaced, and leaves no temporary file
+    # a failure while moving into place undoes the moves already made, and leaves no temporary file
     real_replace = os.replace
     calls = []
 
@@ -595,10 +596,10 @@ def test_a_staged_batch_replaces_nothing_when_one_file_fails(tmp_path, monkeypat
         return real_replace(src, dst)
 
     monkeypatch.setattr(studykit.fsio.os, "replace", second_fails)
-    with pytest.raises(ExportError, match="1 of 3 files were already replaced, the others are unchanged"):
+    with pytest.raises(ExportError, match="No space left on device; no file was changed"):
         write_all_atomic({old: "new a", tmp_path / "b.html": b"new b", tmp_path / "c.html": "new c"})
-    assert old.read_text() == "new a" and not (tmp_path / "b.html").exists() and not (tmp_path / "c.html").exists()
-    assert not list(tmp_path.rglob("*.tmp"))
+    assert old.read_text() == "old a" and not (tmp_path / "b.html").exists() and not (tmp_path / "c.html").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.html", "blocked"]
 
 
 def test_pdf_without_chromium_is_a_clear_error_and_writes_nothing(qset, out, monkeypatch):
@@ -630,13 +631,17 @@ def test_pdfs_are_printed_in_a_private_folder_and_moved_in_atomically(qset, out,
     assert [p.name for p in report.pdfs] == ["quiz-v1.pdf", "key-v1.pdf"]
     assert (out / "key-v1.pdf").read_bytes() == b"%PDF-1.4 fake"
     assert mode(out / "key-v1.pdf") == 0o666 & ~umask
-    # a failed print leaves the previous PDF as it was and no temporary file anywhere in the folder
+    # a failed print changes nothing: not the pages, not the previous PDF, no temporary file anywhere
     (out / "key-v1.pdf").write_bytes(b"%PDF-1.4 previous")
+    before = snapshot(out)
     monkeypatch.setenv("FAIL", "1")
+    with pytest.raises(ExportError, match="Chromium could not print quiz-v1.html to PDF: .*cannot print"):
+        write_quiz(qset, out, pdf=True, seed=9)
+    assert snapshot(out) == before
+    assert not [p for p in out.rglob("*") if p.name.endswith((".tmp", ".old"))]
     with pytest.raises(ExportError, match="Chromium could not print key-v1.html to PDF: .*cannot print"):
-        htmlx.print_to_pdf(out / "key-v1.html", out / "key-v1.pdf", chromium=str(fake))
-    assert (out / "key-v1.pdf").read_bytes() == b"%PDF-1.4 previous"
-    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".key-v1.pdf")]
+        print_to_pdf(out / "key-v1.html", out / "key-v1.pdf", chromium=str(fake))
+    assert snapshot(out) == before
 
 
 def test_write_sources_alone(qset, out):

@@ -26,29 +26,26 @@ Every template gets the same typed :class:`TemplateContext`, built by :func:`bui
 
 from __future__ import annotations
 
-import json
-import os
 
 import re
-import shutil
-import subprocess
-import tempfile
 from collections import defaultdict
-from dataclasses import dataclass, field, fields
-from pathlib import Path, PurePosixPath
-from typing import Iterable, Sequence
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import ClassVar, Iterable, Sequence
 from urllib.parse import quote as url_quote
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
-from ..errors import ExportError, Location, Problem, UsageError
-from ..fsio import write_all_atomic, write_atomic
 from ..corpus import http_url
 from ..dates import display_date as format_date
+from ..errors import ExportError, Location, Problem, UsageError
+from ..fsio import MANIFEST, commit
 from ..model import CLOZE_BLANK, Deck, Evidence, Question, QuestionSet
-from ..quiz import PlannedQuestion, plan_version, select_questions, version_seed
+from ..quiz import PlannedQuestion, plan_version, select_questions
+from .base import Content, Output
+from .pdf import print_pages, require_chromium
 
 __all__ = [
     "THEME_DIR",
@@ -67,8 +64,6 @@ __all__ = [
     "evidence_anchor",
     "question_anchor",
     "highlight",
-    "find_chromium",
-    "print_to_pdf",
 ]
 
 #: The built-in theme: base.html, quiz.html, key.html, source.html, index.html, style.css.
@@ -82,7 +77,6 @@ PAPER_SIZES: dict[str, str] = {"a4": "paper-a4", "letter": "paper-letter"}
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 #: In the output folder: the files the last build wrote, so the next one removes only its own.
-MANIFEST = ".studykit-manifest.json"
 
 #: Printed after the prompt of a select-all question unless the prompt already says so.
 MULTIPLE_HINT = "(tick all that apply)"
@@ -747,83 +741,59 @@ def render_sources(qset: QuestionSet, *, templates_dir: Path | None = None, pape
     return pages
 
 
-def _write_all(out_dir: Path, pages: dict[str, bytes], *, manifest: Sequence[str] | None = None) -> list[Path]:
-    """Write every page (and, given its list of files, the manifest) in one staged batch.
+@dataclass(frozen=True)
+class QuizExporter:
+    """Printable quizzes: every version's quiz and answer key, the source pages, the style sheet
+    and an index, in one folder the exporter owns through its manifest; with ``pdf``, each quiz
+    and key printed to PDF too (printed before anything is written, from a private copy)."""
 
-    Nothing is replaced until every file is staged; see :func:`studykit.fsio.write_all_atomic`.
-    """
-    files: dict[Path, bytes | str] = {out_dir / rel: data for rel, data in pages.items()}
-    written = list(files)
-    if manifest is not None:
-        files[out_dir / MANIFEST] = _manifest_text(manifest)
-    write_all_atomic(files)
-    return written
+    name: ClassVar[str] = "html"
+    default_target: ClassVar[str] = "{deck}"
 
+    count: int | None = None
+    seed: int | None = None  # None: the question set's seed (the deck's, unless overridden)
+    versions: int = 1
+    families: Sequence[str] | None = None
+    topics: Sequence[str] | None = None
+    templates_dir: Path | None = None
+    pdf: bool = False
+    paper: str = "a4"
 
-def _manifest_text(files: Iterable[str]) -> str:
-    data = {
-        "generator": "studykit",
-        "about": "The files the last studykit build wrote to this folder. The next build removes those "
-        "it no longer makes; files not listed here are never touched.",
-        "files": sorted(set(files)),
-    }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
-def _manifest_entry_ok(name: object) -> bool:
-    """A plain relative path inside the output folder: never absolute, never ``..``."""
-    if not isinstance(name, str) or not name or "\\" in name or "\0" in name or name == MANIFEST:
-        return False
-    path = PurePosixPath(name)
-    return not path.is_absolute() and path.as_posix() == name and not any(part in ("", ".", "..") for part in path.parts)
-
-
-def _read_manifest(out_dir: Path) -> tuple[set[str], list[Problem]]:
-    """The files an earlier build listed in ``out_dir``'s manifest (none when there is none)."""
-    path = out_dir / MANIFEST
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return set(), []
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        return set(), [Problem(Location(str(path)), f"cannot read {MANIFEST} ({reason}); no earlier outputs were removed", "warning")]
-    files = data.get("files") if isinstance(data, dict) else None
-    if not isinstance(files, list):
-        return set(), [Problem(Location(str(path)), f"{MANIFEST} has no list of files; no earlier outputs were removed", "warning")]
-    return {name for name in files if _manifest_entry_ok(name)}, []
-
-
-def _remove_stale(out_dir: Path, stale: Iterable[str]) -> tuple[list[Path], list[str], list[Problem]]:
-    """Delete files an earlier build wrote (they are in its manifest) that this build no longer makes.
-
-    Returns the files removed, the names that could not be removed (they stay in the manifest)
-    and a warning for each of those. A folder emptied this way (``sources/``) is removed too.
-    """
-    removed: list[Path] = []
-    kept: list[str] = []
-    problems: list[Problem] = []
-    for name in sorted(stale):
-        path = out_dir / name
-        if not (path.is_symlink() or path.is_file()):
-            continue  # gone already, or now a folder: not a file of ours
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            kept.append(name)
-            problems.append(
-                Problem(Location(str(path)), f"could not remove this output of an earlier build: {exc.strerror or exc}", "warning")
-            )
-            continue
-        removed.append(path)
-    for folder in sorted({p.parent for p in removed if p.parent != out_dir}, key=lambda f: len(f.parts), reverse=True):
-        try:
-            folder.rmdir()  # only when empty
-        except OSError:
-            pass
-    return removed, kept, problems
+    def plan(self, qset: QuestionSet, target: Path) -> Output:
+        """Raises :class:`UsageError` for bad options (unknown family, topic or paper; count < 1) and
+        :class:`ExportError` for template errors and, with ``pdf``, when no Chromium is installed."""
+        out_dir = Path(target)
+        chromium = require_chromium() if self.pdf else None
+        seed = qset.seed if self.seed is None else self.seed
+        pages, views, problems = render_quiz(
+            qset,
+            count=self.count,
+            seed=seed,
+            versions=self.versions,
+            families=self.families,
+            topics=self.topics,
+            templates_dir=self.templates_dir,
+            paper=self.paper,
+        )
+        files: dict[Path, Content] = {out_dir / name: data for name, data in pages.items()}
+        pdfs: list[Path] = []
+        if chromium is not None:
+            printed = print_pages(pages, [href for v in views for href in (v.quiz_href, v.key_href)], chromium=chromium)
+            for name, data in printed.items():
+                files[out_dir / name] = data
+                pdfs.append(out_dir / name)
+        report = QuizReport(
+            out_dir=out_dir,
+            files=tuple(files),
+            versions=tuple(
+                VersionReport(v.number, v.seed, v.label, tuple(q.id for q in v.questions), out_dir / v.quiz_href, out_dir / v.key_href)
+                for v in views
+            ),
+            sources=tuple(p for p in files if p.parent.name == "sources"),
+            pdfs=tuple(pdfs),
+            problems=problems,
+        )
+        return Output(self.name, files, summary=report.summary(), problems=problems, folder=out_dir, details=report)
 
 
 def write_quiz(
@@ -831,7 +801,7 @@ def write_quiz(
     out_dir: Path,
     *,
     count: int | None = None,
-    seed: int = 0,
+    seed: int | None = None,
     versions: int = 1,
     families: Sequence[str] | None = None,
     topics: Sequence[str] | None = None,
@@ -839,141 +809,17 @@ def write_quiz(
     pdf: bool = False,
     paper: str = "a4",
 ) -> QuizReport:
-    """Write the quiz versions, their answer keys, the source pages and the style sheet.
-
-    Raises :class:`UsageError` for bad options (unknown family, topic or paper; count < 1) and
-    :class:`ExportError` for template and file-system errors and, with ``pdf=True``, when no
-    Chromium is installed — in every case before a single file is written.
-    """
-    out_dir = Path(out_dir)
-    chromium = None
-    if pdf:
-        chromium = find_chromium()
-        if chromium is None:
-            raise ExportError(
-                "--pdf needs Chromium or Google Chrome; install it (Debian: apt install chromium) "
-                "or set STUDYKIT_CHROMIUM to its path"
-            )
-    pages, views, problems = render_quiz(
-        qset,
-        count=count,
-        seed=seed,
-        versions=versions,
-        families=families,
-        topics=topics,
-        templates_dir=templates_dir,
-        paper=paper,
-    )
-    pdf_names = [Path(href).with_suffix(".pdf").as_posix() for v in views for href in (v.quiz_href, v.key_href)] if chromium else []
-    earlier, warnings = _read_manifest(out_dir)
-    ours = [*pages, *pdf_names]  # the PDFs are listed before they exist: a failed print leaves no file unlisted
-    written = _write_all(out_dir, pages, manifest=ours)
-    removed, kept, removal_warnings = _remove_stale(out_dir, earlier - set(ours))
-    if kept:  # still ours: the next build tries again
-        write_atomic(out_dir / MANIFEST, _manifest_text([*ours, *kept]))
-    problems = (*problems, *warnings, *removal_warnings)
-    pdfs: list[Path] = []
-    for name in pdf_names:
-        target = out_dir / name
-        print_to_pdf(target.with_suffix(".html"), target, chromium=chromium)
-        pdfs.append(target)
-    return QuizReport(
-        out_dir=out_dir,
-        files=(*written, *pdfs),
-        versions=tuple(
-            VersionReport(
-                v.number, v.seed, v.label, tuple(q.id for q in v.questions), out_dir / v.quiz_href, out_dir / v.key_href
-            )
-            for v in views
-        ),
-        sources=tuple(p for p in written if p.parent.name == "sources"),
-        pdfs=tuple(pdfs),
-        removed=tuple(removed),
-        problems=problems,
-    )
+    """Write the quiz versions, their answer keys, the source pages and the style sheet (see
+    :class:`QuizExporter`); ``seed`` defaults to the question set's. All files or none."""
+    exporter = QuizExporter(count, seed, versions, families, topics, templates_dir, pdf, paper)
+    (written,) = commit([exporter.plan(qset, Path(out_dir))])
+    report: QuizReport = written.details  # type: ignore[assignment]
+    report = replace(report, removed=written.removed, problems=written.problems)
+    return report
 
 
 def write_sources(qset: QuestionSet, out_dir: Path, *, templates_dir: Path | None = None) -> list[Path]:
     """Write ``sources/<id>.html`` for every corpus document (and ``style.css``); return the pages."""
-    written = _write_all(Path(out_dir), render_sources(qset, templates_dir=templates_dir))
-    return [p for p in written if p.suffix == ".html"]
-
-
-# ---------------------------------------------------------------------------------------------
-# PDF through headless Chromium
-# ---------------------------------------------------------------------------------------------
-
-_CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
-
-#: Flags for a quiet, self-contained headless run (also as root, in containers).
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-    "--hide-scrollbars",
-    "--mute-audio",
-)
-
-
-def find_chromium() -> str | None:
-    """The Chromium (or Chrome) executable: ``$STUDYKIT_CHROMIUM``, else the first on PATH."""
-    explicit = os.environ.get("STUDYKIT_CHROMIUM")
-    if explicit:
-        return explicit if Path(explicit).is_file() else shutil.which(explicit)
-    for name in _CHROMIUM_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def run_chromium(args: Sequence[str], *, chromium: str | None = None, timeout: float = 90) -> subprocess.CompletedProcess[bytes]:
-    """Run headless Chromium with a fresh profile; raise :class:`ExportError` if it cannot run."""
-    exe = chromium or find_chromium()
-    if exe is None:
-        raise ExportError("Chromium is not installed (looked for: " + ", ".join(_CHROMIUM_NAMES) + ")")
-    with tempfile.TemporaryDirectory(prefix="studykit-chromium-") as profile:
-        command = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args]
-        try:
-            return subprocess.run(command, capture_output=True, timeout=timeout, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise ExportError(f"could not run {exe}: {exc}") from None
-
-
-def print_to_pdf(html: Path, pdf: Path, *, chromium: str | None = None) -> Path:
-    """Print ``html`` to ``pdf`` (paper size from the page's CSS) atomically.
-
-    Chromium prints into a private temporary folder; the finished PDF is then written into place
-    by :func:`studykit.fsio.write_atomic` (ordinary permissions, or those of the file it replaces).
-    """
-    html, pdf = Path(html).resolve(), Path(pdf)
-    write_atomic(pdf, _chromium_pdf(html, chromium))
-    return pdf
-
-
-def _chromium_pdf(html: Path, chromium: str | None) -> bytes:
-    """The PDF Chromium prints of ``html``."""
-    try:
-        folder = tempfile.TemporaryDirectory(prefix="studykit-pdf-", ignore_cleanup_errors=True)
-    except OSError as exc:
-        raise ExportError(f"cannot make a temporary folder to print {html.name}: {exc.strerror or exc}") from None
-    with folder as tmp:
-        printed = Path(tmp) / "print.pdf"
-        result = run_chromium(
-            ["--no-pdf-header-footer", f"--print-to-pdf={printed}", "--virtual-time-budget=2000", html.as_uri()],
-            chromium=chromium,
-        )
-        try:
-            data = printed.read_bytes()
-        except OSError:
-            data = b""
-        if result.returncode != 0 or not data:
-            tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-            raise ExportError(f"Chromium could not print {html.name} to PDF: " + (" | ".join(tail) or f"exit {result.returncode}"))
-        return data
+    files: dict[Path, Content] = {Path(out_dir) / rel: data for rel, data in render_sources(qset, templates_dir=templates_dir).items()}
+    commit([Output("sources", files, summary=f"{len(files) - 1} source pages")])
+    return [p for p in files if p.suffix == ".html"]
