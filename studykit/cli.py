@@ -11,21 +11,18 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Sequence
+from typing import Sequence, TextIO
 
-from . import __version__
-from .deck import load_deck
-from .errors import Problem, StudykitError, UsageError, display_path, sorted_problems
-from .lint import RULES, lint
-from .model import Deck, QuestionSet
+from . import __version__, build
+from .build import DEFAULT_DECKS, DEFAULT_OUT
+from .errors import ExportError, LoadError, Problem, StudykitError, UsageError, display_path, sorted_problems
+from .export import EXPORTERS, Exporter, ExportReport
+from .fsio import write_content, commit
+from .lint import RULES, Finding
+from .model import QuestionSet
 from .progress import progress
-from .questions import DEFAULT_SEED, generate
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
-DEFAULT_DECKS = Path("decks")
-DEFAULT_OUT = Path("dist")
-#: The quiz `build` writes: questions picked across families, one per fact while facts last.
-DEFAULT_QUIZ_QUESTIONS = 30
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,22 +50,22 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("decks", nargs="*", metavar="DECK", help=decks_help)
     check.set_defaults(run=cmd_check)
 
-    build = commands.add_parser(
+    build_cmd = commands.add_parser(
         "build",
         help="build the Anki deck, the default quiz and the JSON export of each deck",
         description="Load and check every deck, then write <out>/<deck id>.apkg, <deck id>.json and a quiz folder <deck id>/.",
     )
-    build.add_argument("decks", nargs="*", metavar="DECK", help=decks_help)
-    build.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT})")
-    build.add_argument("--seed", type=int, default=None, help="seed for option order and distractors (default: the deck's seed)")
-    build.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    build.set_defaults(run=cmd_build)
+    build_cmd.add_argument("decks", nargs="*", metavar="DECK", help=decks_help)
+    build_cmd.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT})")
+    build_cmd.add_argument("--seed", type=int, default=None, help="seed for option order and distractors (default: the deck's seed)")
+    build_cmd.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    build_cmd.set_defaults(run=cmd_build)
 
     export = commands.add_parser(
         "export", help="export one deck's facts and questions", description="Export a deck in a machine-readable format."
     )
     export.add_argument("deck", metavar="DECK", type=Path, help="the deck file")
-    export.add_argument("--format", choices=("json",), default="json", help="output format (default: json)")
+    export.add_argument("--format", type=str.lower, choices=tuple(EXPORTERS), default="json", help="output format (default: json)")
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of standard output")
     export.add_argument("--seed", type=int, default=None, help="seed (default: the deck's seed)")
     export.set_defaults(run=cmd_export)
@@ -131,157 +128,122 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _print_problems(problems: Sequence[Problem], stream) -> None:
+def _print_problems(problems: Sequence[Problem], stream: TextIO) -> None:
     for problem in sorted_problems(problems):
         print(problem, file=stream)
 
 
-def deck_paths(given: Sequence[Path | str]) -> list[Path]:
-    if given:
-        missing = [str(p) for p in given if not Path(p).is_file()]
-        if missing:
-            raise UsageError(f"deck file not found: {', '.join(missing)}")
-        return [Path(p) for p in given]
-    if not DEFAULT_DECKS.is_dir():
-        raise UsageError(f"no deck given and no {DEFAULT_DECKS}/ folder here; pass a deck file (studykit check DECK.yaml)")
-    found = sorted(DEFAULT_DECKS.glob("*.yaml")) + sorted(DEFAULT_DECKS.glob("*.yml"))
-    if not found:
-        raise UsageError(f"no deck files (*.yaml) in {DEFAULT_DECKS}/")
-    return found
+def _progress(quiet: bool) -> build.ProgressFactory:
+    return lambda label, total: progress(label, total, quiet=quiet)
 
 
-def load_all(paths: Sequence[Path], *, quiet: bool = True) -> list[Deck]:
-    """Load every deck before anything is written; report the problems of all of them at once."""
-    decks, problems = [], []
-    for path in paths:
-        try:
-            with progress(f"Checking {display_path(path)}", quiet=quiet) as tick:
-                decks.append(load_deck(path, progress=tick))
-        except StudykitError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise StudykitError(problems)
-    by_id: dict[str, list[str]] = {}
-    for deck in decks:
-        by_id.setdefault(deck.id, []).append(display_path(deck.path))
-    for deck_id, files in sorted(by_id.items()):
-        if len(files) > 1:
-            problems.append(Problem(None, f"deck files {' and '.join(files)} share the deck id {deck_id!r}; deck ids must be unique"))
-    if problems:
-        raise StudykitError(problems)
-    return decks
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"
 
 
-def cmd_check(args) -> int:
-    paths = deck_paths(args.decks)
+def cmd_check(args: argparse.Namespace) -> int:
     status = EXIT_OK
-    for path in paths:
-        try:
-            deck = load_deck(path)
-            qset = generate(deck)  # a deck's own template can fail on a fact: report it with the deck's problems
-        except StudykitError as exc:
-            _print_problems(exc.problems, sys.stdout)
-            errors = len(exc.errors)
-            print(f"{display_path(path)}: {errors} error{'s' * (errors != 1)}")
+    for result in build.check(build.deck_paths(args.decks)):
+        shown = display_path(result.path)
+        if result.qset is None or result.deck is None:
+            _print_problems(result.problems, sys.stdout)
+            errors = sum(1 for p in result.problems if p.severity == "error")
+            print(f"{shown}: {_plural(errors, 'error')}")
             status = EXIT_PROBLEMS
             continue
-        _print_problems(deck.notes, sys.stdout)
-        findings = lint(qset)
-        counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
-        lint_errors = [f for f in findings if f.severity == "error"]
-        for finding in lint_errors:
+        _print_problems(result.deck.notes, sys.stdout)
+        counts = _lint_counts(result.findings)
+        for finding in result.lint_errors:
             print(finding)
         print(
-            f"{display_path(path)}: ok: {len(deck.facts)} facts, {len(qset)} questions; "
+            f"{shown}: ok: {len(result.deck.facts)} facts, {len(result.qset)} questions; "
             f"lint: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes (details: studykit lint)"
         )
-        if lint_errors:
+        if result.lint_errors:
             status = EXIT_PROBLEMS
     return status
 
 
-def cmd_lint(args) -> int:
-    decks = load_all(deck_paths(args.decks))
+def _lint_counts(findings: Sequence[Finding]) -> dict[str, int]:
+    return {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    results = build.check(build.deck_paths(args.decks), seed=args.seed)
+    problems = [p for r in results for p in r.problems]
+    if problems:
+        raise LoadError(problems)
     status = EXIT_OK
-    for deck in decks:
-        findings = lint(generate(deck, seed=args.seed))
-        for finding in findings:
+    for result in results:
+        for finding in result.findings:
             print(finding)
-        failing = [f for f in findings if f.severity == "error" or (args.strict and f.severity == "warning")]
-        counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
-        print(f"{display_path(deck.path)}: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes")
+        failing = [f for f in result.findings if f.severity == "error" or (args.strict and f.severity == "warning")]
+        counts = _lint_counts(result.findings)
+        print(f"{display_path(result.path)}: {counts['error']} errors, {counts['warning']} warnings, {counts['info']} notes")
         if failing:
             status = EXIT_PROBLEMS
     return status
 
 
-def cmd_export(args) -> int:
-    from .export.json import to_json, write_json
-
-    deck = load_deck(deck_paths([args.deck])[0])
-    qset = generate(deck, seed=args.seed)
+def cmd_export(args: argparse.Namespace) -> int:
+    exporter = build.exporter_for(args.format)
+    (qset,) = build.prepare(build.deck_paths([args.deck]), seed=args.seed)
     if args.output is None:
-        sys.stdout.write(to_json(qset))
+        stream_to_stdout(exporter, qset)
     else:
-        write_json(qset, args.output)
+        (report,) = commit([exporter.plan(qset, args.output)])
+        _print_problems(report.problems, sys.stderr)
     return EXIT_OK
 
 
-def cmd_build(args) -> int:
-    from .export.anki import write_apkg
-    from .export.html import write_quiz
-    from .export.json import write_json
+def stream_to_stdout(exporter: Exporter, qset: QuestionSet) -> None:
+    """Write a one-file export to standard output (a full or closed stream is a clear error)."""
+    planned = exporter.plan(qset, Path("-"))
+    if len(planned.files) != 1:
+        raise UsageError(f"the {exporter.name} export writes {len(planned.files)} files; give -o FILE")
+    (content,) = planned.files.values()
+    out = sys.stdout.buffer
+    try:
+        write_content(out, content)
+        out.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise ExportError(f"cannot write to standard output: {exc.strerror or exc}") from None
 
-    decks = load_all(deck_paths(args.decks), quiet=args.quiet)
-    qsets: list[QuestionSet] = []
-    for deck in decks:
-        with progress(f"Generating questions for {deck.id}", total=len(deck.facts), quiet=args.quiet) as tick:
-            qsets.append(generate(deck, seed=args.seed, progress=tick))
-    now = _source_date_epoch()
-    say = (lambda *a: None) if args.quiet else print
-    for qset in qsets:
-        _print_problems([p for p in qset.deck.notes if p.severity == "warning"], sys.stderr)
-        deck_id, shown = qset.deck.id, display_path(qset.deck.path)
-        if not qset.questions:
-            print(f"{shown}: warning: the deck yields no questions; nothing to build", file=sys.stderr)
-            continue
-        apkg = write_apkg(qset, args.out / f"{deck_id}.apkg", now=now)
-        write_json(qset, args.out / f"{deck_id}.json")
-        quiz = write_quiz(qset, args.out / deck_id, count=min(len(qset), DEFAULT_QUIZ_QUESTIONS), seed=qset.seed)
-        say(f"{shown}: {len(qset)} questions → {args.out / (deck_id + '.apkg')} ({_describe(apkg)}), "
-            f"{args.out / (deck_id + '.json')}, {args.out / deck_id}/ ({_describe(quiz)})")
+
+def cmd_build(args: argparse.Namespace) -> int:
+    now = build.source_date_epoch()
+    decks, warnings = build.build(
+        build.deck_paths(args.decks), out=args.out, seed=args.seed,
+        exporters=build.default_exporters(now=now), progress=_progress(args.quiet),
+    )
+    _print_problems(warnings, sys.stderr)
+    if not args.quiet:
+        for report in decks:
+            shown = display_path(report.qset.deck.path)
+            written = ", ".join(f"{_first_path(r)} ({r.summary})" for r in report.outputs)
+            print(f"{shown}: {_plural(len(report.qset), 'question')} → {written}")
     return EXIT_OK
 
 
-def _source_date_epoch() -> int | None:
-    """Reproducible builds: honour SOURCE_DATE_EPOCH as the time stamped on changed notes."""
-    value = os.environ.get("SOURCE_DATE_EPOCH")
-    if value is None:
-        return None
-    if not value.isdigit():
-        raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {value!r}")
-    return int(value)
+def _first_path(report: ExportReport) -> str:
+    """The output a person looks for: the package, the file, or the quiz folder."""
+    if report.exporter == "html" and report.written:
+        return f"{report.written[0].parent}/"
+    return str(report.written[0]) if report.written else "(nothing)"
 
 
-def _describe(report) -> str:
-    text = getattr(report, "summary", None)
-    return text() if callable(text) else str(text or "written")
-
-
-def cmd_quiz(args) -> int:
-    from .export.html import write_quiz
-
+def cmd_quiz(args: argparse.Namespace) -> int:
     if args.versions < 1:
         raise UsageError("--versions must be at least 1")
     if args.count is not None and args.count < 1:
         raise UsageError("--count must be at least 1")
-    deck = load_deck(deck_paths([args.deck])[0])
-    _print_problems([p for p in deck.notes if p.severity == "warning"], sys.stderr)
-    qset = generate(deck, seed=args.seed)
-    out = args.out or DEFAULT_OUT / deck.id
-    report = write_quiz(
-        qset,
-        out,
+    (qset,) = build.prepare(build.deck_paths([args.deck]), seed=args.seed)
+    _print_problems([p for p in qset.deck.notes if p.severity == "warning"], sys.stderr)
+    out = args.out or build.DEFAULT_OUT / qset.deck.id
+    exporter = build.exporter_for(
+        "html",
         count=args.count,
         seed=qset.seed,
         versions=args.versions,
@@ -291,9 +253,15 @@ def cmd_quiz(args) -> int:
         paper=args.paper,
         pdf=args.pdf,
     )
-    _print_problems(getattr(report, "problems", ()), sys.stderr)
-    print(f"{out}: {_describe(report)}")
+    (report,) = commit([exporter.plan(qset, out)])
+    _print_problems(report.problems, sys.stderr)
+    print(f"{out}: {report.summary}{_removed(report)}")
     return EXIT_OK
+
+
+def _removed(report: ExportReport) -> str:
+    n = len(report.removed)
+    return f"; removed {_plural(n, 'outdated file')} of an earlier build" if n else ""
 
 
 if __name__ == "__main__":  # pragma: no cover

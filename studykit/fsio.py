@@ -248,7 +248,7 @@ def _stage(path: Path, payload: Content, unchanged: str) -> str:
         raise ExportError(f"cannot write to {path.parent}: {_reason(exc)}; {unchanged}", Location(str(path))) from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            _write_content(handle, payload)
+            write_content(handle, payload)
         os.chmod(tmp, _mode_for(path))
     except OSError as exc:
         _remove(tmp)
@@ -259,7 +259,7 @@ def _stage(path: Path, payload: Content, unchanged: str) -> str:
     return tmp
 
 
-def _write_content(handle: IO[bytes], payload: Content) -> None:
+def write_content(handle: IO[bytes], payload: Content) -> None:
     if isinstance(payload, (bytes, bytearray, memoryview)):
         handle.write(payload)
     elif isinstance(payload, str):

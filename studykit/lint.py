@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from .corpus import fold
-from .errors import Location, display_path
+from .errors import Location, Problem, display_path
 from .model import Question, QuestionSet
 
 CHOICE_TYPES = ("single", "multiple")
@@ -53,15 +53,24 @@ class Finding:
         about = f" [{self.question}]" if self.question else ""
         return f"{where}{self.severity}: {self.code}{about} {self.message}"
 
+    def as_problem(self) -> Problem:
+        """The finding as a load problem (``check`` and ``build`` stop on lint errors alike)."""
+        about = f" [{self.question}]" if self.question else ""
+        severity = "note" if self.severity == "info" else self.severity
+        return Problem(self.location, f"{self.code}{about} {self.message}", severity)
 
-def lint(qset: QuestionSet) -> list[Finding]:
-    """Every finding for a question set, question by question, then deck-wide."""
+
+def lint(qset: QuestionSet, *, deck_wide: bool = True) -> list[Finding]:
+    """Every finding for a question set, question by question, then (unless ``deck_wide`` is
+    false) the rules that compare questions across the deck."""
     locations = {f.id: f.location for f in qset.deck.facts}
     aliases = _alias_folds(qset)
     findings: list[Finding] = []
     for q in qset.questions:
-        for code, message in _question_findings(q, aliases):
+        for code, message in _question_findings(q, aliases, _fact_text(qset, q)):
             findings.append(Finding(code, message, q.id, locations.get(q.fact)))
+    if not deck_wide:
+        return findings
     where = Location(_deck_path(qset))
     findings += [Finding(code, message, qid, locations.get(qid.split("/")[0]) if qid else where) for code, message, qid in _near_identical(qset.questions)]
     findings += [Finding(code, message, None, where) for code, message in _deck_findings(qset.questions)]
@@ -82,13 +91,31 @@ def _alias_folds(qset: QuestionSet) -> dict[str, str]:
     return canon
 
 
-def _question_findings(q: Question, aliases: dict[str, str]):
+def _fact_text(qset: QuestionSet, q: Question) -> str:
+    """Everything the curator wrote for the question's fact: a stem may repeat any of it verbatim."""
+    try:
+        fact = qset.deck.fact(q.fact)
+    except KeyError:
+        return ""
+    values = [str(v) for value in fact.fields.values() for v in (value if isinstance(value, tuple) else (value,))]
+    return "\n".join([*values, *(e.quote for e in fact.evidence)])
+
+
+def _unfilled(stem: str, curated: str) -> bool:
+    """A template slot left in the stem: ``{{``/``}}`` or ``None`` that the fact's own text does not have."""
+    for token in ("{{", "}}"):
+        if stem.count(token) > curated.count(token):
+            return True
+    return len(re.findall(r"\bNone\b", stem)) > len(re.findall(r"\bNone\b", curated))
+
+
+def _question_findings(q: Question, aliases: dict[str, str], curated: str = ""):
     if q.fallback:
         yield "L013", q.fallback
     stem = q.prompt
     if q.type != "cloze" and not stem.rstrip().endswith("?"):
         yield "L007", f"stem does not end in '?': {stem[-40:]!r}"
-    if "{{" in stem or "}}" in stem or re.search(r"\bNone\b", stem):
+    if _unfilled(stem, curated):
         yield "L008", f"stem has an unfilled slot: {stem!r}"
     if q.type not in ("true_false", "cloze"):
         for answer in q.answers:

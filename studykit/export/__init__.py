@@ -1,1 +1,39 @@
-"""Exporters: each reads a :class:`~studykit.model.QuestionSet` and writes one kind of output."""
+"""Exporters: each plans one kind of output from a :class:`~studykit.model.QuestionSet`.
+
+:data:`EXPORTERS` maps each format name to its exporter class (the interface is
+:class:`~studykit.export.base.Exporter`). The classes are imported on first use, so commands
+that write nothing (``check``, ``lint``) never load genanki.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Iterator, Mapping
+
+from .base import Content, Exporter, ExportReport, Output, target_for
+
+__all__ = ["EXPORTERS", "Content", "Exporter", "ExportReport", "Output", "target_for"]
+
+#: format name → "module:class", in the order ``--help`` lists them.
+_REGISTRY = {
+    "anki": "studykit.export.anki:AnkiExporter",
+    "json": "studykit.export.json:JsonExporter",
+    "html": "studykit.export.html:QuizExporter",
+}
+
+
+class _Exporters(Mapping[str, "type[Exporter]"]):
+    """The registry, importing each exporter's module when it is first asked for."""
+
+    def __getitem__(self, name: str) -> type[Exporter]:
+        module, _, cls = _REGISTRY[name].partition(":")
+        return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_REGISTRY)
+
+    def __len__(self) -> int:
+        return len(_REGISTRY)
+
+
+EXPORTERS: Mapping[str, type[Exporter]] = _Exporters()

@@ -42,7 +42,7 @@ version recorded in the database header and zlib's compressed bytes; the notes i
 
 from __future__ import annotations
 
-import contextlib
+import errno
 import functools
 import hashlib
 import html
@@ -56,15 +56,16 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import IO, Any, Callable, ClassVar, Iterable, Mapping
 
 import genanki
 
 from ..corpus import http_url
 from ..dates import display_date
 from ..errors import ExportError, Location
-from ..fsio import write_atomic
+from ..fsio import commit
 from ..model import Fact, Question, QuestionSet
+from .base import Content, Output
 
 __all__ = [
     "AnkiReport",
@@ -78,6 +79,8 @@ __all__ = [
 DATA_DIR = Path(__file__).resolve().parent.parent / "anki"
 LEDGER_FORMAT = "studykit-anki-ledger/1"
 CHOICE_TYPES = ("single", "multiple", "true_false")
+#: Zip dates start in 1980.
+ZIP_EPOCH = 315532800
 #: Shown above the options unless the stem already says it (a single answer needs no note).
 INSTRUCTIONS = {
     "multiple": ("Choose every answer that applies.", "choose every answer"),
@@ -504,145 +507,150 @@ def _stamp(entry: Mapping[str, Any] | None, content_hash: str, now: int) -> tupl
 # ---------------------------------------------------------------------------------------------
 
 
-def write_apkg(
-    qset: QuestionSet, path: Path, *, ledger_path: Path | None = None, now: float | None = None
-) -> AnkiReport:
-    """Write ``qset`` as an Anki package at ``path`` and update the ledger.
+@dataclass(frozen=True)
+class AnkiExporter:
+    """An Anki package (``.apkg``) whose notes update in place when rebuilt, and its ledger.
 
     ``ledger_path`` defaults to ``<deck file stem>.ledger.json`` beside the deck file; ``now``
     (seconds since the epoch) stamps new and changed notes and defaults to the current time.
-    Both files are replaced atomically; on failure the previous ones stay as they were.
-    Raises :class:`~studykit.errors.ExportError`.
     """
-    path = Path(path)
-    ledger_path = Path(ledger_path) if ledger_path is not None else qset.deck.path.with_suffix(".ledger.json")
-    stamp_now = int(time.time() if now is None else now)
-    ledger = _read_ledger(ledger_path)
-    planned, root, topic_decks = _plan(qset)
 
-    # note types: only those in use, each with its own mod
-    css = CSS
-    models: dict[str, _Model] = {}
-    type_entries: dict[str, dict[str, Any]] = {}
-    types_changed = 0
-    for note_type in NOTE_TYPES:
-        if not any(p.note_type is note_type for p in planned):
-            continue
-        fields, templates = _model_json(note_type)
-        content = json.dumps(
-            {"name": note_type.name, "fields": fields, "templates": templates, "css": css, "cloze": note_type.cloze},
-            ensure_ascii=False,
-            sort_keys=True,
-        )
-        mod, status = _stamp(ledger["note_types"].get(note_type.key), _hash(content), stamp_now)
-        types_changed += status != "unchanged"
-        type_entries[note_type.key] = {"hash": _hash(content), "mod": mod}
-        models[note_type.key] = _Model(
-            note_type.id,
-            note_type.name,
-            fields=fields,
-            templates=templates,
-            css=css,
-            model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
-            mod=mod,
-        )
+    name: ClassVar[str] = "anki"
+    default_target: ClassVar[str] = "{deck}.apkg"
 
-    # decks: the deck itself, then one subdeck per topic
-    deck_names = [root, *sorted(set(topic_decks.values()))]
-    used_ids: set[int] = {nt.id for nt in NOTE_TYPES}
-    decks: dict[str, genanki.Deck] = {}
-    for name in deck_names:
-        deck_id = stable_id(f"studykit/deck/{qset.deck.id}/{name}")
-        while deck_id in used_ids:
-            deck_id += 1
-        used_ids.add(deck_id)
-        decks[name] = genanki.Deck(deck_id, name, description=esc(qset.deck.description) if name == root else "")
+    ledger_path: Path | None = None
+    now: float | None = None
 
-    counts = {"new": 0, "changed": 0, "unchanged": 0}
-    note_entries: dict[str, dict[str, Any]] = {}
-    mods = [entry["mod"] for entry in type_entries.values()]
-    for position, item in enumerate(planned):
-        mod, status = _stamp(ledger["notes"].get(item.guid), item.hash, stamp_now)
-        counts[status] += 1
-        mods.append(mod)
-        note_entries[item.guid] = {"hash": item.hash, "id": item.question.id, "mod": mod}
-        decks[item.deck_name].add_note(
-            _Note(
-                model=models[item.note_type.key],
-                fields=list(item.fields),
-                tags=list(item.tags),
-                guid=item.guid,
-                due=position,
+    def plan(self, qset: QuestionSet, target: Path) -> Output:
+        path = Path(target)
+        ledger_path = Path(self.ledger_path) if self.ledger_path is not None else qset.deck.path.with_suffix(".ledger.json")
+        stamp_now = int(time.time() if self.now is None else self.now)
+        ledger = _read_ledger(ledger_path)
+        planned, root, topic_decks = _plan(qset)
+
+        # note types: only those in use, each with its own mod
+        css = CSS
+        models: dict[str, _Model] = {}
+        type_entries: dict[str, dict[str, Any]] = {}
+        types_changed = 0
+        for note_type in NOTE_TYPES:
+            if not any(p.note_type is note_type for p in planned):
+                continue
+            fields, templates = _model_json(note_type)
+            content = json.dumps(
+                {"name": note_type.name, "fields": fields, "templates": templates, "css": css, "cloze": note_type.cloze},
+                ensure_ascii=False,
+                sort_keys=True,
+            )
+            mod, status = _stamp(ledger["note_types"].get(note_type.key), _hash(content), stamp_now)
+            types_changed += status != "unchanged"
+            type_entries[note_type.key] = {"hash": _hash(content), "mod": mod}
+            models[note_type.key] = _Model(
+                note_type.id,
+                note_type.name,
+                fields=fields,
+                templates=templates,
+                css=css,
+                model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
                 mod=mod,
             )
+
+        # decks: the deck itself, then one subdeck per topic
+        deck_names = [root, *sorted(set(topic_decks.values()))]
+        used_ids: set[int] = {nt.id for nt in NOTE_TYPES}
+        decks: dict[str, genanki.Deck] = {}
+        for name in deck_names:
+            deck_id = stable_id(f"studykit/deck/{qset.deck.id}/{name}")
+            while deck_id in used_ids:
+                deck_id += 1
+            used_ids.add(deck_id)
+            decks[name] = genanki.Deck(deck_id, name, description=esc(qset.deck.description) if name == root else "")
+
+        counts = {"new": 0, "changed": 0, "unchanged": 0}
+        note_entries: dict[str, dict[str, Any]] = {}
+        mods = [entry["mod"] for entry in type_entries.values()]
+        for position, item in enumerate(planned):
+            mod, status = _stamp(ledger["notes"].get(item.guid), item.hash, stamp_now)
+            counts[status] += 1
+            mods.append(mod)
+            note_entries[item.guid] = {"hash": item.hash, "id": item.question.id, "mod": mod}
+            decks[item.deck_name].add_note(
+                _Note(
+                    model=models[item.note_type.key],
+                    fields=list(item.fields),
+                    tags=list(item.tags),
+                    guid=item.guid,
+                    due=position,
+                    mod=mod,
+                )
+            )
+        timestamp = max(mods, default=stamp_now)
+        removed = sum(1 for guid in ledger["notes"] if guid not in note_entries)
+
+        new_ledger = {
+            "format": LEDGER_FORMAT,
+            "deck": qset.deck.id,
+            "notes": {**ledger["notes"], **note_entries},
+            "note_types": {**ledger["note_types"], **type_entries},
+        }
+        report = AnkiReport(
+            path=path,
+            ledger_path=ledger_path,
+            notes=len(planned),
+            cards=len(planned),
+            new=counts["new"],
+            changed=counts["changed"],
+            unchanged=counts["unchanged"],
+            removed=removed,
+            decks=tuple(deck_names),
+            note_types_changed=types_changed,
+            timestamp=timestamp,
         )
-    timestamp = max(mods, default=stamp_now)
-    removed = sum(1 for guid in ledger["notes"] if guid not in note_entries)
-
-    new_ledger = {
-        "format": LEDGER_FORMAT,
-        "deck": qset.deck.id,
-        "notes": {**ledger["notes"], **note_entries},
-        "note_types": {**ledger["note_types"], **type_entries},
-    }
-    ledger_text = _ledger_text(new_ledger)
-    with _package_file(list(decks.values()), timestamp) as package:
-        write_atomic(path, _chunks(package))
-    write_atomic(ledger_path, ledger_text)
-    return AnkiReport(
-        path=path,
-        ledger_path=ledger_path,
-        notes=len(planned),
-        cards=len(planned),
-        new=counts["new"],
-        changed=counts["changed"],
-        unchanged=counts["unchanged"],
-        removed=removed,
-        decks=tuple(deck_names),
-        note_types_changed=types_changed,
-        timestamp=timestamp,
-    )
+        files: dict[Path, Content] = {path: _package_writer(list(decks.values()), timestamp), ledger_path: _ledger_text(new_ledger)}
+        return Output(self.name, files, summary=report.summary(), details=report)
 
 
-@contextlib.contextmanager
-def _package_file(decks: list[genanki.Deck], timestamp: int) -> Iterator[Path]:
-    """The .apkg in a temporary folder: genanki fills the database, the zip is written
-    deterministically (fixed entry order, dates and attributes), streamed from disk to disk."""
-    try:
-        with tempfile.TemporaryDirectory(prefix="studykit-anki-") as tmp:
-            db_path = Path(tmp) / "collection.anki2"
-            conn = sqlite3.connect(db_path)
-            try:
-                cursor = conn.cursor()
-                id_gen = iter(range(timestamp * 1000, 1 << 62))
-                genanki.Package(decks).write_to_db(cursor, timestamp, id_gen)
-                _canonical_json(cursor)
-                conn.commit()
-            finally:
-                conn.close()
-            zip_path = Path(tmp) / "package.apkg"
-            date_time = time.gmtime(max(timestamp, 315532800))[:6]  # zip dates start in 1980
-            with zipfile.ZipFile(zip_path, "w") as archive:
-                for name, source in (("collection.anki2", db_path), ("media", None)):
-                    info = zipfile.ZipInfo(name, date_time=date_time)
-                    info.compress_type = zipfile.ZIP_DEFLATED
-                    info.create_system = 3
-                    info.external_attr = 0o644 << 16
-                    if source is None:
-                        archive.writestr(info, b"{}")
-                        continue
-                    large = source.stat().st_size > (1 << 31)
-                    with open(source, "rb") as data, archive.open(info, "w", force_zip64=large) as entry:
-                        shutil.copyfileobj(data, entry, 1 << 20)
-            yield zip_path
-    except OSError as exc:
-        raise ExportError(f"cannot build the Anki package in a temporary folder: {exc.strerror or exc}") from None
+def write_apkg(qset: QuestionSet, path: Path, *, ledger_path: Path | None = None, now: float | None = None) -> AnkiReport:
+    """Write ``qset`` as an Anki package at ``path`` and update the ledger, both or neither
+    (see :class:`AnkiExporter`). Raises :class:`~studykit.errors.ExportError`."""
+    (written,) = commit([AnkiExporter(ledger_path, now).plan(qset, Path(path))])
+    return written.details  # type: ignore[return-value]
 
 
-def _chunks(path: Path, size: int = 1 << 20) -> Iterator[bytes]:
-    with open(path, "rb") as handle:
-        while chunk := handle.read(size):
-            yield chunk
+def _package_writer(decks: list[genanki.Deck], timestamp: int) -> Callable[[IO[bytes]], None]:
+    """Writes the .apkg into the staged file: genanki fills the database in a private temporary
+    folder, and the zip is written deterministically (fixed entry order, dates and attributes)."""
+
+    def write(handle: IO[bytes]) -> None:
+        try:
+            with tempfile.TemporaryDirectory(prefix="studykit-anki-") as tmp:
+                db_path = Path(tmp) / "collection.anki2"
+                conn = sqlite3.connect(db_path)
+                try:
+                    cursor = conn.cursor()
+                    id_gen = iter(range(timestamp * 1000, 1 << 62))
+                    genanki.Package(decks).write_to_db(cursor, timestamp, id_gen)
+                    _canonical_json(cursor)
+                    conn.commit()
+                finally:
+                    conn.close()
+                date_time = time.gmtime(max(timestamp, ZIP_EPOCH))[:6]  # zip dates start in 1980
+                with zipfile.ZipFile(handle, "w") as archive:
+                    for name, source in (("collection.anki2", db_path), ("media", None)):
+                        info = zipfile.ZipInfo(name, date_time=date_time)
+                        info.compress_type = zipfile.ZIP_DEFLATED
+                        info.create_system = 3
+                        info.external_attr = 0o644 << 16
+                        if source is None:
+                            archive.writestr(info, b"{}")
+                            continue
+                        large = source.stat().st_size > (1 << 31)
+                        with open(source, "rb") as data, archive.open(info, "w", force_zip64=large) as entry:
+                            shutil.copyfileobj(data, entry, 1 << 20)
+        except sqlite3.Error as exc:  # "database or disk is full", "disk I/O error"
+            raise OSError(errno.ENOSPC if "full" in str(exc) else errno.EIO, f"cannot build the Anki database: {exc}") from None
+
+    return write
 
 
 def _canonical_json(cursor: sqlite3.Cursor) -> None:

@@ -758,6 +758,8 @@ class QuizExporter:
     templates_dir: Path | None = None
     pdf: bool = False
     paper: str = "a4"
+    #: ``count`` is an upper bound: a deck with fewer questions is no warning (``build``'s quiz).
+    at_most: bool = False
 
     def plan(self, qset: QuestionSet, target: Path) -> Output:
         """Raises :class:`UsageError` for bad options (unknown family, topic or paper; count < 1) and
@@ -765,9 +767,12 @@ class QuizExporter:
         out_dir = Path(target)
         chromium = require_chromium() if self.pdf else None
         seed = qset.seed if self.seed is None else self.seed
+        count = self.count
+        if count is not None and self.at_most:
+            count = min(count, len(select_questions(qset, families=self.families, topics=self.topics)))
         pages, views, problems = render_quiz(
             qset,
-            count=self.count,
+            count=count,
             seed=seed,
             versions=self.versions,
             families=self.families,

@@ -6,8 +6,12 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..fsio import write_atomic
+from dataclasses import dataclass
+from typing import ClassVar
+
+from ..fsio import commit
 from ..model import Evidence, QuestionSet
+from .base import Output
 
 FORMAT = "studykit-export"
 VERSION = 1
@@ -100,8 +104,20 @@ def to_json(qset: QuestionSet) -> str:
     return "".join(iter_json(qset))
 
 
+@dataclass(frozen=True)
+class JsonExporter:
+    """The versioned JSON export, streamed one item a line."""
+
+    name: ClassVar[str] = "json"
+    default_target: ClassVar[str] = "{deck}.json"
+
+    def plan(self, qset: QuestionSet, target: Path) -> Output:
+        count = len(qset.questions)
+        return Output(self.name, {Path(target): iter_json(qset)}, summary=f"{count} question{'s' * (count != 1)}")
+
+
 def write_json(qset: QuestionSet, path: str | Path) -> Path:
     """Write the export to ``path`` atomically, streaming it."""
     path = Path(path)
-    write_atomic(path, iter_json(qset))
+    commit([JsonExporter().plan(qset, path)])
     return path
