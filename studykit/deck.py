@@ -6,7 +6,6 @@ grounded …) and raised once, each with the ``path:line:col`` of the node it is
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import math
 import os
@@ -14,18 +13,19 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
-from .corpus import Corpus, Document, find_words, load_corpus, normalize
-from .dates import date_spellings, parse_date
+from .corpus import Corpus, load_corpus
+from .dates import parse_date
 from .errors import LoadError, Location, Problem, Problems, display_path
+from .grounding import position_clashes, resolve_quote, ungrounded
 from .model import (
     COMMON_FACT_KEYS,
-    EXCLUDES,
     KINDS,
     Deck,
     Entity,
     Evidence,
     Fact,
     FieldSpec,
+    Kind,
     UserTemplate,
     format_value,
 )
@@ -39,12 +39,8 @@ _TEMPLATE_KEYS = ("id", "applies_to", "prompt", "answer", "answer_type", "type",
 ENTITY_TYPES = ("country", "person", "organisation", "group", "place")
 _ENTITY_KEYS = ("name", "type", "aliases", "related", "groups", "since")
 
-#: Minimum length of a quote, in characters after normalisation; shorter ones match by accident.
-MIN_QUOTE_CHARS = 12
 #: Figures beyond this are surely typos (and would overflow arithmetic on floats).
 MAX_NUMBER = 10**15
-#: A fact's day may lie this many days before the publication date that grounds it.
-RELATIVE_DAYS = 14
 
 
 def load_deck(
@@ -458,49 +454,14 @@ class _FactReader:
     def field(self, spec: FieldSpec) -> Any:
         if spec.name not in self.item:
             return None
-        value = self.item[spec.name]
-        expected = {
-            "text": "text",
-            "entity": "a name",
-            "entities": "a list of names",
-            "date": "a date (YYYY, YYYY-MM or YYYY-MM-DD)",
-            "number": "a number",
-        }[spec.type]
-        if spec.type in ("text", "entity"):
-            if isinstance(value, str) and value.strip():
-                return value.strip()
-        elif spec.type == "entities":
-            if isinstance(value, str) and value.strip():
-                return (value.strip(),)
-            if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
-                names = tuple(v.strip() for v in value)
-                if len(set(names)) != len(names):
-                    self.error(spec.name, f"'{spec.name}' lists a name twice")
-                return names
-        elif spec.type == "date":
-            date = parse_date(value)
-            if date is not None:
-                return date
-            self.error(spec.name, f"'{spec.name}': {value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2022-02-25)")
-            return None
-        elif spec.type == "number":
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                if math.isfinite(value) and abs(value) < MAX_NUMBER:
-                    return value
-                self.error(spec.name, f"'{spec.name}' must be a finite number below {MAX_NUMBER:,.0f}, not {value!r}")
-                return None
-        self.error(spec.name, f"'{spec.name}' must be {expected}, found {describe(value)}")
-        return None
+        value, message = _FIELD_READERS[spec.type](spec.name, self.item[spec.name])
+        if message:
+            self.error(spec.name, message)
+        return value
 
     def check_one_position(self, positions: tuple[str, ...], fields: dict[str, Any]) -> None:
-        """An actor's positions on one vote must agree (a veto is a vote against; co-sponsors may vote)."""
-        held: dict[str, list[str]] = {}
-        for position in positions:
-            for actor in fields.get(position, ()):
-                clash = next((p for p in held.get(actor, ()) if p in EXCLUDES[position]), None)
-                if clash:
-                    self.error(position, f"{actor!r} is listed under both {clash!r} and {position!r}, which exclude each other")
-                held.setdefault(actor, []).append(position)
+        for finding in position_clashes(positions, fields):
+            self.error(finding.field, finding.message)
 
     def aliases(self, fields: dict[str, Any]) -> dict[str, tuple[str, ...]]:
         # the entity aliases of this fact's own values (not of every entity: decks grow large)
@@ -544,19 +505,12 @@ class _FactReader:
                 continue
             if not isinstance(values, list):
                 values = [values]
-            if spec.type == "number":
-                if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-                    self.problems.error(raw.value_loc(key), f"{self.label}: distractors for {key!r} must be numbers")
-                    continue
-            elif spec.type == "date":
-                parsed = [parse_date(v) for v in values]
-                if None in parsed:
-                    self.problems.error(raw.value_loc(key), f"{self.label}: distractors for {key!r} must be dates")
-                    continue
-                values = parsed
-            elif not all(isinstance(v, str) and v.strip() for v in values):
-                self.problems.error(raw.value_loc(key), f"{self.label}: distractors for {key!r} must be text")
+            read = [_FIELD_READERS["text" if spec.type in ("entity", "entities") else spec.type](key, v) for v in values]
+            if any(message for _, message in read):
+                what = {"number": "numbers", "date": "dates"}.get(spec.type, "text")
+                self.problems.error(raw.value_loc(key), f"{self.label}: distractors for {key!r} must be {what}")
                 continue
+            values = [v for v, _ in read]
             result[key] = tuple(values)
         return result
 
@@ -600,86 +554,21 @@ class _FactReader:
             known = ", ".join(sorted(self.corpus.documents)) or "none"
             self.problems.error(piece.value_loc("source"), f"{self.label}: unknown source {source!r}; catalog sources: {known}")
             return None
-        where = piece.value_loc("quote")
-        if len(" ".join(quote.split())) < MIN_QUOTE_CHARS:
-            what = "empty" if not quote.strip() else f"only {len(quote.strip())} characters"
-            self.problems.error(where, f"{self.label}: quote is {what}; quote at least {MIN_QUOTE_CHARS} characters verbatim from the source")
+        found = resolve_quote(self.corpus[source], source, quote)
+        if isinstance(found, str):
+            self.problems.error(piece.value_loc("quote"), f"{self.label}: {found}")
             return None
-        document: Document = self.corpus[source]
-        match = document.find(quote)
-        if len(match.spans) == 1:
-            span = match.spans[0]
-            return Evidence(source, document.text[span.start : span.end], span.start, span.end)
-        if match.spans:
-            lines = ", ".join(str(document.line_of(s.start)) for s in match.spans)
-            self.problems.error(
-                where, f"{self.label}: quote is ambiguous: it occurs {len(match.spans)} times in {source!r} (lines {lines}); quote more words so it matches once"
-            )
-            return None
-        message = f"{self.label}: quote not found in {source!r}"
-        if match.closest:
-            closest = " ".join(match.closest.split())
-            message += f"; closest passage (line {match.closest_line}, {match.similarity:.0%} similar): {closest!r}"
-        self.problems.error(where, message)
-        return None
+        return found
 
-    def check_grounding(self, fact: Fact, kind) -> None:
-        quotes = [normalize(e.quote) for e in fact.evidence]
-        for spec in kind.fields:
-            value = fact.fields.get(spec.name)
-            if value is None or not spec.grounded:
-                continue
-            if spec.name in fact.paraphrase:
-                self.problems.note(
-                    self.item.value_loc(spec.name), f"{self.label}: {spec.name!r} is a paraphrase, not verbatim in the quotes"
-                )
-                continue
-            for single in value if isinstance(value, tuple) else (value,):
-                if spec.type == "date":
-                    grounded = any(all(_occurs(piece, quotes) for piece in pieces) for pieces in date_spellings(single))
-                    grounded = grounded or self.date_from_catalog(fact, single)
-                elif spec.type == "number":
-                    grounded = any(_occurs(s, quotes) for s in _number_spellings(single, fact))
-                else:
-                    grounded = any(_occurs(s, quotes) for s in fact.spellings(single))
-                if not grounded and spec.type == "date" and single.count("-") and _year_occurs(single, quotes):
-                    self.error(
-                        spec.name,
-                        f"{spec.name} {single!r}: the quotes give the year but not the "
-                        f"{'day' if single.count('-') == 2 else 'month'}; quote the passage that does, "
-                        "write the date only as precisely as the text supports, or list 'date' under 'paraphrase'",
-                    )
-                elif not grounded:
-                    self.error(
-                        spec.name,
-                        f"{spec.name} {format_value(single)!r} does not occur in the fact's quotes; quote the passage that says it, "
-                        f"add an alias for the spelling the text uses, or list {spec.name!r} under 'paraphrase'",
-                    )
-
-    def date_from_catalog(self, fact: Fact, date: str) -> bool:
-        """A date is grounded by a cited source's publication date that it agrees with.
-
-        Agreeing means one contains the other (2022-02 and 2022-02-25), or, for a day the text
-        names relative to its dateline ("on Tuesday"), lying up to a fortnight before it.
-        """
+    def check_grounding(self, fact: Fact, kind: Kind) -> None:
         if self.corpus is None:
-            return False
-        for piece in fact.evidence:
-            published = self.corpus[piece.source].source.published
-            if not published:
-                continue
-            if published.startswith(date) or date.startswith(published):
-                return True
-            if date.count("-") == 2 and published.count("-") == 2:
-                days = (dt.date.fromisoformat(published) - dt.date.fromisoformat(date)).days
-                if 0 < days <= RELATIVE_DAYS:
-                    self.problems.note(
-                        self.item.value_loc("date"),
-                        f"{self.label}: date {date} is {days} day(s) before {piece.source!r} was published; "
-                        "make sure the text's weekday or 'yesterday' says so",
-                    )
-                    return True
-        return False
+            return
+        for finding in ungrounded(fact, kind, self.corpus):
+            where = self.item.value_loc(finding.field) if finding.field else self.item.loc
+            if finding.severity == "note":
+                self.problems.note(where, f"{self.label}: {finding.message}")
+            else:
+                self.error(finding.field, finding.message)
 
 
 def _entity_aliases(entities: dict[str, Entity]) -> dict[str, tuple[str, ...]]:
@@ -694,17 +583,51 @@ def _flat_values(fields: dict[str, Any]) -> list[Any]:
     return values
 
 
-def _year_occurs(date: str, quotes: list[str]) -> bool:
-    return _occurs(date[:4], quotes)
+# --- field readers, one per field type: (name, raw value) → (value or None, error message or None)
 
 
-def _number_spellings(value: int | float, fact: Fact) -> list[str]:
-    spellings = [format_value(value), str(value), *fact.aliases.get(format_value(value), ())]
-    if isinstance(value, float) and value.is_integer():
-        spellings.append(str(int(value)))
-    return spellings
+def _read_text(name: str, value: Any) -> tuple[Any, str | None]:
+    if isinstance(value, str) and value.strip():
+        return value.strip(), None
+    return None, f"'{name}' must be text, found {describe(value)}"
 
 
-def _occurs(spelling: str, quotes: list[str]) -> bool:
-    """Whether a value occurs as whole words in one of the (normalised) quotes."""
-    return any(find_words(spelling, q) for q in quotes)
+def _read_name(name: str, value: Any) -> tuple[Any, str | None]:
+    if isinstance(value, str) and value.strip():
+        return value.strip(), None
+    return None, f"'{name}' must be a name, found {describe(value)}"
+
+
+def _read_names(name: str, value: Any) -> tuple[Any, str | None]:
+    if isinstance(value, str) and value.strip():
+        return (value.strip(),), None
+    if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+        names = tuple(v.strip() for v in value)
+        if len(set(names)) != len(names):
+            return names, f"'{name}' lists a name twice"
+        return names, None
+    return None, f"'{name}' must be a list of names, found {describe(value)}"
+
+
+def _read_date(name: str, value: Any) -> tuple[Any, str | None]:
+    date = parse_date(value)
+    if date is not None:
+        return date, None
+    return None, f"'{name}': {value!r} is not a date; write YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2022-02-25)"
+
+
+def _read_number(name: str, value: Any) -> tuple[Any, str | None]:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if math.isfinite(value) and abs(value) < MAX_NUMBER:
+            return value, None
+        return None, f"'{name}' must be a finite number below {MAX_NUMBER:,.0f}, not {value!r}"
+    return None, f"'{name}' must be a number, found {describe(value)}"
+
+
+_FIELD_READERS: dict[str, Callable[[str, Any], tuple[Any, str | None]]] = {
+    "text": _read_text,
+    "entity": _read_name,
+    "entities": _read_names,
+    "date": _read_date,
+    "number": _read_number,
+}

@@ -23,7 +23,7 @@ import pytest
 
 import studykit
 import studykit.fsio
-import studykit.templates
+import studykit.sandbox
 import studykit.yamlio
 from conftest import DOCUMENT, FACTS, ROOT, deck_data, facts_with
 from studykit.cli import main
@@ -565,7 +565,7 @@ def test_user_templates_cannot_escape_or_run_away(make_project, in_dir, capsys, 
 
 
 def test_template_that_loops_forever_is_stopped(make_project, in_dir, capsys, monkeypatch):
-    monkeypatch.setattr(studykit.templates, "RENDER_SECONDS", 0.3)
+    monkeypatch.setattr(studykit.sandbox, "RENDER_SECONDS", 0.3)
     data = deck_data()
     loops = "{% for i in range(1000) %}{% for j in range(1000) %}{% for k in range(1000) %}{% endfor %}{% endfor %}{% endfor %}"
     data["templates"] = [{"id": "slow", "applies_to": ["vote"], "prompt": loops, "answer": "body"}]
