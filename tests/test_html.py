@@ -18,7 +18,7 @@ import studykit
 from browser import EVIL_IMG, EVIL_SCRIPT, ElementText, check_key_links, parse, sample_question_set
 from studykit.corpus import http_url
 from studykit.errors import ExportError, UsageError
-from studykit.export import html as htmlx
+from studykit.export import views as page_views
 from studykit.export.html import (
     css_string,
     evidence_anchor,
@@ -107,7 +107,7 @@ def test_a_generated_select_all_question_prints_one_instruction():
     generated = studykit.generate(studykit.load_deck(BUNDLED_DECK), seed=0)
     multiple = [q for q in generated if q.type == "multiple"]
     assert multiple and not any("all that apply" in q.prompt.casefold() for q in multiple)
-    views = [htmlx._question_view(generated.deck, 1, PlannedQuestion(q, q.options)) for q in multiple]
+    views = [page_views._question_view(generated.deck, 1, PlannedQuestion(q, q.options)) for q in multiple]
     assert all(v.hint == "(tick all that apply)" and v.prompt.count("all that apply") == 0 for v in views)
 
 
@@ -277,7 +277,7 @@ def _marks_strategy():
 @given(_marks_strategy())
 def test_highlight_keeps_the_text_and_each_mark_holds_its_span(case):
     text, spans = case
-    html = htmlx.highlight(text, [htmlx._Mark(a, b, anchor, "f") for a, b, anchor in spans])
+    html = page_views.highlight(text, [page_views._Mark(a, b, anchor, "f") for a, b, anchor in spans])
     parser = ElementText()
     parser.feed(f'<div id="all">{html}</div>')
     parser.close()
