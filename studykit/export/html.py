@@ -9,9 +9,9 @@ Output layout in ``out_dir``::
     style.css             the theme's style sheet (or the user's, when ``templates_dir`` has one)
     .studykit-manifest.json   the files this build wrote (see below)
 
-Everything is rendered in memory first; only then is each file written to a temporary file next
-to its target and moved into place with :func:`os.replace` (:func:`studykit.fsio.write_all_atomic`).
-A failed render writes nothing.
+:class:`QuizExporter` renders everything in memory (and, with ``pdf``, prints the PDFs from a
+private copy) and writes nothing: :func:`studykit.fsio.commit` writes all files or none. A failed
+render or print writes nothing.
 
 The output folder may hold files of the user's own. A build removes only outputs of an earlier
 build that it no longer makes (``quiz-v3.html`` after a 2-version build, the page of a dropped
