@@ -88,7 +88,7 @@ def generate_project(root: Path, n_facts: int, seed: int = 0) -> Path:
     words = Words(rng)
     countries = _names(rng, words, 240, ["ia", "land", "stan", "ova"])
     people = [f"{first.capitalize()} {last.capitalize()}" for first, last in
-              zip(rng.sample(words.words, 1500), rng.sample(words.words, 1500))]
+              zip(rng.sample(words.words, 1500), rng.sample(words.words, 1500), strict=True)]
     entities = [{"name": c, "type": "country"} for c in countries] + [{"name": p, "type": "person"} for p in people]
     for entity in entities[:24]:  # a few names with other spellings
         entity["aliases"] = [f"the Republic of {entity['name']}"]

@@ -86,7 +86,8 @@ def load_decks(paths: Sequence[Path], *, progress: ProgressFactory = _no_progres
     Deck ids must be unique across the decks of one run (they name the output files and the
     Anki notes' identity).
     """
-    decks, problems = [], []
+    decks: list[Deck] = []
+    problems: list[Problem] = []
     for path in paths:
         try:
             with progress(f"Checking {display_path(path)}", None) as tick:
@@ -203,7 +204,7 @@ def exporter_for(name: str, **options: object) -> Exporter:
         cls = EXPORTERS[name.lower()]
     except KeyError:
         raise UsageError(f"unknown format {name!r}; valid formats: {', '.join(EXPORTERS)}") from None
-    return cls(**options)  # type: ignore[call-arg]
+    return cls(**options)
 
 
 def build(
@@ -237,7 +238,7 @@ def build(
     with progress("Writing", None):
         reports = commit(plans)
     by_deck: dict[str, list[ExportReport]] = {}
-    for qset, report in zip(owners, reports):
+    for qset, report in zip(owners, reports, strict=True):
         by_deck.setdefault(qset.deck.id, []).append(report)
         warnings.extend(report.problems)
     decks = [DeckReport(qset, tuple(by_deck[qset.deck.id])) for qset in qsets if qset.deck.id in by_deck]

@@ -17,7 +17,7 @@ from . import __version__, build
 from .build import DEFAULT_DECKS, DEFAULT_OUT
 from .errors import ExportError, LoadError, Problem, StudykitError, UsageError, display_path, sorted_problems
 from .export import EXPORTERS, Exporter, ExportReport
-from .fsio import write_content, commit
+from .fsio import commit, write_content
 from .lint import RULES, Finding
 from .model import QuestionSet
 from .progress import progress

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import difflib
 import functools
-import itertools
 import hashlib
+import itertools
 import re
 import unicodedata
 from array import array
@@ -194,7 +194,7 @@ class Document:
     text: str = field(repr=False)
 
     @cached_property
-    def _normalized(self) -> tuple[str, list[int]]:
+    def _normalized(self) -> tuple[str, "array[int] | range"]:
         return normalize_with_map(self.text)
 
     def line_of(self, offset: int) -> int:

@@ -137,12 +137,12 @@ def _parse_skipping_broken_facts(text: str, shown: str) -> tuple[Any, list, bool
 def _fact_block(text: str, line: int) -> tuple[int, int] | None:
     """The 0-based line range [start, end) of the item of ``facts:`` that a problem at ``line`` is in."""
     lines = text.split("\n")
-    header = next((i for i, l in enumerate(lines) if _FACTS_HEADER.match(l)), None)
+    header = next((i for i, line in enumerate(lines) if _FACTS_HEADER.match(line)), None)
     if header is None or not header + 1 < line <= len(lines) + 1:
         return None
     first = next((i for i in range(header + 1, len(lines)) if lines[i].strip() and not lines[i].lstrip().startswith("#")), None)
     match = re.match(r"^(\s*)- ", lines[first]) if first is not None else None
-    if match is None:
+    if match is None or first is None:
         return None
     indent = match.group(1)
     end_of_list = next((i for i in range(first, len(lines)) if lines[i][:1].strip() and not lines[i].startswith("#")), len(lines))
@@ -325,7 +325,7 @@ def _templates(raw: Any, data: LocDict, problems: Problems) -> list[UserTemplate
                 kinds=tuple(kinds),
                 prompt=prompt,
                 answer=answer,
-                answer_type=item.get("answer_type") if isinstance(item.get("answer_type"), str) else "text",
+                answer_type=str(item["answer_type"]) if isinstance(item.get("answer_type"), str) else "text",
                 type=str(qtype),
                 explanation=explanation if isinstance(explanation, str) else None,
                 location=item.loc,

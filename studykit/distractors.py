@@ -22,7 +22,7 @@ import random
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from .corpus import fold
 from .dates import year_of
@@ -35,12 +35,16 @@ WRONG_OPTIONS = 3
 MAX_CANDIDATES = 64
 
 
-def vote_key(fact: Fact) -> tuple[str, str, str]:
+#: What identifies one event or vote across the facts that report it.
+EventKey = tuple[str, ...]
+
+
+def vote_key(fact: Fact) -> EventKey:
     """A vote is the same vote when body, date and motion agree (two reports of one vote)."""
     return fold(fact.fields["body"]), fact.fields["date"], fold(fact.fields["motion"])
 
 
-def event_key(fact: Fact) -> tuple[str, str]:
+def event_key(fact: Fact) -> EventKey:
     return fold(str(fact.fields.get("actor", ""))), fold(str(fact.fields.get("action", fact.fields.get("motion", ""))))
 
 
@@ -53,9 +57,9 @@ class Pools:
     """Everything the deck records, indexed for distractor selection. Built once per deck."""
 
     deck: Deck
-    positions: dict[tuple[str, str], dict[str, set[str]]] = field(default_factory=dict)
-    years_by_event: dict[tuple[str, str], set[int]] = field(default_factory=dict)
-    dates_by_event: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    positions: dict[EventKey, dict[str, set[str]]] = field(default_factory=dict)
+    years_by_event: dict[EventKey, set[int]] = field(default_factory=dict)
+    dates_by_event: dict[EventKey, set[str]] = field(default_factory=dict)
     all_years: list[int] = field(default_factory=list)
     publication_years: list[int] = field(default_factory=list)
     all_dates: list[str] = field(default_factory=list)
@@ -72,9 +76,9 @@ class Pools:
     @classmethod
     def build(cls, deck: Deck) -> "Pools":
         pools = cls(deck)
-        positions: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        years_by_event: dict[tuple[str, str], set[int]] = defaultdict(set)
-        dates_by_event: dict[tuple[str, str], set[str]] = defaultdict(set)
+        positions: dict[EventKey, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        years_by_event: dict[EventKey, set[int]] = defaultdict(set)
+        dates_by_event: dict[EventKey, set[str]] = defaultdict(set)
         speakers: dict[str, set[str]] = defaultdict(set)
         years, dates = set(), set()
         for fact in deck.facts:
@@ -145,7 +149,8 @@ class Pools:
     def _latest_publication(self, fact: Fact) -> str | None:
         """When the last of the fact's sources was published, if all of them are dated."""
         dates = [self.deck.source(e.source).published for e in fact.evidence]
-        return max(dates) if dates and all(dates) else None
+        known = [d for d in dates if d]
+        return max(known) if known and len(known) == len(dates) else None
 
     def dates(self, fact: Fact, key: str, rng: random.Random, count: int = WRONG_OPTIONS) -> list[str]:
         import datetime as dt
@@ -284,7 +289,7 @@ def _spread(
     preferred: list,
     advance,
     whole: bool,
-    curated: list = (),
+    curated: Sequence[Any] = (),
     floor: float | None = None,
     ceiling: float | None = None,
     sides: tuple[int, ...] = (-1, +1),

@@ -136,7 +136,8 @@ def _question_findings(q: Question, aliases: dict[str, str], curated: str = ""):
         yield "L004", "an option says 'all/none of the above'"
     if q.answer_type in ("year", "number"):
         values = [_number(o) for o in q.options]
-        if None not in values and values != sorted(values):
+        numbers = [v for v in values if v is not None]
+        if len(numbers) == len(values) and numbers != sorted(numbers):
             yield "L006", f"options not in ascending order: {', '.join(q.options)}"
     elif q.answer_type in ("text", "rationale"):
         lengths = [len(o) for o in q.options]

@@ -224,7 +224,7 @@ class Deck:
 
     def fact(self, fact_id: str) -> Fact:
         """The fact with this id (a dictionary lookup); raises ``KeyError`` for an unknown id."""
-        return self._facts_by_id[fact_id]  # type: ignore[attr-defined, no-any-return]
+        return self._facts_by_id[fact_id]  # type: ignore[attr-defined]
 
     def entity_type(self, name: str, default: str) -> str:
         entity = self.entities.get(name)
@@ -283,7 +283,7 @@ class QuestionSet:
 
     def by_id(self, question_id: str) -> Question:
         """The question with this id (a dictionary lookup); raises ``KeyError`` for an unknown id."""
-        return self._by_id[question_id]  # type: ignore[attr-defined, no-any-return]
+        return self._by_id[question_id]  # type: ignore[attr-defined]
 
 
 def format_value(value: Any) -> str:

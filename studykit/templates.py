@@ -12,8 +12,7 @@ import random
 import re
 import zlib
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable
-
+from typing import Any, Callable, Iterable
 
 from .corpus import find_words as find_words_in
 from .corpus import fold, normalize, normalize_with_map
@@ -151,7 +150,7 @@ class Template:
         return self.make(self, fact, ctx)
 
 
-def make_question(template, fact: Fact, **fields) -> Question:
+def make_question(template: Template | CompiledUserTemplate, fact: Fact, **fields: Any) -> Question:
     """A question of ``template`` about ``fact``: its id, explanation and evidence filled in."""
     fields.setdefault("explanation", explain(fact))
     fields.setdefault("evidence", fact.evidence)
@@ -161,7 +160,7 @@ def make_question(template, fact: Fact, **fields) -> Question:
 
 
 def choice(
-    template: Template,
+    template: Template | CompiledUserTemplate,
     fact: Fact,
     ctx: Context,
     *,
@@ -474,7 +473,10 @@ def _templates() -> dict[str, Template]:
         Template("who-did", "who", ("event",), _who_did, "Who did it (who met whom, who asked …)? Wrong options: the fact's curated distractors."),
         Template("what-year", "year", ("vote", "event"), _what_year, "In what year did it happen? Wrong options: other events' years, else nearby years."),
         Template("what-date", "date", ("vote", "event"), _what_date, "On what date did it happen (precise dates only)?"),
-        Template("which-rationale", "rationale", ("stance",), _which_rationale, "Why did the actor take the position? Wrong options: other stances' rationales."),
+        Template(
+            "which-rationale", "rationale", ("stance",), _which_rationale,
+            "Why did the actor take the position? Wrong options: other stances' rationales.",
+        ),
         Template("how-many", "how-many", ("quantity",), _how_many, "How many …? Numeric options in ascending order."),
         Template("who-said", "who-said", ("statement",), _who_said, "Who said these words? Wrong options: other statements' speakers."),
         Template("true-false", "true-false", ("vote", "event", "statement"), _true_false, "A true statement built from the fact."),
@@ -506,7 +508,7 @@ class CompiledUserTemplate:
         spec = self.spec
         if fact.kind not in spec.kinds or spec.answer not in fact.fields:
             return None
-        variables = {name: _for_template(value) for name, value in fact.fields.items()}
+        variables: dict[str, object] = {name: _for_template(value) for name, value in fact.fields.items()}
         variables.update(
             id=fact.id,
             kind=fact.kind,

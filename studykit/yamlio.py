@@ -238,15 +238,15 @@ class _Builder:
             return self.scalar(event)
         next_event = self.loader.get_event
         if isinstance(event, SequenceStartEvent):
-            result = LocList()
-            result.loc = self.loc(event)
-            result.item_locs = []
+            items = LocList()
+            items.loc = self.loc(event)
+            items.item_locs = []
             event = next_event()
             while not isinstance(event, SequenceEndEvent):
-                result.item_locs.append(self.loc(event))
-                result.append(self.build(event, depth + 1))
+                items.item_locs.append(self.loc(event))
+                items.append(self.build(event, depth + 1))
                 event = next_event()
-            return result
+            return items
         if isinstance(event, MappingStartEvent):
             result = LocDict()
             result.loc = self.loc(event)
@@ -280,7 +280,7 @@ class _Builder:
             return event.value  # the common case, without PyYAML's resolver and constructor
         if tag is None or tag == "!":
             tag = self.loader.resolve(ScalarNode, event.value, event.implicit)
-        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)  # type: ignore[arg-type]
         if tag == "tag:yaml.org,2002:merge":
             return _MERGE
         if tag.startswith("tag:yaml.org,2002:"):

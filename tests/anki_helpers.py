@@ -14,10 +14,9 @@ from typing import Any
 
 import yaml
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+from conftest import DOCUMENT, FACTS, deck_data
 
 import studykit
-
-from conftest import DOCUMENT, FACTS, deck_data
 
 #: A document whose text must show as text in Anki: an HTML script tag, Anki field and cloze
 #: syntax, a media reference. Its catalog entry has no URL and no publication date.
@@ -123,7 +122,7 @@ def notes_by_guid(col: Collection) -> dict[str, dict[str, Any]]:
         model = col.models.get(note.mid)
         result[note.guid] = {
             "id": nid,
-            "fields": dict(zip([f["name"] for f in model["flds"]], note.fields)),
+            "fields": dict(zip([f["name"] for f in model["flds"]], note.fields, strict=True)),
             "tags": sorted(note.tags),
             "model": model["name"],
             "mid": note.mid,

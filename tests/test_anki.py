@@ -16,12 +16,6 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
-
-import studykit
-from studykit.errors import ExportError
-from studykit.export import anki as exporter
-from studykit.export.anki import AnkiReport, note_guid, stable_id, write_apkg
-
 from anki_helpers import (
     ADDED_FACTS,
     REPORT_URL,
@@ -34,6 +28,13 @@ from anki_helpers import (
     review,
     revlog,
 )
+
+import studykit
+from studykit.errors import ExportError
+from studykit.export import anki as exporter
+from studykit.export.anki import AnkiReport, note_guid, stable_id, write_apkg
+
+pytestmark = pytest.mark.anki
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = 1_750_000_000  # a fixed "now" for the first build

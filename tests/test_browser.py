@@ -12,12 +12,10 @@ import re
 import stat
 
 import pytest
-
-import studykit
 from browser import (
     check_key_links,
-    evidence_quotes,
     dump_dom,
+    evidence_quotes,
     parse,
     pdf_page_size,
     pdf_pages_text,
@@ -29,8 +27,12 @@ from browser import (
     screenshot,
 )
 from conftest import BUNDLED_DECK
+
+import studykit
 from studykit.export.html import render_quiz, write_quiz
 from studykit.export.pdf import print_to_pdf
+
+pytestmark = pytest.mark.browser
 
 PAPER_POINTS = {"a4": (595, 842), "letter": (612, 792)}
 

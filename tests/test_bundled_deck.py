@@ -8,9 +8,9 @@ from collections import Counter
 
 import pytest
 import yaml
+from conftest import BUNDLED_DECK, ROOT
 
 import studykit
-from conftest import BUNDLED_DECK, ROOT
 from studykit.cli import main
 from studykit.lint import lint
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 
 import pytest
+from conftest import FACTS, deck_data, facts_with
 
 import studykit
-from conftest import FACTS, deck_data, facts_with
 from studykit.cli import main
 
 

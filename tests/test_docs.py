@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import ROOT
+
 from studykit.cli import build_parser
 from studykit.lint import RULES
 from studykit.model import COMMON_FACT_KEYS, KINDS

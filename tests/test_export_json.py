@@ -6,8 +6,9 @@ import hashlib
 import json
 import re
 
-import studykit
 from conftest import ROOT
+
+import studykit
 from studykit.cli import main
 from studykit.model import QUESTION_TYPES
 

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import re
 
-import yaml
 import pytest
+import yaml
+from conftest import deck_data
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import studykit
-from conftest import deck_data
 from studykit.lint import lint
+
+pytestmark = pytest.mark.slow
 
 BASE = yaml.safe_dump(deck_data(), sort_keys=False, allow_unicode=True, width=200)
 LINES = BASE.splitlines(keepends=True)

@@ -7,7 +7,6 @@ source and kind, '..' / absolute / symlinked catalog paths, a short quote) are n
 
 from __future__ import annotations
 
-import copy
 import errno
 import hashlib
 import json
@@ -20,12 +19,12 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from conftest import DOCUMENT, ROOT, deck_data, facts_with
 
 import studykit
 import studykit.fsio
 import studykit.sandbox
 import studykit.yamlio
-from conftest import DOCUMENT, FACTS, ROOT, deck_data, facts_with
 from studykit.cli import main
 from studykit.fsio import write_atomic
 

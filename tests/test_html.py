@@ -11,11 +11,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from browser import EVIL_IMG, EVIL_SCRIPT, ElementText, check_key_links, parse, sample_question_set
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import studykit
-from browser import EVIL_IMG, EVIL_SCRIPT, ElementText, check_key_links, parse, sample_question_set
 from studykit.corpus import http_url
 from studykit.errors import ExportError, UsageError
 from studykit.export import views as page_views
@@ -28,8 +28,8 @@ from studykit.export.html import (
     write_sources,
 )
 from studykit.export.pdf import print_to_pdf
-from studykit.quiz import PlannedQuestion, plan_version, select_questions
 from studykit.model import CLOZE_BLANK
+from studykit.quiz import PlannedQuestion, plan_version, select_questions
 
 
 @pytest.fixture(scope="module")

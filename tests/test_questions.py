@@ -8,14 +8,14 @@ import subprocess
 import sys
 
 import yaml
+from conftest import FACTS, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import studykit
-from conftest import FACTS, ROOT
 from studykit.distractors import event_key, stance_key, vote_key
 from studykit.lint import lint
-from studykit.model import VOTE_POSITIONS, QUESTION_TYPES
+from studykit.model import QUESTION_TYPES, VOTE_POSITIONS
 
 COUNTRIES = ["Arland", "Borduria", "Carpania", "Dorvik", "Elbonia", "Freedonia", "Genovia", "Hyrkania", "Ilyria"]
 PEOPLE = ["Ann Abel", "Ben Brook", "Cal Crane", "Dee Dunn", "Eve Eads", "Finn Ford"]

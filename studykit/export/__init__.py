@@ -27,7 +27,7 @@ class _Exporters(Mapping[str, "type[Exporter]"]):
 
     def __getitem__(self, name: str) -> type[Exporter]:
         module, _, cls = _REGISTRY[name].partition(":")
-        return getattr(importlib.import_module(module), cls)  # type: ignore[no-any-return]
+        return getattr(importlib.import_module(module), cls)
 
     def __iter__(self) -> Iterator[str]:
         return iter(_REGISTRY)

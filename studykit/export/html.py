@@ -26,7 +26,6 @@ Every template gets the same typed :class:`TemplateContext`, built by :func:`bui
 
 from __future__ import annotations
 
-
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import ClassVar, Sequence

@@ -476,7 +476,7 @@ def source_views(qset: QuestionSet, versions: Sequence[VersionView]) -> tuple[So
             marks_by_source[ev.source].append(_Mark(ev.start, ev.end, anchor, fact.id, tuple(backrefs.get(anchor, ()))))
     if problems:
         raise ExportError(problems)
-    views = []
+    pages: list[SourceView] = []
     for source_id in sorted(deck.corpus.documents):
         doc = deck.corpus[source_id]
         src = doc.source
@@ -485,7 +485,7 @@ def source_views(qset: QuestionSet, versions: Sequence[VersionView]) -> tuple[So
             HighlightView(m.anchor, m.fact_id, doc.text[m.start : m.end], doc.line_of(m.start), m.backrefs)
             for m in sorted(marks, key=lambda m: (m.start, m.end, m.anchor))
         )
-        views.append(
+        pages.append(
             SourceView(
                 id=source_id,
                 href=f"sources/{url_quote(source_file_name(source_id))}",
@@ -502,6 +502,6 @@ def source_views(qset: QuestionSet, versions: Sequence[VersionView]) -> tuple[So
                 highlights=highlights,
             )
         )
-    return tuple(views)
+    return tuple(pages)
 
 
