@@ -227,7 +227,7 @@ def build(
     plans = []
     owners: list[QuestionSet] = []
     for qset in qsets:
-        warnings.extend(p for p in qset.deck.notes if p.severity == "warning")
+        warnings.extend(p for p in qset.deck.messages if p.severity == "warning")
         if not qset.questions:
             warnings.append(Problem(None, f"{display_path(qset.deck.path)}: the deck yields no questions; nothing to build", "warning"))
             continue

@@ -94,7 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     quiz.add_argument("--families", nargs="+", metavar="FAMILY", help="only these question families (who, year, rationale, …)")
     quiz.add_argument("--topics", nargs="+", metavar="TOPIC", help="only questions about these topics")
     quiz.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: dist/<deck id>)")
-    quiz.add_argument("--templates", type=Path, metavar="DIR", help="folder of templates that override the built-in theme")
+    quiz.add_argument(
+        "--theme", "--templates", dest="theme", type=Path, metavar="DIR",
+        help="folder of page templates and style.css that override the built-in theme (--templates is the old name)",
+    )
     quiz.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size for printing (default: a4)")
     quiz.add_argument("--pdf", action="store_true", help="also print each page to PDF with headless Chromium")
     quiz.set_defaults(run=cmd_quiz)
@@ -151,7 +154,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(f"{shown}: {_plural(errors, 'error')}")
             status = EXIT_PROBLEMS
             continue
-        _print_problems(result.deck.notes, sys.stdout)
+        _print_problems(result.deck.messages, sys.stdout)
         counts = _lint_counts(result.findings)
         for finding in result.lint_errors:
             print(finding)
@@ -240,7 +243,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
     if args.count is not None and args.count < 1:
         raise UsageError("--count must be at least 1")
     (qset,) = build.prepare(build.deck_paths([args.deck]), seed=args.seed)
-    _print_problems([p for p in qset.deck.notes if p.severity == "warning"], sys.stderr)
+    _print_problems([p for p in qset.deck.messages if p.severity == "warning"], sys.stderr)
     out = args.out or build.DEFAULT_OUT / qset.deck.id
     exporter = build.exporter_for(
         "html",
@@ -249,7 +252,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         versions=args.versions,
         families=args.families,
         topics=args.topics,
-        templates_dir=args.templates,
+        theme_dir=args.theme,
         paper=args.paper,
         pdf=args.pdf,
     )

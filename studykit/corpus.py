@@ -255,7 +255,7 @@ class Corpus:
 
     root: Path  # the corpus directory (holds catalog.yaml)
     documents: dict[str, Document]
-    notes: tuple[Problem, ...] = ()  # warnings found while loading (e.g. a changed document)
+    messages: tuple[Problem, ...] = ()  # warnings found while loading (e.g. a changed document)
 
     def release_search_maps(self) -> None:
         """Drop each document's normalised text and offset map; a later search rebuilds them."""

@@ -19,6 +19,7 @@ from .errors import LoadError, Location, Problem, Problems, display_path
 from .grounding import position_clashes, resolve_quote, ungrounded
 from .model import (
     COMMON_FACT_KEYS,
+    ENTITY_TYPES,
     KINDS,
     Deck,
     Entity,
@@ -36,7 +37,6 @@ DEFAULT_CORPUS = "../seeds"
 _DECK_KEYS = ("id", "title", "description", "corpus", "seed", "topics", "disable_templates")
 _TOP_KEYS = ("deck", "entities", "templates", "facts")
 _TEMPLATE_KEYS = ("id", "applies_to", "prompt", "answer", "answer_type", "type", "explanation")
-ENTITY_TYPES = ("country", "person", "organisation", "group", "place")
 _ENTITY_KEYS = ("name", "type", "aliases", "related", "groups", "since")
 
 #: Figures beyond this are surely typos (and would overflow arithmetic on floats).
@@ -97,7 +97,7 @@ def load_deck(
         templates=tuple(templates),
         disabled=frozenset(disabled),
         seed=seed,
-        notes=tuple(problems.items),
+        messages=tuple(problems.items),
     )
 
 
@@ -124,7 +124,7 @@ def _parse_skipping_broken_facts(text: str, shown: str) -> tuple[Any, list, bool
             start, end = block
             problems.extend(exc.problems)
             problems.append(
-                Problem(Location(shown, start + 1, 1), f"lines {start + 1}–{end} (one fact) were skipped because of the syntax error", "note")
+                Problem(Location(shown, start + 1, 1), f"lines {start + 1}–{end} (one fact) were skipped because of the syntax error", "info")
             )
             lines = text.split("\n")
             lines[start:end] = [""] * (end - start)
@@ -179,7 +179,7 @@ def _load_corpus(deck_path: Path, meta: LocDict, problems: Problems) -> Corpus |
     root = (deck_path.parent / relative)
     try:
         corpus = load_corpus(root, display_root=display_path(root) if root.exists() else relative)
-        problems.extend(corpus.notes)
+        problems.extend(corpus.messages)
         return corpus
     except LoadError as exc:
         if not root.is_dir():
@@ -565,8 +565,8 @@ class _FactReader:
             return
         for finding in ungrounded(fact, kind, self.corpus):
             where = self.item.value_loc(finding.field) if finding.field else self.item.loc
-            if finding.severity == "note":
-                self.problems.note(where, f"{self.label}: {finding.message}")
+            if finding.severity == "info":
+                self.problems.info(where, f"{self.label}: {finding.message}")
             else:
                 self.error(finding.field, finding.message)
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Literal
+
+#: How serious a message is: ``error`` stops the command; ``warning`` and ``info`` do not.
+Severity = Literal["error", "warning", "info"]
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -37,11 +40,12 @@ def display_path(path: Path | str) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding: an ``error`` stops the build, a ``warning`` or ``note`` does not."""
+    """One message about the user's input or output: an ``error`` stops the command, a
+    ``warning`` or an ``info`` does not."""
 
     location: Location | None
     message: str
-    severity: str = "error"
+    severity: Severity = "error"
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
@@ -88,8 +92,8 @@ class Problems:
     def warning(self, location: Location | None, message: str) -> None:
         self.items.append(Problem(location, message, "warning"))
 
-    def note(self, location: Location | None, message: str) -> None:
-        self.items.append(Problem(location, message, "note"))
+    def info(self, location: Location | None, message: str) -> None:
+        self.items.append(Problem(location, message, "info"))
 
     def extend(self, problems: Iterable[Problem]) -> None:
         self.items.extend(problems)

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Iterable, Literal, Mapping
+from typing import Any, Iterable, Mapping
 
 from .corpus import Corpus, Document, find_words, normalize
 from .dates import date_spellings
+from .errors import Severity
 from .model import EXCLUDES, Evidence, Fact, Kind, format_value
 
 #: Minimum length of a quote, in characters after normalisation; shorter ones match by accident.
@@ -31,7 +32,7 @@ class Finding:
 
     field: str | None
     message: str
-    severity: Literal["error", "warning", "note"] = "error"
+    severity: Severity = "error"
 
 
 def resolve_quote(document: Document, source: str, quote: str) -> Evidence | str:
@@ -62,7 +63,7 @@ def ungrounded(fact: Fact, kind: Kind, corpus: Corpus) -> list[Finding]:
         if value is None or not spec.grounded:
             continue
         if spec.name in fact.paraphrase:
-            findings.append(Finding(spec.name, f"{spec.name!r} is a paraphrase, not verbatim in the quotes", "note"))
+            findings.append(Finding(spec.name, f"{spec.name!r} is a paraphrase, not verbatim in the quotes", "info"))
             continue
         for single in value if isinstance(value, tuple) else (value,):
             if spec.type == "date":
@@ -70,7 +71,7 @@ def ungrounded(fact: Fact, kind: Kind, corpus: Corpus) -> list[Finding]:
                 if not grounded:
                     grounded, note = date_from_catalog(fact, single, corpus)
                     if note:
-                        findings.append(Finding("date", note, "note"))
+                        findings.append(Finding("date", note, "info"))
             elif spec.type == "number":
                 grounded = any(_occurs(s, quotes) for s in _number_spellings(single, fact))
             else:

@@ -13,13 +13,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from .corpus import fold
-from .errors import Location, Problem, display_path
+from .errors import Location, Problem, Severity, display_path
 from .model import Question, QuestionSet
 
 CHOICE_TYPES = ("single", "multiple")
 
 #: Every rule: code → (severity, what it checks). The README's table is generated from this.
-RULES: dict[str, tuple[str, str]] = {
+RULES: dict[str, tuple[Severity, str]] = {
     "L001": ("error", "two options are the same after normalising case, white space and aliases"),
     "L002": ("error", "an answer is not among the options"),
     "L003": ("error", "a choice question has fewer than 3 or more than 5 options"),
@@ -45,7 +45,7 @@ class Finding:
     location: Location | None
 
     @property
-    def severity(self) -> str:
+    def severity(self) -> Severity:
         return RULES[self.code][0]
 
     def __str__(self) -> str:
@@ -56,8 +56,7 @@ class Finding:
     def as_problem(self) -> Problem:
         """The finding as a load problem (``check`` and ``build`` stop on lint errors alike)."""
         about = f" [{self.question}]" if self.question else ""
-        severity = "note" if self.severity == "info" else self.severity
-        return Problem(self.location, f"{self.code}{about} {self.message}", severity)
+        return Problem(self.location, f"{self.code}{about} {self.message}", self.severity)
 
 
 def lint(qset: QuestionSet, *, deck_wide: bool = True) -> list[Finding]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 
 from .corpus import Corpus, Source
 from .errors import Location, Problem
@@ -25,10 +25,17 @@ from .errors import Location, Problem
 # ---------------------------------------------------------------------------------------------
 
 
+#: How a field's value is read and checked (see the table above).
+FieldType = Literal["text", "entity", "entities", "date", "number"]
+#: What an entity is; decides the question word ("Which country", "Who").
+EntityType = Literal["country", "person", "organisation", "group", "place"]
+ENTITY_TYPES: tuple[EntityType, ...] = ("country", "person", "organisation", "group", "place")
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    type: str
+    type: FieldType
     required: bool = False
     grounded: bool = False
     answer_type: str = "text"  # what the value is, for homogeneous distractors
@@ -214,7 +221,7 @@ class Deck:
     templates: tuple[UserTemplate, ...] = ()
     disabled: frozenset[str] = frozenset()
     seed: int = 0
-    notes: tuple[Problem, ...] = ()  # warnings and notes found while loading
+    messages: tuple[Problem, ...] = ()  # warnings and infos found while loading (severity on each)
 
     def source(self, source_id: str) -> Source:
         return self.corpus[source_id].source
@@ -231,7 +238,10 @@ class Deck:
         return entity.type if entity else default
 
 
-QUESTION_TYPES = ("single", "multiple", "true_false", "short", "cloze")
+#: single: one key among options; multiple: select every key; true_false; short: a free answer;
+#: cloze: a passage with a blank.
+QuestionType = Literal["single", "multiple", "true_false", "short", "cloze"]
+QUESTION_TYPES: tuple[QuestionType, ...] = ("single", "multiple", "true_false", "short", "cloze")
 
 
 @dataclass(frozen=True)
@@ -249,7 +259,7 @@ class Question:
     fact: str
     template: str
     family: str
-    type: str
+    type: QuestionType
     answer_type: str
     prompt: str
     options: tuple[str, ...]

@@ -68,3 +68,32 @@ def test_the_committed_ledger_is_up_to_date_with_the_bundled_deck(project_copy):
     assert (project_copy / "decks" / "israel-russia-ukraine.ledger.json").read_bytes() == (
         ROOT / "decks" / "israel-russia-ukraine.ledger.json"
     ).read_bytes()
+
+
+def test_the_readme_python_api_runs_as_written(project_copy):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Python API", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    result = subprocess.run([sys.executable, "-c", code], cwd=project_copy, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    dist = project_copy / "dist"
+    assert (dist / "israel-russia-ukraine.apkg").is_file() and (dist / "israel-russia-ukraine.json").is_file()
+    assert (dist / "israel-russia-ukraine" / "quiz-v2.html").is_file() or (dist / "israel-russia-ukraine" / "quiz-v1.html").is_file()
+    assert "anki " in result.stdout and "html " in result.stdout
+
+
+@pytest.mark.parametrize("command", ["check", "build", "lint"])
+def test_check_and_build_agree_about_two_copies_of_a_deck(project_copy, command):
+    """Two deck files with the same deck id: every command refuses them, naming both files."""
+    shutil.copy(project_copy / "decks" / "israel-russia-ukraine.yaml", project_copy / "decks" / "copy.yaml")
+    result = run(project_copy, command)
+    assert result.returncode == 1, result.stdout + result.stderr
+    said = result.stdout + result.stderr
+    assert "deck files decks/copy.yaml and decks/israel-russia-ukraine.yaml share the deck id 'israel-russia-ukraine'" in said
+    assert not (project_copy / "dist").exists()
+
+
+def test_a_folder_as_deck_argument_means_every_deck_in_it(project_copy):
+    result = run(project_copy, "check", "decks")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "decks/israel-russia-ukraine.yaml: ok:" in result.stdout

@@ -122,7 +122,7 @@ def test_paraphrase_is_a_note_not_an_error(make_project, in_dir, capsys):
     facts = facts_with(strike={"rationale": "its diplomats were on strike", "paraphrase": ["rationale"]})
     code, out = check(make_project(facts), in_dir, capsys)
     assert code == 0, out
-    assert "note: fact 'strike': 'rationale' is a paraphrase, not verbatim in the quotes" in out
+    assert "info: fact 'strike': 'rationale' is a paraphrase, not verbatim in the quotes" in out
 
 
 def test_one_position_per_actor(make_project):
@@ -224,7 +224,7 @@ def test_syntax_error_unknown_key_duplicate_id_and_misquote_in_one_run(make_proj
     assert code == 1
     errors = [line for line in out.splitlines() if ": error: " in line]
     assert errors[0] == "decks/test.yaml:9:11: error: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence)"
-    assert "decks/test.yaml:6:1: note: lines 6–9 (one fact) were skipped because of the syntax error" in out
+    assert "decks/test.yaml:6:1: info: lines 6–9 (one fact) were skipped because of the syntax error" in out
     assert "decks/test.yaml:15:5: error: fact 'cut': unknown key 'evidnce'; did you mean 'evidence'?" in errors
     assert "decks/test.yaml:16:9: error: duplicate fact id 'cut' (first at line 10); fact ids must be unique" in errors
     assert any(e.startswith("decks/test.yaml:22:16: error: fact 'cut': quote not found in 'report'; closest passage") for e in errors)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-
-from conftest import ROOT
 
 import studykit
 from studykit.cli import main
@@ -62,17 +59,6 @@ def test_seed_changes_option_order_only(make_project, in_dir, capsys):
     assert [q["id"] for q in one] == [q["id"] for q in two]
     assert [q["options"] for q in one] != [q["options"] for q in two]
     assert [sorted(q["answers"]) for q in one] == [sorted(q["answers"]) for q in two]
-
-
-def test_readme_python_example_runs(tmp_path, monkeypatch):
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Python API", 1)[1]
-    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
-    monkeypatch.chdir(ROOT)
-    code = code.replace('"dist/israel-russia-ukraine.json"', repr(str(tmp_path / "out.json")))
-    exec(compile(code, "README.md", "exec"), {})
-    data = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
-    assert data["questions"] and data["deck"]["id"] == "israel-russia-ukraine"
 
 
 def test_api_is_flat():

@@ -388,7 +388,7 @@ def test_user_templates_override_and_extend_the_builtin(qset, out, tmp_path):
         encoding="utf-8",
     )
     (theme / "style.css").write_text("body { color: black }\n", encoding="utf-8")
-    write_quiz(qset, out, templates_dir=theme)
+    write_quiz(qset, out, theme_dir=theme)
     quiz = (out / "quiz-v1.html").read_text(encoding="utf-8")
     assert "My class: Israel, Russia and Ukraine at the UN" in quiz
     for page in ("quiz-v1.html", "key-v1.html", "sources/un-vote-2014.html", "index.html"):
@@ -411,7 +411,7 @@ def test_template_errors_name_the_file_and_line_and_write_nothing(qset, out, tmp
     theme.mkdir()
     (theme / name).write_text(text, encoding="utf-8")
     with pytest.raises(ExportError) as info:
-        write_quiz(qset, out, templates_dir=theme)
+        write_quiz(qset, out, theme_dir=theme)
     problem = info.value.problems[0]
     assert problem.location.path == str(theme / name)
     assert problem.location.line == line
@@ -419,9 +419,9 @@ def test_template_errors_name_the_file_and_line_and_write_nothing(qset, out, tmp
     assert not out.exists()
 
 
-def test_missing_templates_dir_is_an_export_error(qset, out, tmp_path):
+def test_missing_theme_dir_is_an_export_error(qset, out, tmp_path):
     with pytest.raises(ExportError, match="templates directory not found"):
-        write_quiz(qset, out, templates_dir=tmp_path / "nope")
+        write_quiz(qset, out, theme_dir=tmp_path / "nope")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ Output layout in ``out_dir``::
     quiz-v1.html …        the quiz a student gets (no answers in it)
     key-v1.html …         the answer key of that version (its own file, so it starts on a new page)
     sources/<id>.html     each corpus document with its cited passages highlighted
-    style.css             the theme's style sheet (or the user's, when ``templates_dir`` has one)
+    style.css             the theme's style sheet (or the user's, when ``theme_dir`` has one)
     .studykit-manifest.json   the files this build wrote (see below)
 
 :class:`QuizExporter` renders everything in memory (and, with ``pdf``, prints the PDFs from a
@@ -19,7 +19,7 @@ source), and it knows them from the manifest the earlier build wrote: a file tha
 there is never deleted.
 
 Templates are jinja2 files rendered in a :class:`~jinja2.sandbox.SandboxedEnvironment` with
-autoescaping on. A user's ``templates_dir`` comes first (``ChoiceLoader``); the built-in theme is
+autoescaping on. A user's ``theme_dir`` comes first (``ChoiceLoader``); the built-in theme is
 also reachable as ``default/<name>`` so a user template can ``{% extends "default/quiz.html" %}``.
 Every template gets the same typed :class:`TemplateContext`, built by :func:`build_context`.
 """
@@ -119,13 +119,13 @@ class QuizReport:
 # ---------------------------------------------------------------------------------------------
 
 
-def _environment(templates_dir: Path | None) -> SandboxedEnvironment:
+def _environment(theme_dir: Path | None) -> SandboxedEnvironment:
     builtin = jinja2.FileSystemLoader(str(THEME_DIR))
     loaders: list[jinja2.BaseLoader] = []
-    if templates_dir is not None:
-        if not Path(templates_dir).is_dir():
-            raise ExportError(f"templates directory not found: {templates_dir}", Location(str(templates_dir)))
-        loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
+    if theme_dir is not None:
+        if not Path(theme_dir).is_dir():
+            raise ExportError(f"templates directory not found: {theme_dir}", Location(str(theme_dir)))
+        loaders.append(jinja2.FileSystemLoader(str(theme_dir)))
     loaders.append(jinja2.PrefixLoader({"default": builtin}))
     loaders.append(builtin)
     env = SandboxedEnvironment(
@@ -180,8 +180,8 @@ def _render(env: SandboxedEnvironment, name: str, context: TemplateContext) -> s
         raise ExportError(f"template error: {message}", where or Location(name)) from None
 
 
-def _stylesheet(templates_dir: Path | None) -> bytes:
-    for base in ([Path(templates_dir)] if templates_dir else []) + [THEME_DIR]:
+def _stylesheet(theme_dir: Path | None) -> bytes:
+    for base in ([Path(theme_dir)] if theme_dir else []) + [THEME_DIR]:
         path = base / "style.css"
         if path.is_file():
             try:
@@ -211,7 +211,7 @@ def render_quiz(
     versions: int = 1,
     families: Sequence[str] | None = None,
     topics: Sequence[str] | None = None,
-    templates_dir: Path | None = None,
+    theme_dir: Path | None = None,
     paper: str = "a4",
 ) -> tuple[dict[str, bytes], tuple[VersionView, ...], tuple[Problem, ...]]:
     """Every page of the HTML export, in memory: ``{relative path: content}``, the versions, warnings."""
@@ -231,7 +231,7 @@ def render_quiz(
         version_view(deck, k, seed, plan_version(pool, count=count, seed=seed, version=k)) for k in range(1, versions + 1)
     )
     sources = source_views(qset, views)
-    env = _environment(templates_dir)
+    env = _environment(theme_dir)
     pages: dict[str, bytes] = {}
     for v in views:
         pages[v.quiz_href] = _render(env, "quiz.html", build_context("quiz", deck=deck, paper=paper, version=v, versions=views)).encode()
@@ -243,21 +243,21 @@ def render_quiz(
     pages["index.html"] = _render(
         env, "index.html", build_context("index", deck=deck, paper=paper, versions=views, sources=sources)
     ).encode()
-    pages["style.css"] = _stylesheet(templates_dir)
+    pages["style.css"] = _stylesheet(theme_dir)
     return pages, views, tuple(problems)
 
 
-def render_sources(qset: QuestionSet, *, templates_dir: Path | None = None, paper: str = "a4") -> dict[str, bytes]:
+def render_sources(qset: QuestionSet, *, theme_dir: Path | None = None, paper: str = "a4") -> dict[str, bytes]:
     """The source pages alone (no back-links to quiz versions) and the style sheet, in memory."""
     paper = _check_paper(paper)
-    env = _environment(templates_dir)
+    env = _environment(theme_dir)
     pages = {
         f"sources/{source_file_name(s.id)}": _render(
             env, "source.html", build_context("source", deck=qset.deck, paper=paper, source=s)
         ).encode()
         for s in source_views(qset, ())
     }
-    pages["style.css"] = _stylesheet(templates_dir)
+    pages["style.css"] = _stylesheet(theme_dir)
     return pages
 
 
@@ -275,7 +275,7 @@ class QuizExporter:
     versions: int = 1
     families: Sequence[str] | None = None
     topics: Sequence[str] | None = None
-    templates_dir: Path | None = None
+    theme_dir: Path | None = None
     pdf: bool = False
     paper: str = "a4"
     #: ``count`` is an upper bound: a deck with fewer questions is no warning (``build``'s quiz).
@@ -297,7 +297,7 @@ class QuizExporter:
             versions=self.versions,
             families=self.families,
             topics=self.topics,
-            templates_dir=self.templates_dir,
+            theme_dir=self.theme_dir,
             paper=self.paper,
         )
         files: dict[Path, Content] = {out_dir / name: data for name, data in pages.items()}
@@ -330,21 +330,21 @@ def write_quiz(
     versions: int = 1,
     families: Sequence[str] | None = None,
     topics: Sequence[str] | None = None,
-    templates_dir: Path | None = None,
+    theme_dir: Path | None = None,
     pdf: bool = False,
     paper: str = "a4",
 ) -> QuizReport:
     """Write the quiz versions, their answer keys, the source pages and the style sheet (see
     :class:`QuizExporter`); ``seed`` defaults to the question set's. All files or none."""
-    exporter = QuizExporter(count, seed, versions, families, topics, templates_dir, pdf, paper)
+    exporter = QuizExporter(count, seed, versions, families, topics, theme_dir, pdf, paper)
     (written,) = commit([exporter.plan(qset, Path(out_dir))])
     report: QuizReport = written.details  # type: ignore[assignment]
     report = replace(report, removed=written.removed, problems=written.problems)
     return report
 
 
-def write_sources(qset: QuestionSet, out_dir: Path, *, templates_dir: Path | None = None) -> list[Path]:
+def write_sources(qset: QuestionSet, out_dir: Path, *, theme_dir: Path | None = None) -> list[Path]:
     """Write ``sources/<id>.html`` for every corpus document (and ``style.css``); return the pages."""
-    files: dict[Path, Content] = {Path(out_dir) / rel: data for rel, data in render_sources(qset, templates_dir=templates_dir).items()}
+    files: dict[Path, Content] = {Path(out_dir) / rel: data for rel, data in render_sources(qset, theme_dir=theme_dir).items()}
     commit([Output("sources", files, summary=f"{len(files) - 1} source pages")])
     return [p for p in files if p.suffix == ".html"]
