@@ -12,6 +12,7 @@ filler prose around them), then, in a fresh subprocess per repeat, times each ph
     generate  studykit.generate
     apkg      studykit.export.anki.write_apkg
     html      studykit.export.html.write_quiz (a 100-question quiz plus every source page)
+    quiz_all  the same with every question (not part of a build: ``studykit quiz DECK``)
     json      studykit.write_json
 
 and, in another fresh subprocess, the *floor*: libyaml parsing the same deck YAML
@@ -215,6 +216,8 @@ def run_build(deck_path: Path, out: Path) -> dict:
         seconds["html"], result["notes"]["html"] = None, f"studykit.export.html unavailable: {exc}"
     else:
         timed("html", lambda: write_quiz(qset, out / "quiz", count=100))
+        # a quiz of every question: selection, ordering and the answer key's citations must grow linearly
+        timed("quiz_all", lambda: write_quiz(qset, out / "quiz-all"))
     timed("json", lambda: studykit.write_json(qset, out / "bench.json"))
     findings = timed("lint", lambda: lint(qset))
     result["lint_findings"] = len(findings)
@@ -278,7 +281,7 @@ def bench_size(n_facts: int, repeat: int) -> dict:
             floors.append(_worker("floor-worker", str(deck_path), str(out), str(builds[-1]["questions"])))
         size_mib = round(deck_path.stat().st_size / 2**20, 1)
         corpus_mib = round(sum(p.stat().st_size for p in (root / "project" / "corpus").iterdir()) / 2**20, 1)
-    phases = {name: _median([b["seconds"].get(name) for b in builds]) for name in ("import", *BUILD_PHASES, "lint")}
+    phases = {name: _median([b["seconds"].get(name) for b in builds]) for name in ("import", *BUILD_PHASES, "quiz_all", "lint")}
     totals = [sum(b["seconds"][p] or 0 for p in BUILD_PHASES) for b in builds]
     floor_phases = {name: _median([f["seconds"][name] for f in floors]) for name in FLOOR_PHASES}
     floor_totals = [sum(f["seconds"].values()) for f in floors]

@@ -7,7 +7,7 @@ A version is deterministic in (question pool, count, seed, version number): vers
 from __future__ import annotations
 
 import random
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -113,14 +113,30 @@ def _balanced_pick(pool: list[Question], count: int, rng: random.Random) -> list
 
 
 def _spread_facts(questions: list[Question]) -> list[Question]:
-    """Reorder so that consecutive questions are on different facts where possible (stable)."""
-    rest = list(questions)
+    """Reorder so that consecutive questions are on different facts where possible (stable).
+
+    At each step the earliest remaining question whose fact differs from the last one placed is
+    taken (the first remaining one when none differs). The questions passed over always share
+    one fact, the last one placed, so they wait in one queue and every question is looked at a
+    bounded number of times: linear in the number of questions.
+    """
     out: list[Question] = []
-    while rest:
+    waiting: deque[Question] = deque()  # passed over: all on the fact of out[-1] when passed over
+    upcoming = iter(questions)
+    while True:
         last = out[-1].fact if out else None
-        at = next((i for i, q in enumerate(rest) if q.fact != last), 0)
-        out.append(rest.pop(at))
-    return out
+        if waiting and waiting[0].fact != last:
+            out.append(waiting.popleft())
+            continue
+        for q in upcoming:
+            if q.fact != last:
+                out.append(q)
+                break
+            waiting.append(q)
+        else:
+            if not waiting:
+                return out
+            out.append(waiting.popleft())
 
 
 def _order_options(q: Question, rng: random.Random, used_slots: Counter[int]) -> tuple[str, ...]:
