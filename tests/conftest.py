@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import copy
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from studykit.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_DECK = ROOT / "decks" / "israel-russia-ukraine.yaml"
@@ -237,3 +241,24 @@ def in_dir():
             os.chdir(before)
 
     return cd
+
+
+def run(project, in_dir, capsys, *args):
+    """``studykit ARGS`` in the project folder, in this process: exit code and everything printed
+    (never a traceback or an internal error)."""
+    root = getattr(project, "root", project)
+    with in_dir(root):
+        code = main(list(args))
+    out = capsys.readouterr()
+    text = out.out + out.err
+    assert "Traceback" not in text and "internal error" not in text, text
+    return code, text
+
+
+def run_process(*args, cwd, timeout=60, env=None):
+    """``python -m studykit ARGS`` in a real process (a crash there cannot take pytest down)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    env.pop("STUDYKIT_DEBUG", None)
+    result = subprocess.run([sys.executable, "-m", "studykit", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+    return result

@@ -9,7 +9,7 @@ import sys
 import zipfile
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, run_process
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def project_copy(tmp_path):
 
 
 def run(cwd, *args, env=None):
-    return subprocess.run([sys.executable, "-m", "studykit", *args], cwd=cwd, capture_output=True, text=True, env=env)
+    return run_process(*args, cwd=cwd, env=env)
 
 
 def test_build_writes_every_output(project_copy):

@@ -5,17 +5,14 @@ from __future__ import annotations
 import copy
 
 import pytest
-from conftest import FACTS, deck_data, facts_with
+from conftest import FACTS, deck_data, facts_with, run
 
 import studykit
 from studykit.cli import main
 
 
 def check(project, in_dir, capsys, *args):
-    with in_dir(project.root):
-        code = main(["check", *args])
-    out = capsys.readouterr()
-    return code, out.out + out.err
+    return run(project, in_dir, capsys, "check", *args)
 
 
 def test_valid_deck_loads(make_project):

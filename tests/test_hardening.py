@@ -19,39 +19,17 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-from conftest import DOCUMENT, ROOT, deck_data, facts_with
+from conftest import DOCUMENT, ROOT, deck_data, facts_with, run, run_process
 
 import studykit
 import studykit.fsio
 import studykit.sandbox
 import studykit.yamlio
-from studykit.cli import main
 from studykit.fsio import write_atomic
-
-
-def run(project, in_dir, capsys, *args):
-    """``studykit ARGS`` in the project folder: exit code and everything printed."""
-    with in_dir(project.root):
-        code = main(list(args))
-    out = capsys.readouterr()
-    text = out.out + out.err
-    assert "Traceback" not in text and "internal error" not in text, text
-    return code, text
 
 
 def check(project, in_dir, capsys, *args):
     return run(project, in_dir, capsys, "check", *args)
-
-
-def run_process(*args, cwd, timeout=60):
-    """``python -m studykit ARGS`` in a real process: a crash there cannot take pytest down."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("STUDYKIT_DEBUG", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "studykit", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env
-    )
-    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
-    return result
 
 
 def errors(text):

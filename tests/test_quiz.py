@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -35,4 +36,4 @@ def test_spreading_a_large_set_is_linear():
     questions = [Q(str(i // 3), i) for i in range(300_000)]  # runs of three questions per fact
     spread = _spread_facts(questions)
     assert sorted(q.n for q in spread) == list(range(300_000))
-    assert sum(1 for a, b in zip(spread, spread[1:]) if a.fact == b.fact) <= 2
+    assert sum(1 for a, b in pairwise(spread) if a.fact == b.fact) <= 2
