@@ -76,7 +76,8 @@ __all__ = [
     "write_apkg",
 ]
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "anki"
+#: The Anki card templates (mustache, never run through jinja2) and their style sheet.
+CARDS_DIR = Path(__file__).resolve().parent.parent / "anki_cards"
 LEDGER_FORMAT = "studykit-anki-ledger/1"
 CHOICE_TYPES = ("single", "multiple", "true_false")
 #: Zip dates start in 1980.
@@ -89,7 +90,7 @@ INSTRUCTIONS = {
 
 
 def _data(name: str) -> str:
-    return (DATA_DIR / name).read_text(encoding="utf-8")
+    return (CARDS_DIR / name).read_text(encoding="utf-8")
 
 
 #: The style sheet shared by both note types (``studykit/anki/style.css``).
