@@ -678,3 +678,12 @@ def test_a_generated_deck_exports_with_resolving_links(make_project, out):
     for p in plan_version(pool, count=None, seed=0, version=2):
         if p.question.answer_type in ("year", "date", "number"):
             assert p.options == p.question.options
+
+
+def test_write_quiz_from_python_uses_the_question_sets_seed_by_default(qset, tmp_path):
+    seeded = replace(qset, seed=7)
+    write_quiz(seeded, tmp_path / "default")
+    write_quiz(seeded, tmp_path / "seven", seed=7)
+    write_quiz(seeded, tmp_path / "zero", seed=0)
+    assert snapshot(tmp_path / "default") == snapshot(tmp_path / "seven")
+    assert snapshot(tmp_path / "default") != snapshot(tmp_path / "zero")
