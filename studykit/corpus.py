@@ -26,6 +26,10 @@ from .errors import LoadError, Location, Problem, Problems
 from .yamlio import LocDict, LocList, check_keys, decode_utf8, describe, load_yaml, read_bytes
 
 CATALOG_NAME = "catalog.yaml"
+#: How far a sentence shown around a quote may reach on either side, in characters.
+SENTENCE_LIMIT = 300
+#: A sentence ends at . ! or ? (and closing quotes) before white space and a capital, digit or quote.
+_SENTENCE_END = re.compile(r"[.!?][\"”’')]*\s+(?=[A-Z0-9“\"‘'(])")
 
 _QUOTES = {
     **dict.fromkeys("‘’‚‛′`´", "'"),
@@ -199,6 +203,40 @@ class Document:
 
     def line_of(self, offset: int) -> int:
         return self.text.count("\n", 0, offset) + 1
+
+    def sentence_around(self, start: int, end: int, *, limit: int = SENTENCE_LIMIT) -> tuple[int, int]:
+        """The span of the whole sentence(s) that ``start:end`` lies in: from the end of the
+        sentence before (a full stop, question or exclamation mark followed by a capital or a
+        quotation mark, or a line break) to the end of the last one. Each side grows by at most
+        ``limit`` characters and then stops at a word boundary."""
+        text = self.text
+        left = start
+        floor = max(0, start - limit)
+        while left > floor:
+            if text[left - 1] == "\n" or (_SENTENCE_END.match(text, left - 2) and left >= 2):
+                break
+            left -= 1
+        while left < start and text[left].isspace():
+            left += 1
+        if left == floor and floor > 0:  # no sentence start in reach: begin at a word
+            while left < start and not text[left - 1].isspace():
+                left += 1
+        right = end
+        ceiling = min(len(text), end + limit)
+        if not (end and text[end - 1] in ".!?" and (end == len(text) or text[end].isspace())):
+            while right < ceiling:
+                if text[right] == "\n":
+                    break
+                if text[right] in ".!?" and _SENTENCE_END.match(text, right):
+                    right += 1
+                    while right < len(text) and text[right] in "\"”’')":
+                        right += 1
+                    break
+                right += 1
+            if right == ceiling and ceiling < len(text):
+                while right > end and not text[right].isspace():
+                    right -= 1
+        return left, max(right, end)
 
     def find(self, quote: str) -> QuoteMatch:
         """Every place the quote occurs, as exact spans of the original text."""

@@ -1,39 +1,52 @@
-"""Candidate pools and the rules that keep every distractor false.
+"""Wrong options: the rules that keep every one of them false, and the ranking that keeps them plausible.
 
-A wrong option is offered only when the deck *proves* it wrong:
+A wrong option is offered only when the deck *proves* it wrong ("not in the data" is not enough):
 
-* **who voted how** — another actor whose recorded position on the same vote (same body and date,
-  across every fact that reports it) is a different one, and never this one;
-* **years and dates** — other facts' years; an event has one date, so any other year is false for
-  it. Years that any fact gives for the same event are never offered;
-* **rationales** — other stances' rationales, never one given for the same actor and position;
-* **speakers** — speakers of other statements, never one to whom the same words are attributed;
-* **numbers** — figures of sibling facts in the same unit, else synthetic values at a sensible
-  spacing, never one that any fact gives for the same subject;
-* anything the curator lists under the fact's ``distractors``.
+* **who voted how** — another actor whose recorded position on the same vote (same body, date
+  and motion, across every fact that reports it) rules this one out, or the curator's word;
+* **who did it, why** — the curator's ``distractors`` only (nothing else can prove that someone
+  did not do something, or that a reason was not one);
+* **who said it** — speakers of other statements, never one the same words are attributed to;
+* **years, dates, figures** — an event has one date and a figure one value, so any other is false;
+  never one that any fact gives for the same or a near-identical event, or the same subject.
+
+Among the provably false candidates, :func:`rank_entities` orders by plausibility: the same
+entity type; the key's declared ``groups`` (a wrong option must share at least one: only
+permanent members are offered for "vetoed"); not named, nor ruled out, by the stem itself; not
+from before the entity existed (``since``); recorded in the same vote, cited in the same
+document, on the same topic. Ordered values (:func:`ordered_values`) draw the key's rank
+uniformly and place wrong values on both sides of it.
+
+Every :class:`Option` carries why it is false and why it was chosen, for the curator's review.
 """
 
 from __future__ import annotations
 
-import bisect
+import datetime as dt
 import itertools
 import math
 import random
+import re
 import zlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Callable, Iterable, Sequence
 
-from .corpus import fold
+from .corpus import find_words, fold, normalize
 from .dates import year_of
-from .model import EXCLUDES, VOTE_POSITIONS, Deck, Fact
+from .model import EXCLUDES, KINDS, VOTE_POSITIONS, Deck, Entity, Fact, format_value
+from .model import WrongOption as Option
 
 #: How many wrong options a single-answer question gets (so 4 options in all).
 WRONG_OPTIONS = 3
-#: Rationales and speakers are drawn from a sample of this many (fixed per fact) when the deck has
-#: more, so a question costs as much in a deck of 100,000 facts as in one of 100.
+#: Speakers are drawn from a sample of this many (fixed per fact) when the deck has more, so a
+#: question costs as much in a deck of 100,000 facts as in one of 100.
 MAX_CANDIDATES = 64
-
+#: Hedges that make a figure a bound or an estimate: it is asked as the figure the source gives.
+LOWER_BOUNDS = frozenset({"over", "more than", "at least", "upwards of", "in excess of", "over some"})
+UPPER_BOUNDS = frozenset({"up to", "under", "fewer than", "less than", "nearly", "almost", "at most"})
+#: Statements shorter than this (in words) are too generic to identify a speaker.
+MIN_SAID_WORDS = 3
 
 #: What identifies one event or vote across the facts that report it.
 EventKey = tuple[str, ...]
@@ -45,11 +58,21 @@ def vote_key(fact: Fact) -> EventKey:
 
 
 def event_key(fact: Fact) -> EventKey:
-    return fold(str(fact.fields.get("actor", ""))), fold(str(fact.fields.get("action", fact.fields.get("motion", ""))))
+    if fact.kind == "vote":
+        return vote_key(fact)
+    return fold(str(fact.fields.get("actor", ""))), fold(str(fact.fields.get("action", "")))
 
 
-def stance_key(fact: Fact) -> tuple[str, str]:
-    return fold(fact.fields["actor"]), fold(fact.fields["position"])
+_WORD = re.compile(r"[a-z0-9]{4,}")
+
+
+def content_words(text: str) -> frozenset[str]:
+    """The words of four letters or more, folded: what tells two events apart."""
+    return frozenset(_WORD.findall(fold(text)))
+
+
+def similar(a: frozenset[str], b: frozenset[str], threshold: float = 0.5) -> bool:
+    return bool(a and b) and len(a & b) / len(a | b) >= threshold
 
 
 @dataclass
@@ -60,196 +83,348 @@ class Pools:
     positions: dict[EventKey, dict[str, set[str]]] = field(default_factory=dict)
     years_by_event: dict[EventKey, set[int]] = field(default_factory=dict)
     dates_by_event: dict[EventKey, set[str]] = field(default_factory=dict)
-    all_years: list[int] = field(default_factory=list)
-    publication_years: list[int] = field(default_factory=list)
-    all_dates: list[str] = field(default_factory=list)
-    rationales: list[tuple[tuple[str, str], str]] = field(default_factory=list)
+    #: (kind, body or actor) → [(event key, content words of motion or action)], for near-identical events
+    events_by_subject: dict[tuple[str, str], list[tuple[EventKey, frozenset[str]]]] = field(default_factory=dict)
+    years_by_topic: dict[str | None, list[int]] = field(default_factory=dict)
+    dates_by_topic: dict[str | None, list[str]] = field(default_factory=dict)
     speakers: dict[str, set[str]] = field(default_factory=dict)  # folded words → speakers
-    speaker_types: dict[str, str] = field(default_factory=dict)
     speakers_by_type: dict[str, list[str]] = field(default_factory=dict)
-    numbers: list[tuple[str, str, float]] = field(default_factory=list)  # (unit, subject, value)
-    # indexes of the above, so that no question looks at every fact
-    rationales_by_stance: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # → folded rationales
     values_by_subject: dict[str, set[float]] = field(default_factory=dict)
     values_by_unit: dict[str, list[float]] = field(default_factory=dict)  # sorted, distinct
+    #: entity name → how many facts name it among their values (rarity), and per topic
+    fact_counts: Counter[str] = field(default_factory=Counter)
+    topic_names: dict[str | None, set[str]] = field(default_factory=dict)
+    #: the entity named by the most facts: the deck's subject, never worth a blank
+    subject: str | None = None
+    _in_document: dict[tuple[str, str], bool] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, deck: Deck) -> "Pools":
+    def build(cls, deck: Deck) -> Pools:
         pools = cls(deck)
         positions: dict[EventKey, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         years_by_event: dict[EventKey, set[int]] = defaultdict(set)
         dates_by_event: dict[EventKey, set[str]] = defaultdict(set)
+        by_subject: dict[tuple[str, str], dict[EventKey, frozenset[str]]] = defaultdict(dict)
+        years_by_topic: dict[str | None, set[int]] = defaultdict(set)
+        dates_by_topic: dict[str | None, set[str]] = defaultdict(set)
         speakers: dict[str, set[str]] = defaultdict(set)
-        years, dates = set(), set()
+        by_type: dict[str, set[str]] = defaultdict(set)
+        by_unit: dict[str, set[float]] = defaultdict(set)
+        topic_names: dict[str | None, set[str]] = defaultdict(set)
         for fact in deck.facts:
-            date = fact.fields.get("date")
+            f = fact.fields
+            date = f.get("date")
+            names = set(_names(fact))
+            pools.fact_counts.update(names)
+            topic_names[fact.topic].update(names)
             if fact.kind == "vote":
                 for position in VOTE_POSITIONS:
-                    for actor in fact.fields.get(position, ()):
+                    for actor in f.get(position, ()):
                         positions[vote_key(fact)][actor].add(position)
             if date and fact.kind in ("vote", "event"):
-                key = event_key(fact) if fact.kind == "event" else vote_key(fact)
+                key = event_key(fact)
                 years_by_event[key].add(year_of(date))
                 dates_by_event[key].add(date)
-                years.add(year_of(date))
+                subject = (fact.kind, fold(f["body"] if fact.kind == "vote" else f["actor"]))
+                by_subject[subject][key] = content_words(f["motion"] if fact.kind == "vote" else f["action"])
+                years_by_topic[fact.topic].add(year_of(date))
                 if date.count("-") == 2:
-                    dates.add(date)
-            if fact.kind == "stance":
-                pools.rationales.append((stance_key(fact), fact.fields["rationale"]))
+                    dates_by_topic[fact.topic].add(date)
             if fact.kind == "statement":
-                speakers[fold(fact.fields["said"])].add(fact.fields["speaker"])
-                pools.speaker_types[fact.fields["speaker"]] = deck.entity_type(fact.fields["speaker"], "person")
+                speakers[fold(f["said"])].add(f["speaker"])
+                by_type[deck.entity_type(f["speaker"], "person")].add(f["speaker"])
             if fact.kind == "quantity":
-                pools.numbers.append((fold(fact.fields.get("unit", "")), fold(fact.fields["subject"]), fact.fields["value"]))
+                subject_key = fold(f["subject"])
+                pools.values_by_subject.setdefault(subject_key, set()).add(f["value"])
+                by_unit[fold(f.get("unit", ""))].add(f["value"])
         pools.positions = {k: dict(v) for k, v in positions.items()}
         pools.years_by_event, pools.dates_by_event = dict(years_by_event), dict(dates_by_event)
-        pools.all_years, pools.all_dates = sorted(years), sorted(dates)
-        pools.publication_years = sorted({year_of(s.published) for s in deck.corpus.sources if s.published})
+        pools.events_by_subject = {k: list(v.items()) for k, v in by_subject.items()}
+        pools.years_by_topic = {k: sorted(v) for k, v in years_by_topic.items()}
+        pools.dates_by_topic = {k: sorted(v) for k, v in dates_by_topic.items()}
         pools.speakers = dict(speakers)
-        by_type: dict[str, set[str]] = defaultdict(set)
-        for speaker, kind in pools.speaker_types.items():
-            by_type[kind].add(speaker)
         pools.speakers_by_type = {kind: sorted(names) for kind, names in by_type.items()}
-        for key, rationale in pools.rationales:
-            pools.rationales_by_stance.setdefault(key, set()).add(fold(rationale))
-        by_unit: dict[str, set[float]] = defaultdict(set)
-        for unit, subject, value in pools.numbers:
-            pools.values_by_subject.setdefault(subject, set()).add(value)
-            by_unit[unit].add(value)
         pools.values_by_unit = {unit: sorted(values) for unit, values in by_unit.items()}
+        pools.topic_names = dict(topic_names)
+        if pools.fact_counts:
+            (top, count), *rest = pools.fact_counts.most_common(2) + [("", 0)]
+            # the subject: named by the most facts, more than any other (what a deck is about)
+            if count >= 3 and count > rest[0][1]:
+                pools.subject = top
         return pools
 
-    # --- who voted how -------------------------------------------------------------------
-    def not_in_position(self, fact: Fact, position: str) -> list[str]:
-        """Actors whose recorded position on this vote rules ``position`` out: provably wrong answers.
+    # --- events and their near-identical twins --------------------------------------------------
 
-        Curated values come first, unless the deck records them in ``position`` after all.
+    def twin_events(self, fact: Fact) -> list[EventKey]:
+        """This event and the deck's near-identical ones (same body or actor, mostly the same words)."""
+        f = fact.fields
+        subject = (fact.kind, fold(f["body"] if fact.kind == "vote" else f.get("actor", "")))
+        words = content_words(f["motion"] if fact.kind == "vote" else f.get("action", ""))
+        own = event_key(fact)
+        return [own, *(key for key, other in self.events_by_subject.get(subject, ())[:500] if key != own and similar(words, other))]
+
+    def taken_years(self, fact: Fact) -> set[int]:
+        return {y for key in self.twin_events(fact) for y in self.years_by_event.get(key, ())}
+
+    def taken_dates(self, fact: Fact) -> set[str]:
+        return {d for key in self.twin_events(fact) for d in self.dates_by_event.get(key, ())}
+
+    # --- entities ---------------------------------------------------------------------------------
+
+    def mentioned_in(self, fact: Fact, name: str) -> bool:
+        """Whether one of the fact's source documents names ``name`` (or an alias)."""
+        entity = self.deck.entities.get(name)
+        spellings = (name, *(entity.aliases if entity else ()))
+        for source in {e.source for e in fact.evidence}:
+            key = (source, name)
+            if key not in self._in_document:
+                text = normalize(self.deck.corpus[source].text) if source in self.deck.corpus else ""
+                self._in_document[key] = any(find_words(s, text) for s in spellings)
+            if self._in_document[key]:
+                return True
+        return False
+
+    def rank_entities(
+        self,
+        fact: Fact,
+        keys: Sequence[str],
+        candidates: Iterable[tuple[str, str]],
+        *,
+        stem: str,
+        rank: Callable[[str], object],
+        same_vote: frozenset[str] = frozenset(),
+    ) -> list[Option]:
+        """``candidates`` (name, proof) that are plausible wrong options for ``keys``, most plausible first.
+
+        Dropped: another entity type than the key's; sharing none of the key's groups (when it has
+        any), unless recorded in the same vote; beginning to exist after the fact's year; named in
+        the stem, by name, alias or a related word; a member of a group the stem names ("Arab
+        states" rules out an Arab state). Ordered: sharing all of the key's groups, then the most
+        of them (so only permanent members are offered for "vetoed" when there are enough), then
+        recorded in the same vote, named in the same document, on the same topic; then the seeded
+        rank.
         """
+        deck = self.deck
+        key_type = deck.entity_type(keys[0], "") if keys else ""
+        key_groups = set().union(*(deck.entities[k].groups for k in keys if k in deck.entities)) if keys else set()
+        year = year_of(fact.fields["date"]) if fact.fields.get("date") else None
+        shown = normalize(stem)
+        banned = {fold(s) for k in keys for s in fact.spellings(k)}
+        scored: list[tuple[tuple[object, ...], Option]] = []
+        seen: set[str] = set()
+        for name, proof in candidates:
+            folded = fold(name)
+            if folded in seen or folded in banned:
+                continue
+            seen.add(folded)
+            entity = deck.entities.get(name)
+            if key_type and deck.entity_type(name, key_type) != key_type:
+                continue
+            groups = entity.groups if entity else frozenset()
+            shared = key_groups & groups
+            if key_groups and not shared and name not in same_vote:
+                continue  # only someone who took part in the same vote may stand outside the key's groups
+            if entity and entity.since and year and entity.since > year:
+                continue
+            if entity and _named_in(entity, shown):
+                continue
+            reasons = []
+            if shared:
+                reasons.append("shares the key's group" + ("s " if len(shared) > 1 else " ") + ", ".join(sorted(shared)))
+            score = 0
+            if name in same_vote:
+                score += 3
+                reasons.append("recorded in the same vote")
+            if self.mentioned_in(fact, name):
+                score += 2
+                reasons.append("named in the same document")
+            if name in self.topic_names.get(fact.topic, ()):
+                score += 1
+                reasons.append("on the same topic")
+            if not reasons:
+                reasons.append(f"a {key_type or 'name'} like the key")
+            # the key's groups first (all of them, then as many as possible), then the rest of the evidence
+            order = (not (key_groups and shared == key_groups), -len(shared), -score, rank(name))
+            scored.append((order, Option(name, proof, "; ".join(reasons))))
+        scored.sort(key=lambda item: item[0])
+        return [option for _, option in scored]
+
+    # --- who voted how --------------------------------------------------------------------------
+
+    def not_in_position(self, fact: Fact, position: str) -> list[tuple[str, str]]:
+        """(actor, proof) for actors whose recorded position on this vote rules ``position`` out,
+        and the curator's, unless the deck records them in ``position`` after all."""
         recorded = self.positions.get(vote_key(fact), {})
-        proved = [actor for actor, held in recorded.items() if held & EXCLUDES[position] and position not in held]
-        curated = [a for a in fact.distractors.get(position, ()) if position not in recorded.get(a, ())]
-        return _unique(curated + proved, exclude=fact.fields.get(position, ()), fact=fact)
+        held_here = set(fact.fields.get(position, ()))
+        found: list[tuple[str, str]] = []
+        for actor in fact.distractors.get(position, ()):
+            if position not in recorded.get(actor, ()) and actor not in held_here:
+                found.append((actor, "the curator lists it as not having done so"))
+        for actor, held in sorted(recorded.items()):
+            if held & EXCLUDES[position] and position not in held and actor not in held_here:
+                found.append((actor, f"recorded as {_position_words(held & EXCLUDES[position])} on the same vote"))
+        return found
 
-    # --- years and dates -------------------------------------------------------------------
-    def years(self, fact: Fact, key: int, rng: random.Random, count: int = WRONG_OPTIONS) -> list[int]:
-        """``count`` wrong years: the key lands at a random position once the options are sorted."""
-        event = vote_key(fact) if fact.kind == "vote" else event_key(fact)
-        taken = self.years_by_event.get(event, {key}) | {key}
-        curated = [year_of(d) for d in fact.distractors.get("date", ())]
-        siblings = [y for y in self.all_years if y not in taken and abs(y - key) <= 12]
-        # a year after the source was published would be an easy give-away
-        published = self._latest_publication(fact)
-        latest = max(year_of(published) if published else max([*self.all_years, *self.publication_years, key]), key)
-        siblings = [y for y in siblings if y <= latest]
-        return _spread(
-            key, count, rng, taken, curated=curated, preferred=siblings, advance=_add(lambda r: r.randint(1, 4)),
-            whole=True, floor=0, ceiling=latest,
-        )
-
-    def _latest_publication(self, fact: Fact) -> str | None:
-        """When the last of the fact's sources was published, if all of them are dated."""
-        dates = [self.deck.source(e.source).published for e in fact.evidence]
-        known = [d for d in dates if d]
-        return max(known) if known and len(known) == len(dates) else None
-
-    def dates(self, fact: Fact, key: str, rng: random.Random, count: int = WRONG_OPTIONS) -> list[str]:
-        import datetime as dt
-
-        event = vote_key(fact) if fact.kind == "vote" else event_key(fact)
-        taken = self.dates_by_event.get(event, {key}) | {key}
-        base = dt.date.fromisoformat(key)
-        lowest, highest = max(1, base.toordinal() - 60), min(dt.date.max.toordinal(), base.toordinal() + 60)
-        window = _between(self.all_dates, dt.date.fromordinal(lowest).isoformat(), dt.date.fromordinal(highest).isoformat())
-        siblings = [d for d in window if d not in taken and abs((dt.date.fromisoformat(d) - base).days) <= 60]
-        curated = [d for d in fact.distractors.get("date", ()) if d.count("-") == 2]
-        ordinal = {dt.date.fromisoformat(d).toordinal(): d for d in siblings + curated}
-        # a day after the source was published would be an easy give-away
-        published = self._latest_publication(fact)
-        latest = dt.date.fromisoformat(published).toordinal() if published and published.count("-") == 2 else dt.date.max.toordinal()
-        chosen = _spread(
-            base.toordinal(),
-            count,
-            rng,
-            {dt.date.fromisoformat(d).toordinal() for d in taken},
-            curated=[dt.date.fromisoformat(d).toordinal() for d in curated],
-            preferred=[o for o in (dt.date.fromisoformat(d).toordinal() for d in siblings) if o <= latest],
-            advance=_add(lambda r: r.randint(1, 9)),
-            whole=True,
-            floor=0,
-            ceiling=max(latest, base.toordinal()),
-        )
-        return [ordinal.get(o) or dt.date.fromordinal(o).isoformat() for o in chosen]
-
-    # --- rationales, speakers, numbers ---------------------------------------------------------
-    def other_rationales(self, fact: Fact) -> list[str]:
-        own = stance_key(fact)
-        given_here = self.rationales_by_stance.get(own, set())
-        others = [r for key, r in _sample(self.rationales, fact) if key != own and fold(r) not in given_here]
-        curated = [r for r in fact.distractors.get("rationale", ()) if fold(r) not in given_here]
-        return _unique(curated + others, exclude=(fact.fields["rationale"],), fact=fact)
+    # --- speakers ---------------------------------------------------------------------------------
 
     def speakers_of(self, fact: Fact) -> list[str]:
         """Everyone the deck attributes these words to, the fact's own speaker first."""
         attributed = self.speakers.get(fold(fact.fields["said"]), set())
         return [fact.fields["speaker"], *sorted(attributed - {fact.fields["speaker"]})]
 
-    def other_speakers(self, fact: Fact) -> list[str]:
+    def other_speakers(self, fact: Fact) -> list[tuple[str, str]]:
         attributed = set(self.speakers_of(fact))
-        kind = self.speaker_types.get(fact.fields["speaker"], "person")
-        others = [s for s in _sample(self.speakers_by_type.get(kind, []), fact) if s not in attributed]
-        curated = [s for s in fact.distractors.get("speaker", ()) if s not in attributed]
-        return _unique(curated + others, exclude=tuple(attributed), fact=fact)
-
-    def numbers_for(self, fact: Fact, rng: random.Random, count: int = WRONG_OPTIONS) -> list[float]:
-        """Wrong figures; a hedged figure ("over 100,000") only gets values its hedge rules out."""
-        value = fact.fields["value"]
-        unit, subject = fold(fact.fields.get("unit", "")), fold(fact.fields["subject"])
-        taken = self.values_by_subject.get(subject, set()) | {value}
-        hedge = fold(fact.fields.get("qualifier", ""))
-        sides = (-1,) if hedge in LOWER_BOUNDS else (+1,) if hedge in UPPER_BOUNDS else (-1, +1)
-        siblings = self.nearest_values(unit, value, taken, count, hedged=bool(hedge) and sides == (-1, +1))
-        whole = isinstance(value, int) or float(value).is_integer()
-        if hedge and sides == (-1, +1):  # "around 5": only values at least twice as far off are wrong
-            advance = _multiply
-            siblings = [v for v in siblings if v >= value * 2 or v <= value / 2]
-        elif hedge:  # a bound: walk away from it geometrically, so the values never run out
-            advance = _geometric
-        elif whole and value <= 30:
-            advance = _add(lambda r: r.randint(1, 3))  # small counts move by whole steps
-        else:
-            magnitude = _nice_step(value)
-            advance = _add(lambda r: magnitude * r.randint(1, 3))
-        return _spread(
-            value, count, rng, taken,
-            curated=list(fact.distractors.get("value", ())), preferred=siblings,
-            advance=advance, whole=whole, floor=0, sides=sides,
-        )
-
-    def nearest_values(self, unit: str, value: float, taken: set, count: int, *, hedged: bool) -> list[float]:
-        """Other facts' figures in ``unit`` within ×3 of ``value`` and not ``taken``: the ``count``
-        nearest on each side, which are all :func:`_spread` can use. A hedged figure skips those
-        within ×2, which its hedge does not rule out.
-        """
-        values = self.values_by_unit.get(unit, [])
-        found: list[float] = []
-        below = bisect.bisect_right(values, value / 2 if hedged else value) - 1
-        above = bisect.bisect_left(values, value * 2 if hedged else value)
-        for indices in (range(below, -1, -1), range(above, len(values))):
-            side: list[float] = []
-            for i in indices:
-                v = values[i]
-                if len(side) == count or not value / 3 <= v <= value * 3:
-                    break
-                if v not in taken and v != value:
-                    side.append(v)
-            found += side
+        kind = self.deck.entity_type(fact.fields["speaker"], "person")
+        found = [(s, "the curator lists them as not the speaker") for s in fact.distractors.get("speaker", ()) if s not in attributed]
+        found += [
+            (s, "the deck attributes other words to them, and these words to someone else")
+            for s in _sample(self.speakers_by_type.get(kind, []), fact)
+            if s not in attributed
+        ]
         return found
 
+    # --- years, dates, figures ----------------------------------------------------------------------
 
-#: Hedges that make a figure a lower bound: only smaller values are provably wrong.
-LOWER_BOUNDS = frozenset({"over", "more than", "at least", "upwards of", "in excess of", "over some"})
-#: Hedges that make a figure an upper bound: only larger values are provably wrong.
-UPPER_BOUNDS = frozenset({"up to", "under", "fewer than", "less than", "nearly", "almost", "at most"})
+    def years(self, fact: Fact, rng: random.Random, count: int = WRONG_OPTIONS) -> list[int]:
+        """``count`` wrong years around the fact's year, the key's rank among them uniform."""
+        key = year_of(fact.fields["date"])
+        taken = self.taken_years(fact) | {key}
+        lowest = max([1, key - 40, *(s for s in self._since(fact))])
+        highest = max(self._latest_publication_year() + 3, key + 1)
+        siblings = [y for y in self.years_by_topic.get(fact.topic, []) if abs(y - key) <= 12]
+        curated = [year_of(d) for d in fact.distractors.get("date", ())]
+        return ordered_values(
+            key, count, rng, taken=taken, curated=curated, preferred=siblings,
+            step=lambda r: r.randint(1, 4), lowest=lowest, highest=highest,
+        )
+
+    def dates(self, fact: Fact, rng: random.Random, count: int = WRONG_OPTIONS) -> list[str]:
+        key = fact.fields["date"]
+        base = dt.date.fromisoformat(key).toordinal()
+        taken = {dt.date.fromisoformat(d).toordinal() for d in self.taken_dates(fact) if d.count("-") == 2} | {base}
+        siblings = [dt.date.fromisoformat(d).toordinal() for d in self.dates_by_topic.get(fact.topic, [])]
+        curated = [dt.date.fromisoformat(d).toordinal() for d in fact.distractors.get("date", ()) if d.count("-") == 2]
+        chosen = ordered_values(
+            base, count, rng, taken=taken, curated=curated, preferred=[s for s in siblings if abs(s - base) <= 30],
+            step=lambda r: r.randint(1, 6), lowest=1, highest=dt.date.max.toordinal(),
+        )
+        return [dt.date.fromordinal(o).isoformat() for o in chosen]
+
+    def numbers(self, fact: Fact, rng: random.Random, count: int = WRONG_OPTIONS) -> list[float]:
+        """Wrong figures on both sides of the key. A hedged figure ("over 100,000") is asked as the
+        figure the source gives: its wrong values are at least ×1.5 away, so none is close enough to
+        pass for it."""
+        f = fact.fields
+        value = f["value"]
+        taken = self.values_by_subject.get(fold(f["subject"]), set()) | {value}
+        hedged = bool(f.get("qualifier"))
+        whole = isinstance(value, int) or float(value).is_integer()
+        unit_values = self.values_by_unit.get(fold(f.get("unit", "")), [])
+        factor = 1.5 if hedged else 1.0
+        siblings = [v for v in unit_values if value / 3 <= v <= value * 3 and (v >= value * factor or v <= value / factor)]
+        curated = list(fact.distractors.get("value", ()))
+        if hedged or not whole:  # estimates and fractional figures: other magnitudes, rounded as people round
+            return ordered_values(
+                value, count, rng, taken=taken, curated=curated, preferred=siblings, step=_no_step,
+                lowest=0, highest=math.inf, geometric=(1.5, 2.5) if hedged else (1.25, 2.0), whole=whole,
+            )
+        if value <= 30:
+            step: Callable[[random.Random], float] = lambda r: r.randint(1, 3)  # noqa: E731 - small counts move by whole steps
+        else:
+            magnitude = _nice_step(value)
+            step = lambda r: magnitude * r.randint(1, 2)  # noqa: E731 - round steps, as round as the key
+        return ordered_values(
+            value, count, rng, taken=taken, curated=curated, preferred=siblings, step=step, lowest=0, highest=math.inf,
+        )
+
+    def _since(self, fact: Fact) -> list[int]:
+        """The years the fact's actor or body began to exist (no event before them)."""
+        names = [fact.fields.get("actor"), fact.fields.get("body")]
+        return [e.since for e in (self.deck.entities.get(str(n)) for n in names if n) if e is not None and e.since]
+
+    def _latest_publication_year(self) -> int:
+        years = [year_of(s.published) for s in self.deck.corpus.sources if s.published]
+        return max(years, default=max([*(y for ys in self.years_by_event.values() for y in ys), 1]))
+
+
+def pick_options(
+    keys: Sequence[str], wrong: Sequence[Option], rng: random.Random, *, text_options: bool
+) -> tuple[list[str], list[Option]] | None:
+    """The keys and the wrong options a choice question offers, or None when too few are proved.
+
+    ``wrong`` is in order of preference (most plausible first). A single answer gets
+    :data:`WRONG_OPTIONS` wrong options; "select all" gets at most four keys among at most five
+    options. With ``text_options`` the key is kept from always being the longest option: if every
+    chosen wrong option is shorter, the last is swapped for the best-ranked spare at least as long.
+    """
+    keys = list(keys)
+    multiple = len(keys) > 1
+    if len(wrong) < (1 if multiple else 2):
+        return None
+    if multiple and len(keys) > 4:
+        keep = set(rng.sample(range(len(keys)), 4))
+        keys = [k for i, k in enumerate(keys) if i in keep]
+    room = max(1, min(len(wrong), 5 - len(keys))) if multiple else min(len(wrong), WRONG_OPTIONS)
+    chosen = list(wrong[:room])
+    if text_options and not multiple and chosen and all(len(o.value) < len(keys[0]) for o in chosen):
+        longer = next((o for o in wrong[room:] if len(o.value) >= len(keys[0])), None)
+        if longer is not None:
+            chosen[-1] = longer
+    return keys, chosen
+
+
+def ordered_values(
+    key: float,
+    count: int,
+    rng: random.Random,
+    *,
+    taken: set,
+    curated: Sequence[float],
+    preferred: Sequence[float],
+    step: Callable[[random.Random], float],
+    lowest: float,
+    highest: float,
+    geometric: tuple[float, float] | None = None,
+    whole: bool = True,
+) -> list:
+    """``count`` wrong values around ``key`` with the key's rank drawn uniformly: ``r`` of them
+    below it and ``count - r`` above, where ``r`` is uniform in ``0..count`` (a side that runs out
+    within ``lowest``..``highest`` gives its share to the other). On each side: the curator's values
+    first, then ``preferred`` (siblings, nearest first), then synthetic ones stepping away from the
+    key by ``step`` (or, with ``geometric=(lo, hi)``, by a factor between them, rounded as people
+    round figures). Never a value in ``taken``."""
+
+    def side(direction: int):
+        seen: set = set()
+        pool = [v for v in (*curated, *preferred) if (v - key) * direction > 0 and lowest <= v <= highest]
+        for v in sorted(dict.fromkeys(pool), key=lambda v: (abs(v - key), v)):
+            if v not in taken and v not in seen:
+                seen.add(v)
+                yield v
+        current = key
+        for _ in range(200):
+            if geometric:
+                factor = rng.uniform(*geometric)
+                nxt = current * factor if direction > 0 else current / factor
+                current = _round_figure(nxt, whole)
+            else:
+                current = current + direction * step(rng)
+            if not lowest <= current <= highest or (current <= 0 < key):
+                return
+            if current not in taken and current not in seen:
+                seen.add(current)
+                yield current
+
+    below_wanted = rng.randint(0, count)
+    below, above = side(-1), side(+1)
+    chosen = list(itertools.islice(below, below_wanted))
+    chosen += itertools.islice(above, count - len(chosen))
+    chosen += itertools.islice(below, count - len(chosen))  # when the upper side ran short
+    return sorted(set(chosen))[:count]
+
+
+def _no_step(rng: random.Random) -> float:
+    return 0.0
 
 
 def _nice_step(value: float) -> float:
@@ -259,100 +434,51 @@ def _nice_step(value: float) -> float:
     return max(unit, round(quarter / unit) * unit)
 
 
-def _add(step):
-    return lambda current, direction, rng: current + direction * step(rng)
-
-
-def _multiply(current, direction, rng):
-    return current * 2 if direction > 0 else current / 2
-
-
-def _geometric(current, direction, rng):
-    factor = rng.choice((1.25, 1.5, 2.0))
-    return _round_figure(current * factor if direction > 0 else current / factor)
-
-
-def _round_figure(value: float) -> float:
-    """Two significant digits, as people write figures: 83,333 → 83,000."""
-    if value < 100:
+def _round_figure(value: float, whole: bool) -> float:
+    """Two significant digits, as people write figures: 83,333 → 83,000; 2.37 → 2.4."""
+    if value <= 0:
         return value
-    digits = len(str(int(value))) - 2
-    return round(value / 10**digits) * 10**digits
+    digits = math.floor(math.log10(value)) - 1
+    rounded = round(value / 10**digits) * 10**digits
+    return float(round(rounded)) if whole or rounded >= 10 else round(rounded, 2)
 
 
-def _spread(
-    key: Any,
-    count: int,
-    rng: random.Random,
-    taken: set,
-    *,
-    preferred: list,
-    advance,
-    whole: bool,
-    curated: Sequence[Any] = (),
-    floor: float | None = None,
-    ceiling: float | None = None,
-    sides: tuple[int, ...] = (-1, +1),
-) -> list:
-    """Pick ``count`` values around ``key`` so that, sorted, the key sits at a random position.
-
-    On each side, curated values come first, then ``preferred`` (siblings), then synthetic ones
-    that walk away from the key with ``advance``, skipping every value in ``taken``. ``sides``
-    limits siblings and synthetic values to below (-1) or above (+1) the key; curated values are
-    the curator's word and may stand on either side.
-    """
-
-    def candidates(direction: int):
-        on_side = [v for v in curated if (v - key) * direction > 0]
-        if direction in sides:
-            on_side += [v for v in preferred if (v - key) * direction > 0]
-        pool = sorted({v for v in on_side if v not in taken}, key=lambda v: abs(v - key))
-        yield from pool
-        if direction not in sides:
-            return
-        current = key
-        for _ in range(200):
-            current = advance(current, direction, rng)
-            current = round(current) if whole else round(current, 2)
-            if (floor is not None and current <= floor) or (ceiling is not None and current > ceiling):
-                return
-            if current not in taken and current not in pool:
-                yield current
-
-    below, above = candidates(-1), candidates(+1)
-    below_wanted = rng.randint(0, count) if sides == (-1, +1) else count if sides == (-1,) else 0
-    chosen = list(itertools.islice(below, below_wanted))
-    chosen += itertools.islice(above, count - len(chosen))
-    chosen += itertools.islice(below, count - len(chosen))  # when the upper side ran short
-    return sorted(set(chosen))[:count]
+def _position_words(held: set[str]) -> str:
+    words = {"in_favor": "voting in favour", "against": "voting against", "abstained": "abstaining", "vetoed": "vetoing",
+             "absent": "absent", "co_sponsored": "co-sponsoring"}
+    return " and ".join(words[p] for p in sorted(held))
 
 
-def _between(ordered: list[str], low: str, high: str) -> list[str]:
-    """The items of a sorted list from ``low`` to ``high``, inclusive."""
-    return ordered[bisect.bisect_left(ordered, low) : bisect.bisect_right(ordered, high)]
+def _named_in(entity: Entity, shown_stem: str) -> bool:
+    """Whether a stem names the entity (name, alias, related word) or a group it belongs to."""
+    for spelling in (entity.name, *entity.aliases, *entity.related):
+        if find_words(spelling, shown_stem):
+            return True
+    for group in entity.groups:
+        words = group.replace("-", " ")
+        if find_words(words, shown_stem) or find_words(words + "s", shown_stem):
+            return True
+    return False
+
+
+def _names(fact: Fact) -> list[str]:
+    """The names among a fact's values: its actor, speaker or voters (entity fields)."""
+    names: list[str] = []
+    for spec in KINDS[fact.kind].fields:
+        value = fact.fields.get(spec.name)
+        if value is not None and spec.type in ("entity", "entities"):
+            names.extend(value if isinstance(value, tuple) else (value,))
+    return names
 
 
 def _sample(values: list, fact: Fact) -> list:
     """``values`` itself, or a sample of ``MAX_CANDIDATES`` of them in their order, fixed for the fact."""
     if len(values) <= MAX_CANDIDATES:
         return values
-    # evenly spaced, from a start fixed by the fact id: cheap, stable, spread over the pool
     stride = len(values) / MAX_CANDIDATES
     start = zlib.crc32(fact.id.encode()) % len(values)
     return [values[(start + int(k * stride)) % len(values)] for k in range(MAX_CANDIDATES)]
 
 
-def _unique(values: list, *, exclude, fact: Fact) -> list:
-    """Drop duplicates and anything equal (after folding and aliases) to an excluded value."""
-    banned = {fold(s) for value in exclude for s in fact.spellings(value)}
-    seen: set[str] = set()
-    result = []
-    for value in values:
-        folded = fold(str(value))
-        if folded in seen or folded in banned:
-            continue
-        if str(value) in fact.aliases and {fold(s) for s in fact.spellings(value)} & banned:
-            continue
-        seen.add(folded)
-        result.append(value)
-    return result
+def format_number(value: float) -> str:
+    return format_value(int(value) if float(value).is_integer() else value)

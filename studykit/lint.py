@@ -112,7 +112,7 @@ def _question_findings(q: Question, aliases: dict[str, str], curated: str = ""):
     if q.fallback:
         yield "L013", q.fallback
     stem = q.prompt
-    if q.type != "cloze" and not stem.rstrip().endswith("?"):
+    if q.type not in ("cloze", "true_false") and not stem.rstrip().endswith("?"):  # a true/false item is a statement
         yield "L007", f"stem does not end in '?': {stem[-40:]!r}"
     if _unfilled(stem, curated):
         yield "L008", f"stem has an unfilled slot: {stem!r}"

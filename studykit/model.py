@@ -245,6 +245,15 @@ QUESTION_TYPES: tuple[QuestionType, ...] = ("single", "multiple", "true_false", 
 
 
 @dataclass(frozen=True)
+class WrongOption:
+    """A wrong option offered, with why it is false (the proof) and why it was chosen (plausibility)."""
+
+    value: str
+    proof: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class Question:
     """One generated question. ``id`` is ``<fact id>/<template id>`` and never changes with content.
 
@@ -271,6 +280,8 @@ class Question:
     fallback: str | None = None  # why a choice question became ``short``, for lint
     #: The options have a natural order (years, dates, figures, ascending) that every exporter keeps.
     ordered: bool = False
+    #: Each wrong option with its proof and plausibility reason (for the curator's review page).
+    wrong: tuple[WrongOption, ...] = field(default=(), compare=False, repr=False)
 
 
 CLOZE_BLANK = "_____"

@@ -1,8 +1,12 @@
 """Question templates: the built-in library and the ones a deck defines.
 
-A template turns one fact into at most one question. Built-ins are registered by id in
+A template turns one fact into at most one question, or none when the fact cannot make a good
+question of its family (a state-like predicate has no year to ask; generic words identify no
+speaker; a negated predicate has no false twin). Built-ins are registered by id in
 :data:`BUILTIN`; each knows its *family* (who, year, date, rationale, how-many, who-said,
-true-false, cloze), the fact kinds it applies to, and how to phrase stem, options and explanation.
+true-false, cloze), the fact kinds it applies to, and its stem. The wrong options come from
+:mod:`studykit.distractors`, which alone decides what is provably false and what is plausible;
+the words come from :mod:`studykit.phrasing`. The cloze family lives in :mod:`studykit.cloze`.
 User templates (deck ``templates:``) render their prompt in jinja2's sandbox.
 """
 
@@ -11,14 +15,14 @@ from __future__ import annotations
 import random
 import re
 import zlib
-from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
 
-from .corpus import find_words as find_words_in
-from .corpus import fold, normalize, normalize_with_map
+from .corpus import fold
 from .dates import display_date, time_anchor, year_of
-from .distractors import LOWER_BOUNDS, UPPER_BOUNDS, WRONG_OPTIONS, Pools
-from .model import CLOZE_BLANK, VOTE_POSITIONS, Deck, Fact, Question, UserTemplate, format_value
+from .distractors import LOWER_BOUNDS, MIN_SAID_WORDS, Pools, event_key, format_number, pick_options, vote_key
+from .model import VOTE_POSITIONS, Deck, Fact, Question, UserTemplate, WrongOption, format_value
+from .phrasing import capitalise, is_negated, is_state, join_names, lower_first, sentence, typeset, with_time
 from .sandbox import compile_user_template, render_limited
 
 TRUE, FALSE = "True", "False"
@@ -31,44 +35,30 @@ class Context:
     deck: Deck
     pools: Pools
     seed: int
+    #: the sentences earlier facts' clozes show, (source, start, end): one sentence makes one card,
+    #: or a learner who sees one card knows the other's answer
+    cloze_sentences: set[tuple[str, int, int]] = field(default_factory=set, compare=False)
 
     def rng(self, question_id: str) -> random.Random:
         # str seeds are hashed with SHA-512 by random, so this is stable across processes
         return random.Random(f"{self.seed}:{self.deck.id}:{question_id}")
 
-    def ranked(self, question_id: str, candidates: Iterable[str]) -> list[str]:
-        """Candidates in a seeded order that is each candidate's own: a new candidate takes its
-        place among the others without reshuffling them, so adding a fact to the deck changes
-        another question only where the new value ranks among its chosen options."""
-
+    def rank(self, question_id: str) -> Callable[[str], tuple[int, str]]:
+        """A seeded rank that belongs to each candidate: a new candidate takes its place among the
+        others without reshuffling them, so adding a fact to the deck changes another question
+        only where the new value ranks among its chosen options."""
         prefix = zlib.crc32(f"{self.seed}:{self.deck.id}:{question_id}:".encode())  # CRC-32: stable and cheap
+        return lambda candidate: (zlib.crc32(candidate.encode(), prefix), candidate)
 
-        def rank(candidate: str) -> tuple[int, str]:
-            return zlib.crc32(candidate.encode(), prefix), candidate
-
-        return sorted(candidates, key=rank)
-
-
-# --- phrasing helpers --------------------------------------------------------------------------
+    def ranked(self, question_id: str, candidates: Iterable[str]) -> list[str]:
+        return sorted(candidates, key=self.rank(question_id))
 
 
-def sentence(text: str) -> str:
-    """Capitalise the first letter and end with a full stop."""
-    text = text.strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text[-1] in ".!?…" else text + "."
-
-
-def join_names(names: Iterable[str]) -> str:
-    names = list(names)
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+# --- what a fact says, in words -------------------------------------------------------------------
 
 
 def anchor(fact: Fact) -> str:
+    """' in 1967', ' on 25 February 2022', or nothing."""
     date = fact.fields.get("date")
     return f" {time_anchor(date)}" if date else ""
 
@@ -86,32 +76,21 @@ _VOTE_EXPLAINED = {
 def explain(fact: Fact) -> str:
     """One sentence that states the fact in plain words, with its date."""
     f = fact.fields
-    when = anchor(fact)
+    date = f.get("date")
     if fact.kind == "vote":
         parts = [f"{join_names(f[p])} {_VOTE_EXPLAINED[p]}" for p in VOTE_POSITIONS if p in f]
-        return sentence(f"{when.strip()}, {f['body']} voted on {f['motion']}: " + "; ".join(parts))
+        return typeset(with_time(f"{f['body']} voted on {f['motion']}: " + "; ".join(parts), date))
     if fact.kind == "event":
-        return sentence(f"{f['actor']} {f['action']}{when}")
+        return typeset(with_time(f"{f['actor']} {f['action']}", date))
     if fact.kind == "stance":
         source = f"According to {f['according_to']}, " if "according_to" in f else ""
-        return sentence(f"{source}{f['actor']} {f['position']}{when}. The reason given: {lower_pronoun(f['rationale'])}")
+        return typeset(sentence(f"{source}{f['actor']} {f['position']}{anchor(fact)}") + " The reason given: " + sentence(lower_first(f["rationale"])))
     if fact.kind == "statement":
         role = f", {f['role']}," if "role" in f else ""
-        context = f" {f['context']}" if "context" in f else ""
-        return sentence(f"{f['speaker']}{role} said “{f['said']}”{context}{when}")
+        return typeset(with_time(f"{f['speaker']}{role} said “{_words(f['said'])}”{_context(fact)}", date))
     if fact.kind == "quantity":
-        return sentence(f"{quantity_text(fact, f['value'])} {f['subject']}{when}")
+        return typeset(with_time(f"{quantity_text(fact, f['value'])} {f['subject']}", date))
     raise AssertionError(fact.kind)  # pragma: no cover - kinds are validated on load
-
-
-_PRONOUNS = frozenset("a an the it its they their them this these those he his she her we our".split())
-
-
-def lower_pronoun(clause: str) -> str:
-    """'Its diplomats were on strike.' → 'its diplomats were on strike' (names keep their capitals)."""
-    clause = clause.strip().rstrip(".")
-    first, _, rest = clause.partition(" ")
-    return f"{first.lower()} {rest}".strip() if first.lower() in _PRONOUNS else clause
 
 
 def quantity_text(fact: Fact, value: float) -> str:
@@ -123,6 +102,16 @@ def quantity_text(fact: Fact, value: float) -> str:
     return f"{qualifier} {text}" if qualifier else text
 
 
+def _words(said: str) -> str:
+    """The quoted words as they sit inside quotation marks mid-sentence: no final full stop."""
+    return said.strip().rstrip(".").rstrip()
+
+
+def _context(fact: Fact) -> str:
+    context = fact.fields.get("context")
+    return f" {context}" if context else ""
+
+
 def who_word(answer_type: str, plural: bool) -> str:
     if answer_type == "country":
         return "Which countries" if plural else "Which country"
@@ -131,7 +120,7 @@ def who_word(answer_type: str, plural: bool) -> str:
     return "Who"
 
 
-# --- the template base -------------------------------------------------------------------------
+# --- the template base -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -141,7 +130,7 @@ class Template:
     id: str
     family: str
     kinds: tuple[str, ...]
-    make: Callable[["Template", Fact, Context], Question | None]
+    make: Callable[[Template, Fact, Context], Question | None]
     doc: str
 
     def apply(self, fact: Fact, ctx: Context) -> Question | None:
@@ -165,96 +154,89 @@ def choice(
     ctx: Context,
     *,
     prompt: str,
-    keys: list[str],
-    wrong: list[str],
+    keys: Sequence[str],
+    wrong: Sequence[WrongOption],
     answer_type: str,
-    ordered: bool = False,
     fallback_prompt: str | None = None,
-    field: str | None = None,
 ) -> Question:
-    """Assemble a choice question, or a ``short`` one when fewer than two wrong options are proved.
-
-    The curator's own wrong options (``distractors`` of ``field``) are offered before the ones
-    the deck proves, so a curator who lists enough of them decides the options alone.
-    """
-    rng = ctx.rng(f"{fact.id}/{template.id}")
-    multiple = len(keys) > 1
-    needed = 1 if multiple else 2
-    if len(wrong) < needed:
+    """A choice question from the keys and the ranked wrong options, or a ``short`` one when
+    fewer than two wrong options are proved (one for "select all")."""
+    question_id = f"{fact.id}/{template.id}"
+    rng = ctx.rng(question_id)
+    picked = pick_options(keys, wrong, rng, text_options=answer_type in ("text", "rationale"))
+    if picked is None:
         return make_question(
-            template,
-            fact,
-            type="short",
-            answer_type=answer_type,
-            prompt=fallback_prompt or prompt,
-            options=(),
-            answers=tuple(keys),
-            fallback=f"only {len(wrong)} provably false option(s); asked as a free answer",
+            template, fact, type="short", answer_type=answer_type, prompt=typeset(fallback_prompt or prompt), options=(),
+            answers=tuple(keys), fallback=f"only {len(wrong)} provably false and plausible option(s); asked as a free answer",
         )
-    if not ordered:
-        curated = {format_value(v) for v in fact.distractors.get(field, ())} if field else set()
-        question_id = f"{fact.id}/{template.id}"
-        wrong = ctx.ranked(question_id, [w for w in wrong if w in curated]) + ctx.ranked(
-            question_id, [w for w in wrong if w not in curated]
-        )
-    if multiple and len(keys) > 4:  # "select all that apply" among at most five options
-        keep = set(rng.sample(range(len(keys)), 4))
-        keys = [k for i, k in enumerate(keys) if i in keep]
-    # a single answer gets three wrong options; "select all" fills up to five options in all
-    room = max(1, min(len(wrong), 5 - len(keys))) if multiple else min(len(wrong), WRONG_OPTIONS)
-    chosen = wrong[:room]
-    if answer_type in ("text", "rationale") and not multiple:
-        chosen = _key_not_always_longest(keys[0], chosen, wrong[room:])
-    options = keys + chosen
-    if not ordered:
-        rng.shuffle(options)
+    chosen_keys, chosen = picked
+    options = [*chosen_keys, *(o.value for o in chosen)]
+    rng.shuffle(options)
     return make_question(
         template,
         fact,
-        type="multiple" if multiple else "single",
+        type="multiple" if len(chosen_keys) > 1 else "single",
         answer_type=answer_type,
-        prompt=prompt,
+        prompt=typeset(prompt),
         options=tuple(options),
-        answers=tuple(keys),
-        ordered=ordered,
+        answers=tuple(chosen_keys),
+        wrong=tuple(chosen),
     )
 
 
-def _key_not_always_longest(key: str, chosen: list[str], spare: list[str]) -> list[str]:
-    """Keep the key from always being the longest option: if every chosen wrong option is
-    shorter, swap the last one for the best-ranked spare that is at least as long."""
-    if not chosen or any(len(option) >= len(key) for option in chosen):
-        return chosen
-    longer = next((option for option in spare if len(option) >= len(key)), None)
-    return chosen if longer is None else [*chosen[:-1], longer]
+def ordered_choice(
+    template: Template, fact: Fact, *, prompt: str, key: Any, wrong: Sequence[Any], show: Callable[[Any], str], answer_type: str,
+    proof: str,
+) -> Question | None:
+    """A choice among ordered values (years, dates, figures), ascending, or None when too few."""
+    if len(wrong) < 2:
+        return None
+    options = sorted({key, *wrong})
+    return make_question(
+        template,
+        fact,
+        type="single",
+        answer_type=answer_type,
+        prompt=typeset(prompt),
+        options=tuple(show(v) for v in options),
+        answers=(show(key),),
+        ordered=True,
+        wrong=tuple(WrongOption(show(v), proof, "on the other side of the key" if (v > key) != (options[-1] == key) else "near the key")
+                    for v in wrong),
+    )
 
 
-def true_false(template: Template, fact: Fact, statement: str, truth: bool) -> Question:
+def true_false(template: Template, fact: Fact, statement: str, truth: bool, *, proof: str = "") -> Question:
+    statement = typeset(sentence(statement))
     return make_question(
         template,
         fact,
         type="true_false",
         answer_type="boolean",
-        prompt=f"True or false: {statement}?",
+        prompt=f"True or false: {statement}",
         options=(TRUE, FALSE),
         answers=(TRUE if truth else FALSE,),
+        wrong=(WrongOption(TRUE, proof),) if not truth and proof else (),
     )
 
 
-# --- the built-in families -------------------------------------------------------------------
+# --- who -------------------------------------------------------------------------------------------
 
 
-def _who_voted(position: str):
+def _who_voted(position: str) -> Callable[[Template, Fact, Context], Question | None]:
     def make(template: Template, fact: Fact, ctx: Context) -> Question | None:
         keys = list(fact.fields.get(position, ()))
         if not keys:
             return None
-        answer_type = ctx.deck.entity_type(keys[0], "country")
-        wrong = [a for a in ctx.pools.not_in_position(fact, position) if ctx.deck.entity_type(a, "country") == answer_type]
-        verb = VOTE_POSITIONS[position]
         f = fact.fields
-        stem = f"{who_word(answer_type, len(keys) > 1)} {verb} {f['motion']} at {f['body']}{anchor(fact)}?"
-        return choice(template, fact, ctx, prompt=stem, keys=keys, wrong=wrong, answer_type=answer_type, field=position)
+        answer_type = ctx.deck.entity_type(keys[0], "country")
+        stem = f"{who_word(answer_type, len(keys) > 1)} {VOTE_POSITIONS[position]} {f['motion']} at {f['body']}{anchor(fact)}?"
+        recorded = frozenset(ctx.pools.positions.get(vote_key(fact), {}))
+        wrong = ctx.pools.rank_entities(
+            fact, keys, ctx.pools.not_in_position(fact, position), stem=stem, rank=ctx.rank(f"{fact.id}/{template.id}"),
+            same_vote=recorded,
+        )
+        return choice(template, fact, ctx, prompt=stem, keys=keys, wrong=wrong, answer_type=answer_type)
 
     return make
 
@@ -262,196 +244,196 @@ def _who_voted(position: str):
 def _who_did(template: Template, fact: Fact, ctx: Context) -> Question | None:
     f = fact.fields
     answer_type = ctx.deck.entity_type(f["actor"], "actor")
-    wrong = [w for w in fact.distractors.get("actor", ()) if fold(w) != fold(f["actor"])]
-    prompt = f"{who_word(answer_type, False)} {f['action']}{anchor(fact)}?"
-    return choice(template, fact, ctx, prompt=prompt, keys=[f["actor"]], wrong=wrong, answer_type=answer_type, field="actor")
-
-
-def _event_clause(fact: Fact) -> str:
-    f = fact.fields
-    if fact.kind == "vote":
-        return f"{f['body']} voted on {f['motion']}"
-    return f"{f['actor']} {f['action']}"
-
-
-def _what_year(template: Template, fact: Fact, ctx: Context) -> Question | None:
-    date = fact.fields.get("date")
-    if not date:
-        return None
-    key = year_of(date)
-    rng = ctx.rng(f"{fact.id}/{template.id}")
-    wrong = ctx.pools.years(fact, key, rng)
-    prompt = f"In what year did this happen: {_event_clause(fact)}?"
-    q = choice(template, fact, ctx, prompt=prompt, keys=[str(key)], wrong=[str(y) for y in wrong], answer_type="year", ordered=True)
-    return _sorted_options(q, key=int, show=str)
-
-
-def _what_date(template: Template, fact: Fact, ctx: Context) -> Question | None:
-    date = fact.fields.get("date")
-    if not date or date.count("-") != 2:
-        return None
-    rng = ctx.rng(f"{fact.id}/{template.id}")
-    wrong = ctx.pools.dates(fact, date, rng)
-    prompt = f"On what date did this happen: {_event_clause(fact)}?"
-    q = choice(template, fact, ctx, prompt=prompt, keys=[date], wrong=wrong, answer_type="date", ordered=True)
-    return _sorted_options(q, key=lambda d: d, show=display_date)
-
-
-def _which_rationale(template: Template, fact: Fact, ctx: Context) -> Question | None:
-    f = fact.fields
-    source = f"According to {f['according_to']}, what" if "according_to" in f else "What"
-    prompt = f"{source} was the reason {f['actor']} {f['position']}{anchor(fact)}?"
-    wrong = ctx.pools.other_rationales(fact)
-    return choice(template, fact, ctx, prompt=prompt, keys=[f["rationale"]], wrong=wrong, answer_type="rationale", field="rationale")
-
-
-def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
-    f = fact.fields
-    rng = ctx.rng(f"{fact.id}/{template.id}")
-    wrong = ctx.pools.numbers_for(fact, rng)
-    # a bound ("over", "up to") is asked plainly: its wrong options lie where the bound rules out
-    approximate = "qualifier" in f and fold(f["qualifier"]) not in LOWER_BOUNDS | UPPER_BOUNDS
-    lead = ("About how " if approximate else "How ") + ("much" if "unit" in f else "many")
-    unit = f" (in {f['unit']})" if "unit" in f else ""
-    prompt = f"{lead} {f['subject']}{anchor(fact)}{unit}?"
-    q = choice(
-        template, fact, ctx, prompt=prompt, keys=[format_value(f["value"])], wrong=[format_value(v) for v in wrong],
-        answer_type="number", ordered=True,
-    )
-    return _sorted_options(q, key=lambda text: float(text.replace(",", "")), show=lambda text: text)
+    stem = f"{who_word(answer_type, False)} {f['action']}{anchor(fact)}?"
+    curated = [(w, "the curator lists it as not the actor") for w in fact.distractors.get("actor", ())]
+    wrong = ctx.pools.rank_entities(fact, [f["actor"]], curated, stem=stem, rank=ctx.rank(f"{fact.id}/{template.id}"))
+    return choice(template, fact, ctx, prompt=stem, keys=[f["actor"]], wrong=wrong, answer_type=answer_type)
 
 
 def _who_said(template: Template, fact: Fact, ctx: Context) -> Question | None:
     f = fact.fields
-    context = f" {f['context']}" if "context" in f else ""
-    prompt = f"Who said “{f['said']}”{context}{anchor(fact)}?"
+    if _generic(f["said"]):
+        return None
+    prompt = f"Who said “{_words(f['said'])}”{_context(fact)}{anchor(fact)}?"
     answer_type = ctx.deck.entity_type(f["speaker"], "person")
     keys = ctx.pools.speakers_of(fact)  # the same words may be on record from several speakers
-    wrong = ctx.pools.other_speakers(fact)
-    return choice(template, fact, ctx, prompt=prompt, keys=keys, wrong=wrong, answer_type=answer_type, field="speaker")
+    wrong = ctx.pools.rank_entities(fact, keys, ctx.pools.other_speakers(fact), stem=prompt, rank=ctx.rank(f"{fact.id}/{template.id}"))
+    return choice(template, fact, ctx, prompt=prompt, keys=keys, wrong=wrong, answer_type=answer_type)
 
 
-def _true_statement(fact: Fact, ctx: Context, rng: random.Random) -> str | None:
+def _generic(said: str) -> bool:
+    """Words too few or too common to tell one speaker from another ("will continue")."""
+    return len(said.split()) < MIN_SAID_WORDS
+
+
+# --- when, why, how many ---------------------------------------------------------------------------
+
+
+def _year_stem(fact: Fact) -> str | None:
     f = fact.fields
     if fact.kind == "vote":
-        pairs = [(p, a) for p in VOTE_POSITIONS for a in f.get(p, ())]
-        position, actor = pairs[rng.randrange(len(pairs))]
-        return f"{actor} {VOTE_POSITIONS[position]} {f['motion']} at {f['body']}{anchor(fact)}"
-    if fact.kind == "event" and "date" in f:
-        return f"{f['actor']} {f['action']} in {year_of(f['date'])}"
-    if fact.kind == "statement":
-        return f"{f['speaker']} said “{f['said']}”"
-    return None
+        return f"In what year did {f['body']} vote on {f['motion']}?"
+    if is_state(f["action"]):
+        return None  # "had yet to sign", "remained unconvinced": a state, not a moment
+    return f"What year was it when {f['actor']} {f['action']}?"
 
 
-def _false_statement(fact: Fact, ctx: Context, question_id: str) -> str | None:
-    """The false twin: the fact's statement with one part swapped for a provably wrong one."""
+def _what_year(template: Template, fact: Fact, ctx: Context) -> Question | None:
+    date = fact.fields.get("date")
+    stem = _year_stem(fact) if date else None
+    if not stem or not date:
+        return None
+    key = year_of(date)
+    if re.search(rf"(?<!\d){key}(?!\d)", stem):
+        return None  # the stem would give the answer away
+    wrong = ctx.pools.years(fact, ctx.rng(f"{fact.id}/{template.id}"))
+    return ordered_choice(template, fact, prompt=stem, key=key, wrong=wrong, show=str, answer_type="year",
+                          proof="the event has one year, and no fact gives this one for it or a near-identical event")
+
+
+def _what_date(template: Template, fact: Fact, ctx: Context) -> Question | None:
+    date = fact.fields.get("date")
+    if fact.kind != "vote" or not date or date.count("-") != 2:
+        return None  # a day is worth asking for a recorded vote, not for every dated remark
     f = fact.fields
-    if fact.kind == "vote":
-        candidates = {
-            f"{actor} {VOTE_POSITIONS[position]}": actor
-            for position in VOTE_POSITIONS
-            if position in f
-            for actor in ctx.pools.not_in_position(fact, position)
-        }
-        if not candidates:
-            return None
-        return f"{ctx.ranked(question_id, candidates)[0]} {f['motion']} at {f['body']}{anchor(fact)}"
-    if fact.kind == "event" and "date" in f:
-        year = year_of(f["date"])
-        wrong = [str(y) for y in ctx.pools.years(fact, year, ctx.rng(question_id)) if abs(y - year) >= 2]
-        if not wrong:
-            return None
-        return f"{f['actor']} {f['action']} in {ctx.ranked(question_id, wrong)[0]}"
+    stem = f"On what date did {f['body']} vote on {f['motion']}?"
+    wrong = ctx.pools.dates(fact, ctx.rng(f"{fact.id}/{template.id}"))
+    return ordered_choice(template, fact, prompt=stem, key=date, wrong=wrong, show=display_date, answer_type="date",
+                          proof="the vote has one date, and no fact gives this one for it")
+
+
+def _which_rationale(template: Template, fact: Fact, ctx: Context) -> Question | None:
+    f = fact.fields
+    source = f", according to {f['according_to']}" if "according_to" in f else ""
+    prompt = f"What was the reason {f['actor']} {f['position']}{anchor(fact)}{source}?"
+    given = {fold(f["rationale"])}
+    # only the curator can say that a reason was *not* this actor's: another actor's reason may be this one's too
+    wrong = [
+        WrongOption(capitalise(r), "the curator asserts it was not the reason", "written for this actor and position")
+        for r in dict.fromkeys(fact.distractors.get("rationale", ()))
+        if fold(r) not in given
+    ]
+    return choice(template, fact, ctx, prompt=prompt, keys=[capitalise(f["rationale"])], wrong=wrong, answer_type="rationale")
+
+
+_HEDGE_LEADS = {
+    **{h: "More than" for h in LOWER_BOUNDS if h != "at least"},
+    "at least": "At least",
+    "up to": "Up to",
+    "at most": "At most",
+    "under": "Fewer than",
+    "fewer than": "Fewer than",
+    "less than": "Less than",
+    "nearly": "Nearly",
+    "almost": "Almost",
+}
+
+
+def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
+    f = fact.fields
+    hedge = fold(f.get("qualifier", ""))
+    lead = _HEDGE_LEADS.get(hedge, "About" if hedge else "")
+    noun = "much" if "unit" in f else "many"
+    how = f"{lead} how {noun}" if lead else f"How {noun}"
+    unit = f" (in {f['unit']})" if "unit" in f else ""
+    prompt = f"{how} {f['subject']}{anchor(fact)}{unit}?"
+    wrong = ctx.pools.numbers(fact, ctx.rng(f"{fact.id}/{template.id}"))
+    proof = "another figure than the one the source gives"
+    return ordered_choice(template, fact, prompt=prompt, key=f["value"], wrong=wrong, show=format_number, answer_type="number", proof=proof)
+
+
+# --- true or false ---------------------------------------------------------------------------------
+
+
+def _vote_pair(fact: Fact, ctx: Context, question_id: str) -> tuple[str, str, list[WrongOption]] | None:
+    """The vote's most telling (position, actor) and the plausible refuted actors for a twin."""
+    best = None
+    rank = ctx.rank(question_id)
+    for position in VOTE_POSITIONS:
+        for actor in fact.fields.get(position, ()):
+            stem = f"{fact.fields['motion']} at {fact.fields['body']}"
+            candidates = [(a, p) for a, p in ctx.pools.not_in_position(fact, position) if a not in fact.fields.get(position, ())]
+            wrong = ctx.pools.rank_entities(fact, [actor], candidates, stem=stem, rank=rank,
+                                            same_vote=frozenset(ctx.pools.positions.get(vote_key(fact), {})))
+            score = (len(wrong) > 0, -len(fact.fields[position]), rank(position + actor))
+            if best is None or score > best[0]:
+                best = (score, position, actor, wrong)
+    if best is None:
+        return None
+    return best[1], best[2], best[3]
+
+
+def _vote_statement(fact: Fact, position: str, actor: str) -> str:
+    f = fact.fields
+    return with_time(f"{actor} {VOTE_POSITIONS[position]} {f['motion']} at {f['body']}", f.get("date"))
+
+
+def _tf_subject(fact: Fact) -> bool:
+    """Whether the fact makes a true/false pair that teaches: no negated or state-like predicate,
+    no generic words."""
+    f = fact.fields
+    if fact.kind == "event":
+        return not is_negated(f["action"]) and not is_state(f["action"])
     if fact.kind == "statement":
-        others = ctx.pools.other_speakers(fact)
-        if not others:
-            return None
-        return f"{ctx.ranked(question_id, others)[0]} said “{f['said']}”"
-    return None
+        return not _generic(f["said"])
+    return fact.kind == "vote"
 
 
 def _true_false(template: Template, fact: Fact, ctx: Context) -> Question | None:
-    statement = _true_statement(fact, ctx, ctx.rng(f"{fact.id}/{template.id}"))
-    return true_false(template, fact, statement, True) if statement else None
+    if not _tf_subject(fact):
+        return None
+    f = fact.fields
+    if fact.kind == "vote":
+        pair = _vote_pair(fact, ctx, f"{fact.id}/true-false-twin")
+        return true_false(template, fact, _vote_statement(fact, pair[0], pair[1]), True) if pair else None
+    if fact.kind == "event":
+        return true_false(template, fact, with_time(f"{f['actor']} {f['action']}", f.get("date")), True)
+    return true_false(template, fact, with_time(f"{f['speaker']} said “{_words(f['said'])}”{_context(fact)}", f.get("date")), True)
 
 
 def _true_false_twin(template: Template, fact: Fact, ctx: Context) -> Question | None:
-    statement = _false_statement(fact, ctx, f"{fact.id}/{template.id}")
-    return true_false(template, fact, statement, False) if statement else None
-
-
-def _cloze_targets(fact: Fact) -> list[str]:
-    """Values worth deleting, most important first; each is tried with its aliases."""
+    """The false twin: the true statement with one discriminating value swapped for a plausible
+    one the deck refutes (another actor's recorded vote, a curated actor, another speaker, or
+    another year for an event that happened once)."""
+    if not _tf_subject(fact):
+        return None
     f = fact.fields
+    question_id = f"{fact.id}/{template.id}"
+    rank = ctx.rank(question_id)
     if fact.kind == "vote":
-        targets = [a for p in VOTE_POSITIONS for a in f.get(p, ())]
-    elif fact.kind == "event":
-        targets = [f["actor"]]
-    elif fact.kind == "stance":
-        targets = [f["actor"]]
-    elif fact.kind == "statement":
-        targets = [f["speaker"]]
-    else:
-        targets = [format_value(f["value"])]
-    if "date" in f:
-        targets.append(str(year_of(f["date"])))
-    return targets
+        pair = _vote_pair(fact, ctx, question_id)
+        if pair is None or not pair[2]:
+            return None
+        position, _, wrong = pair
+        return true_false(template, fact, _vote_statement(fact, position, wrong[0].value), False, proof=wrong[0].proof)
+    if fact.kind == "event":
+        stem = f"{f['action']}"
+        curated = [(w, "the curator lists it as not the actor") for w in fact.distractors.get("actor", ())]
+        actors = ctx.pools.rank_entities(fact, [f["actor"]], curated, stem=stem, rank=rank)
+        if actors:
+            return true_false(template, fact, with_time(f"{actors[0].value} {f['action']}", f.get("date")), False, proof=actors[0].proof)
+        date = f.get("date")
+        if not date:
+            return None
+        years = [y for y in ctx.pools.years(fact, ctx.rng(question_id)) if abs(y - year_of(date)) >= 2]
+        if not years:
+            return None
+        year = ctx.ranked(question_id, [str(y) for y in years])[0]
+        return true_false(template, fact, with_time(f"{f['actor']} {f['action']}", year), False,
+                          proof="the event happened in another year")
+    speakers = ctx.pools.rank_entities(fact, ctx.pools.speakers_of(fact), ctx.pools.other_speakers(fact), stem="", rank=rank)
+    if not speakers:
+        return None
+    statement = with_time(f"{speakers[0].value} said “{_words(f['said'])}”{_context(fact)}", f.get("date"))
+    return true_false(template, fact, statement, False, proof=speakers[0].proof)
 
 
-def _cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
-    targets = _cloze_targets(fact)
-    for target in targets:
-        if target == targets[0]:
-            answer_type = "number" if fact.kind == "quantity" else ctx.deck.entity_type(target, "text")
-        else:
-            answer_type = "year"
-        for evidence in fact.evidence:
-            found = find_words(evidence.quote, fact.spellings(target))
-            if found is None:
-                continue
-            start, end = found
-            before, deleted, after = evidence.quote[:start], evidence.quote[start:end], evidence.quote[end:]
-            if find_words_in(deleted, normalize(before + " " + after)):
-                continue  # the answer would still be visible
-            before, after = " ".join(before.split()), " ".join(after.split())
-            before = before + " " if evidence.quote[:start][-1:].isspace() else before
-            after = " " + after if evidence.quote[end:][:1].isspace() else after
-            return make_question(
-                template,
-                fact,
-                type="cloze",
-                answer_type=answer_type,
-                prompt=f"{before}{CLOZE_BLANK}{after}",
-                options=(),
-                answers=(deleted,),
-                evidence=(evidence,),
-                cloze=(before, deleted, after),
-            )
-    return None
-
-
-def find_words(text: str, spellings: Iterable[str]) -> tuple[int, int] | None:
-    """The span of the first spelling found in ``text`` as whole words, typography-tolerant."""
-    normalized, index = normalize_with_map(text)
-    for spelling in spellings:
-        found = find_words_in(spelling, normalized)
-        if found:
-            return index[found[0]], index[found[1] - 1] + 1
-    return None
-
-
-def _sorted_options(q: Question, *, key, show) -> Question:
-    if q.type not in ("single", "multiple"):
-        return q
-    options = tuple(show(o) for o in sorted(q.options, key=key))
-    answers = tuple(show(a) for a in q.answers)
-    return replace(q, options=options, answers=answers)
-
-
+# --- the library -----------------------------------------------------------------------------------
 
 
 def _templates() -> dict[str, Template]:
+    from .cloze import make_cloze
+
     table = [
         *(
             Template(
@@ -470,18 +452,15 @@ def _templates() -> dict[str, Template]:
                 ("co_sponsored", "co-sponsored"),
             )
         ),
-        Template("who-did", "who", ("event",), _who_did, "Who did it (who met whom, who asked …)? Wrong options: the fact's curated distractors."),
-        Template("what-year", "year", ("vote", "event"), _what_year, "In what year did it happen? Wrong options: other events' years, else nearby years."),
-        Template("what-date", "date", ("vote", "event"), _what_date, "On what date did it happen (precise dates only)?"),
-        Template(
-            "which-rationale", "rationale", ("stance",), _which_rationale,
-            "Why did the actor take the position? Wrong options: other stances' rationales.",
-        ),
+        Template("who-did", "who", ("event",), _who_did, "Who did it? Wrong options: the fact's curated distractors."),
+        Template("what-year", "year", ("vote", "event"), _what_year, "In what year? Wrong options on both sides of the key."),
+        Template("what-date", "date", ("vote",), _what_date, "On what date did the vote take place (precise dates only)?"),
+        Template("which-rationale", "rationale", ("stance",), _which_rationale, "Why? Wrong options: the curator's only."),
         Template("how-many", "how-many", ("quantity",), _how_many, "How many …? Numeric options in ascending order."),
-        Template("who-said", "who-said", ("statement",), _who_said, "Who said these words? Wrong options: other statements' speakers."),
+        Template("who-said", "who-said", ("statement",), _who_said, "Who said these words? Wrong options: speakers of the same role."),
         Template("true-false", "true-false", ("vote", "event", "statement"), _true_false, "A true statement built from the fact."),
         Template("true-false-twin", "true-false", ("vote", "event", "statement"), _true_false_twin, "A false twin: one part swapped for a refuted one."),
-        Template("cloze", "cloze", ("vote", "event", "stance", "statement", "quantity"), _cloze, "The quote with its key entity or number deleted."),
+        Template("cloze", "cloze", ("vote", "event", "stance", "statement", "quantity"), make_cloze, "The sentence with a rare key entity or figure deleted."),
     ]
     return {t.id: t for t in table}
 
@@ -492,6 +471,7 @@ FAMILIES = tuple(dict.fromkeys(t.family for t in BUILTIN.values()))
 
 
 # --- user templates (rendered in the sandbox of studykit.sandbox) -----------------------------------
+
 
 @dataclass(frozen=True)
 class CompiledUserTemplate:
@@ -520,14 +500,13 @@ class CompiledUserTemplate:
         value = fact.fields[spec.answer]
         keys = [format_value(v) for v in value] if isinstance(value, tuple) else [_for_template(value)]
         if spec.type == "single":
-            wrong = [format_value(v) for v in fact.distractors.get(spec.answer, ())]
-            return choice(self, fact, ctx, prompt=prompt, keys=keys, wrong=wrong, answer_type=spec.answer_type, field=spec.answer)
-        return make_question(
-            self, fact, type="short", answer_type=spec.answer_type, prompt=prompt, options=(), answers=tuple(keys)
-        )
+            wrong = [WrongOption(format_value(v), "the curator lists it as false") for v in fact.distractors.get(spec.answer, ())
+                     if fold(format_value(v)) not in {fold(k) for k in keys}]
+            return choice(self, fact, ctx, prompt=prompt, keys=keys, wrong=wrong, answer_type=spec.answer_type)
+        return make_question(self, fact, type="short", answer_type=spec.answer_type, prompt=prompt, options=(), answers=tuple(keys))
 
 
-def _for_template(value) -> str:
+def _for_template(value: Any) -> str:
     if isinstance(value, tuple):
         return join_names(value)
     if isinstance(value, str) and re.fullmatch(r"\d{4}(-\d{2}){0,2}", value):
@@ -535,8 +514,11 @@ def _for_template(value) -> str:
     return format_value(value)
 
 
-def active_templates(deck: Deck) -> list:
+def active_templates(deck: Deck) -> list[Template | CompiledUserTemplate]:
     """Built-ins the deck did not switch off, then the deck's own templates (compiled)."""
-    chosen: list = [t for t in BUILTIN.values() if t.id not in deck.disabled and t.family not in deck.disabled]
+    chosen: list[Template | CompiledUserTemplate] = [t for t in BUILTIN.values() if t.id not in deck.disabled and t.family not in deck.disabled]
     chosen += [CompiledUserTemplate(spec, compile_user_template(spec)) for spec in deck.templates]
     return chosen
+
+
+__all__ = ["BUILTIN", "FAMILIES", "Context", "Template", "active_templates", "event_key", "explain", "make_question"]

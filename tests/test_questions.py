@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 
 import yaml
-from conftest import FACTS, ROOT
+from conftest import DOCUMENT, FACTS, ROOT, deck_data, facts_with
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import studykit
-from studykit.distractors import event_key, stance_key, vote_key
+from studykit.corpus import fold
+from studykit.distractors import event_key, vote_key
 from studykit.lint import lint
-from studykit.model import QUESTION_TYPES, VOTE_POSITIONS
+from studykit.model import CLOZE_BLANK, QUESTION_TYPES, VOTE_POSITIONS
 
 COUNTRIES = ["Arland", "Borduria", "Carpania", "Dorvik", "Elbonia", "Freedonia", "Genovia", "Hyrkania", "Ilyria"]
 PEOPLE = ["Ann Abel", "Ben Brook", "Cal Crane", "Dee Dunn", "Eve Eads", "Finn Ford"]
@@ -85,6 +87,10 @@ TEMPLATE_POSITION = {
 }
 
 
+def stance_key(fact):
+    return fold(fact.fields["actor"]), fold(fact.fields["position"])
+
+
 def truths(deck):
     """What the facts make true, computed independently of the generator."""
     votes, years, rationales, speakers, values = {}, {}, {}, {}, {}
@@ -127,7 +133,7 @@ def assert_no_true_distractor(deck, qset):
         elif q.template == "true-false-twin" and fact.kind == "vote":
             assert not any(f"{a} {VOTE_POSITIONS[p]} " in q.prompt for a, p in votes[vote_key(fact)]), q.id
         elif q.template == "true-false-twin" and fact.kind == "statement":
-            assert not any(q.prompt.startswith(f"True or false: {s} said") for s in speakers[fact.fields["said"]]), q.id
+            assert not any(re.search(rf"(: |, ){re.escape(s)} said", q.prompt) for s in speakers[fact.fields["said"]]), q.id
 
 
 def write_project(tmp_path, deck, document):
@@ -208,13 +214,45 @@ def test_years_ascending_and_key_position_varies(make_project):
     assert set(positions) == {0, 1, 2, 3}
 
 
-def test_cloze_deletes_a_key_value_from_the_verbatim_quote(make_project):
+def test_cloze_blanks_a_rare_key_value_in_its_whole_sentence(make_project):
     deck = studykit.load_deck(make_project().deck())
-    q = studykit.generate(deck).by_id("cosponsors/cloze")
+    qset = studykit.generate(deck)
+    q = qset.by_id("unsc-vote/cloze")
     before, deleted, after = q.cloze
-    assert deleted == "Eighty-one" and q.answers == ("Eighty-one",)
-    assert before + deleted + after == q.evidence[0].quote
-    assert q.prompt == "_____ countries answered the US call and signed on as co-sponsors."
+    assert deleted == "China" and q.answers == ("China",)
+    assert before + deleted + after in DOCUMENT and q.prompt == before + CLOZE_BLANK + after
+    # a figure written in words is never blanked; nor is the deck's ubiquitous subject
+    assert "cosponsors/cloze" not in {x.id for x in qset}
+    assert all(x.answers != ("Israel",) for x in qset if x.type == "cloze")
+
+
+def test_a_cloze_shows_the_whole_sentence_and_hides_every_form_of_the_answer(make_project):
+    facts = facts_with()
+    facts.append({
+        "id": "kyiv-upset", "kind": "event", "actor": "Ukraine", "action": "expressed disappointment with Israel",
+        "evidence": [{"source": "report", "quote": "Ukraine expressed disappointment with Israel"}],
+    })
+    document = DOCUMENT + "\nUkraine expressed disappointment with Israel, a Ukrainian source said.\n"
+    data = deck_data(facts)
+    data["entities"] = [*data["entities"], {"name": "Ukraine", "type": "country", "related": ["Ukrainian"]}]
+    project = make_project(facts, documents={"report": document})
+    qset = studykit.generate(studykit.load_deck(project.write_deck(data)))
+    # the card shows the quote's whole sentence, where "Ukrainian" would give Ukraine away: no cloze
+    assert "kyiv-upset/cloze" not in {q.id for q in qset}
+    assert "kyiv-upset/who-did" in {q.id for q in qset}
+
+
+def test_an_article_before_a_blank_gives_nothing_away(make_project):
+    facts = facts_with()
+    facts.append({
+        "id": "envoy", "kind": "event", "actor": "Oman", "action": "sent an envoy",
+        "evidence": [{"source": "report", "quote": "It was an Omani initiative to send an envoy."}],
+        "aliases": {"Oman": ["Omani"]},
+    })
+    document = DOCUMENT + "\nIt was an Omani initiative to send an envoy.\n"
+    qset = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck()))
+    q = qset.by_id("envoy/cloze")
+    assert q.prompt == "It was a(n) _____ initiative to send an envoy." and q.answers == ("Omani",)
 
 
 def test_explanation_is_one_sentence_with_the_date(make_project):
@@ -223,7 +261,7 @@ def test_explanation_is_one_sentence_with_the_date(make_project):
         "On 25 February 2022, the UN Security Council voted on the draft resolution on Ukraine: "
         "India, United Arab Emirates and China abstained; Russia vetoed it."
     )
-    assert qset.by_id("ties-cut/what-year").explanation == "The Soviet Union cut diplomatic ties with Israel in 1967."
+    assert qset.by_id("ties-cut/what-year").explanation == "In 1967, the Soviet Union cut diplomatic ties with Israel."
 
 
 def test_adding_a_fact_changes_no_other_question(make_project):

@@ -1,0 +1,134 @@
+"""Cloze cards: the whole sentence around a fact's quote with one rare key value blanked.
+
+What is blanked: a value of the fact (an actor, speaker or voter, a figure, a year) that occurs
+in the quote, the rarest in the deck first, never the deck's ubiquitous subject (the entity the
+most facts name), an article or stopword, or a figure written in words ("one million"). The blank
+is kept only if neither the value, nor its aliases, nor its entity's related forms (Ukraine →
+Ukrainian, Kyiv) are visible elsewhere on the card. The card shows the whole sentence (or
+sentences) the quote lies in, so it never starts mid-sentence; "a"/"an" before the blank would
+give the first sound away and is written "a(n)".
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from .corpus import find_words, fold, normalize, normalize_with_map
+from .dates import year_of
+from .model import CLOZE_BLANK, VOTE_POSITIONS, Fact, Question, format_value
+
+if TYPE_CHECKING:
+    from .templates import Context, Template
+
+#: Words never worth a blank.
+STOPWORDS = frozenset(
+    """a an the and or but of to in on at by for with from as is are was were be been it its this that
+    these those he she they we you i his her their our your not no yes""".split()
+)
+NUMBER_WORDS = frozenset(
+    """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred
+    thousand million billion trillion dozen dozens hundreds thousands millions billions half quarter""".split()
+)
+_ARTICLE_BEFORE = re.compile(r"(?:^|(?<=\s))(an?)(\s+)$", re.I)
+
+
+def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
+    from .templates import make_question
+
+    for target, answer_type in _targets(fact, ctx):
+        for evidence in fact.evidence:
+            found = _find_spelling(evidence.quote, fact.spellings(target))
+            if found is None:
+                continue
+            start, end = found
+            deleted = evidence.quote[start:end]
+            if _trivial(deleted):
+                continue
+            document = ctx.deck.corpus[evidence.source] if evidence.source in ctx.deck.corpus else None
+            if document is not None:
+                left, right = document.sentence_around(evidence.start, evidence.end)
+                if (evidence.source, left, right) in ctx.cloze_sentences:
+                    continue  # another fact's card shows this sentence already
+                before = document.text[left : evidence.start + start]
+                after = document.text[evidence.start + end : right]
+            else:
+                before, after = evidence.quote[:start], evidence.quote[end:]
+            before, after = _one_line(before, leading=False), _one_line(after, leading=True)
+            if _visible(target, fact, ctx, before + " " + after):
+                continue  # the answer would still be on the card
+            before = _ARTICLE_BEFORE.sub(lambda m: ("A(n)" if m.group(1)[0] == "A" else "a(n)") + m.group(2), before)
+            if document is not None:
+                ctx.cloze_sentences.add((evidence.source, left, right))
+            return make_question(
+                template,
+                fact,
+                type="cloze",
+                answer_type=answer_type,
+                prompt=f"{before}{CLOZE_BLANK}{after}",
+                options=(),
+                answers=(deleted,),
+                evidence=(evidence,),
+                cloze=(before, deleted, after),
+            )
+    return None
+
+
+def _targets(fact: Fact, ctx: Context) -> list[tuple[str, str]]:
+    """The fact's values worth a blank, rarest in the deck first: entities, then figures, then years."""
+    f = fact.fields
+    pools = ctx.pools
+    if fact.kind == "vote":
+        names = [a for p in VOTE_POSITIONS for a in f.get(p, ())]
+    elif fact.kind in ("event", "stance"):
+        names = [f["actor"]]
+    elif fact.kind == "statement":
+        names = [f["speaker"]]
+    else:
+        names = []
+    subject = pools.subject
+    subject_spellings = {fold(s) for s in fact.spellings(subject)} if subject else set()
+    entities = [n for n in dict.fromkeys(names) if fold(n) not in subject_spellings]
+    entities.sort(key=lambda n: (pools.fact_counts.get(n, 0), n))
+    targets = [(n, ctx.deck.entity_type(n, "text")) for n in entities]
+    if fact.kind == "quantity":
+        targets.append((format_value(f["value"]), "number"))
+    if f.get("date"):
+        targets.append((str(year_of(f["date"])), "year"))
+    return targets
+
+
+def _find_spelling(text: str, spellings: tuple[str, ...]) -> tuple[int, int] | None:
+    """The span of the first spelling found in ``text`` as whole words, typography-tolerant."""
+    normalized, index = normalize_with_map(text)
+    for spelling in spellings:
+        found = find_words(spelling, normalized)
+        if found:
+            return index[found[0]], index[found[1] - 1] + 1
+    return None
+
+
+def _trivial(deleted: str) -> bool:
+    words = fold(deleted).replace("-", " ").split()
+    if not words or len(deleted.strip()) < 2:
+        return True
+    if all(w in STOPWORDS for w in words):
+        return True
+    return any(w.strip(",.") in NUMBER_WORDS for w in words)
+
+
+def _visible(target: str, fact: Fact, ctx: Context, shown: str) -> bool:
+    """Whether the value, an alias, or a related form of its entity is visible in ``shown``."""
+    text = normalize(shown)
+    entity = ctx.deck.entities.get(target)
+    spellings = [*fact.spellings(target), *(entity.aliases if entity else ()), *(entity.related if entity else ())]
+    return any(find_words(s, text) for s in spellings if s)
+
+
+def _one_line(text: str, *, leading: bool) -> str:
+    """White space collapsed, keeping one space where the text had some next to the blank."""
+    collapsed = " ".join(text.split())
+    if leading:
+        return (" " + collapsed) if text[:1].isspace() and collapsed else collapsed
+    return (collapsed + " ") if text[-1:].isspace() and collapsed else collapsed

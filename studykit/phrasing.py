@@ -1,0 +1,115 @@
+"""English frames for stems, statements and explanations, built from a fact's parts.
+
+The frames are chosen so that no verb has to be inflected: a fact's ``action`` and ``position``
+are past-tense predicates, and every frame keeps them as written ("What year was it when the
+Soviet Union cut diplomatic ties with Israel?", "In 1967, the Soviet Union cut …"). A library
+was weighed for this and for articles: ``lemminflect`` (past → base form) costs 0.4 s to load and
+``inflect`` (a/an) 1.6 s, each more than a whole ``studykit check`` of the bundled deck; the frames
+need neither, and the one article next to a hidden word (a cloze blank) is written "a(n)".
+
+Also here: the predicates that make no good true/false or year question (negated or state-like
+ones), the time anchor where it belongs, and typography: generated text uses curly quotes and
+apostrophes, as the documents mostly do.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .dates import time_anchor
+
+__all__ = [
+    "capitalise",
+    "is_negated",
+    "is_state",
+    "join_names",
+    "lower_first",
+    "sentence",
+    "typeset",
+    "with_time",
+]
+
+
+def typeset(text: str) -> str:
+    """Apostrophes as the documents mostly write them: ``Israel's`` → ``Israel’s``.
+
+    Only an apostrophe between letters changes; double quotes are left as the curator wrote them
+    (the frames themselves use “ ”), so quoted words stay verbatim.
+    """
+    return _APOSTROPHE.sub("’", text) if "'" in text else text
+
+
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+
+
+def capitalise(text: str) -> str:
+    """The first letter upper-cased, the rest as written (names keep their capitals)."""
+    return text[:1].upper() + text[1:] if text else text
+
+
+def sentence(text: str) -> str:
+    """Capitalised and ended with a full stop (unless it already ends a sentence)."""
+    text = " ".join(text.split())
+    if not text:
+        return text
+    text = capitalise(text)
+    return text if text[-1] in ".!?…" or text.endswith(("”", "’")) and text[-2:-1] in ".!?" else text + "."
+
+
+def lower_first(text: str) -> str:
+    """A phrase that may begin a sentence, made to stand mid-sentence: 'Co-sponsoring would …' →
+    'co-sponsoring would …'. Words that are capitalised for their own sake (names, acronyms, 'I')
+    keep their capitals: only a capitalised first word that is otherwise lower case is lowered."""
+    first, _, rest = text.partition(" ")
+    if not first or not first[0].isupper() or first == "I" or first.isupper():
+        return text
+    if any(c.isupper() for c in first[1:]):
+        return text  # McDonald, iPhone-like names
+    return f"{first[0].lower()}{first[1:]} {rest}".rstrip() if first.lower() in _LOWERABLE else text
+
+
+#: Capitalised words that are sentence openers, not names: lowered when a phrase moves mid-sentence.
+_LOWERABLE = frozenset(
+    """a an the it its they their them this these that those he his she her we our his there
+    co-sponsoring condemning supporting voting opposing backing avoiding keeping refusing
+    because since although while despite fearing hoping wanting concern concerns fear fears""".split()
+)
+
+
+def join_names(names: list[str] | tuple[str, ...]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    names = list(names)
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def with_time(clause: str, date: str | None) -> str:
+    """A statement with its time anchor in front: 'In March 2014, the UN General Assembly …'."""
+    if not date:
+        return sentence(clause)
+    return sentence(f"{capitalise(time_anchor(date))}, {clause}")
+
+
+# --- predicates that make poor true/false and year questions ----------------------------------------
+
+_NEGATION = re.compile(r"\b(not|never|no longer|n't|neither|nor|failed to|refused to|declined to|refrained from|avoided)\b", re.I)
+#: First words of predicates that describe a state, not an event: "had yet to sign", "remained
+#: unconvinced", "was able to", "regarded …", "relied on …". Such a predicate has no one year,
+#: and swapping its year does not make it false.
+_STATE_WORDS = frozenset(
+    """was were is are had has have remained remains regarded regards relied relies seemed seems
+    appeared appears believed believes knew knows wanted wants hoped hopes expected expects
+    preferred prefers continued continues tended tends usually generally often lived""".split()
+)
+
+
+def is_negated(predicate: str) -> bool:
+    """Whether the predicate says what did *not* happen (its false twin would be true or unprovable)."""
+    return bool(_NEGATION.search(predicate))
+
+
+def is_state(predicate: str) -> bool:
+    """Whether the predicate describes a state rather than an event that happened at one time."""
+    first = predicate.strip().split(" ", 1)[0].lower().strip(",")
+    return first in _STATE_WORDS

@@ -1,0 +1,173 @@
+"""The generator's item-quality rules (ITEM-QUALITY.md): plausible options, no cues, natural stems.
+
+Each test builds a small deck whose flaw the rule prevents, and fails if the rule is dropped.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from conftest import DOCUMENT, deck_data, facts_with
+
+import studykit
+
+
+def generate(make_project, facts=None, *, entities=None, document=DOCUMENT, seed=0):
+    data = deck_data(facts if facts is not None else facts_with())
+    if entities is not None:
+        data["entities"] = entities
+    project = make_project(documents={"report": document})
+    return studykit.generate(studykit.load_deck(project.write_deck(data)), seed=seed)
+
+
+def vote(fact_id, year, **positions):
+    actors = ", ".join(a for names in positions.values() for a in names)
+    line = f"In {year} the Example Council voted on the motion on fishing quotas ({fact_id}): {actors} took part."
+    fact = {"id": fact_id, "kind": "vote", "body": "the Example Council", "motion": "the motion on fishing quotas",
+            "date": year, "evidence": [{"source": "report", "quote": line}], **positions}
+    return fact, line
+
+
+COUNCIL = [
+    {"name": n, "type": "country", "groups": g}
+    for n, g in [("Alfa", ["permanent"]), ("Bravo", ["permanent"]), ("Charlie", ["permanent"]), ("Delta", ["permanent"]),
+                 ("Echo", []), ("Foxtrot", []), ("Golf", [])]
+]
+
+
+# --- ordered options: the key's rank is uniform, wrong values on both sides ----------------------------
+
+
+def test_year_keys_sit_at_every_rank_and_later_years_are_offered(make_project):
+    lines, facts = [], []
+    for i in range(40):
+        fact, line = vote(f"v{i}", 1950 + i, in_favor=["Alfa"], against=["Bravo"], abstained=["Charlie"])
+        facts.append(fact)
+        lines.append(line)
+    qset = generate(make_project, facts, entities=COUNCIL, document="\n".join(lines) + "\n")
+    ranks = Counter()
+    later = 0
+    for q in qset:
+        if q.template == "what-year":
+            assert q.ordered and [int(o) for o in q.options] == sorted(int(o) for o in q.options)
+            ranks[q.options.index(q.answers[0])] += 1
+            later += any(int(o) > int(q.answers[0]) for o in q.options)
+    assert sum(ranks.values()) == 40
+    assert all(ranks[r] >= 5 for r in range(4)), ranks  # each rank near 10 of 40; never "the key is the latest"
+    assert later >= 20  # years after the event (even after the source's publication) are wrong options too
+
+
+def test_years_of_near_identical_events_are_never_offered(make_project):
+    facts = facts_with()
+    text = DOCUMENT + "In 2014 the General Assembly voted on the resolution condemning the Russian invasion; Israel was absent.\n"
+    text += "In 2022 the General Assembly voted on a resolution condemning the Russian invasion; Israel was absent.\n"
+    for fact_id, year in (("a2014", 2014), ("b2022", 2022)):
+        article = "the" if year == 2014 else "a"
+        facts.append({"id": fact_id, "kind": "vote", "body": "the General Assembly",
+                      "motion": f"{article} resolution condemning the Russian invasion",
+                      "date": year, "absent": ["Israel"],
+                      "evidence": [{"source": "report",
+                                    "quote": f"In {year} the General Assembly voted on {article} resolution condemning the Russian invasion; Israel was absent."}]})
+    for seed in range(6):
+        qset = generate(make_project, facts, document=text, seed=seed)
+        assert "2022" not in qset.by_id("a2014/what-year").options
+        assert "2014" not in qset.by_id("b2022/what-year").options
+
+
+def test_no_year_before_the_body_existed(make_project):
+    facts = facts_with()
+    entities = [*deck_data()["entities"], {"name": "the UN General Assembly", "type": "organisation", "since": 1945}]
+    for seed in range(8):
+        q = generate(make_project, facts, entities=entities, seed=seed).by_id("partition-vote/what-year")
+        assert min(int(o) for o in q.options) >= 1945, q.options
+
+
+def test_hedged_figures_are_asked_with_their_hedge_and_wrong_values_on_both_sides(make_project):
+    facts = facts_with(cosponsors={"qualifier": "over", "value": 80, "aliases": {}},)
+    text = DOCUMENT.replace("Eighty-one countries", "Over 80 countries")
+    facts[[f["id"] for f in facts].index("cosponsors")]["evidence"] = [{"source": "report", "quote": "Over 80 countries answered the US call"}]
+    sides = Counter()
+    for seed in range(12):
+        q = generate(make_project, facts, document=text, seed=seed).by_id("cosponsors/how-many")
+        assert q.prompt.startswith("More than how many countries")
+        values = [int(o.replace(",", "")) for o in q.options]
+        sides["below"] += any(v < 80 for v in values)
+        sides["above"] += any(v > 80 for v in values)
+        assert all(v >= 120 or v <= 54 for v in values if v != 80), values  # none close enough to pass for "over 80"
+    assert sides["below"] and sides["above"]
+
+
+# --- plausible options --------------------------------------------------------------------------------
+
+
+def test_only_the_keys_groups_are_offered_for_a_role_when_there_are_enough(make_project):
+    text = "The Example Council voted on the motion on fishing quotas in 2020: Alfa vetoed it; Echo, Foxtrot and Golf abstained.\n"
+    fact = {"id": "veto", "kind": "vote", "body": "the Example Council", "motion": "the motion on fishing quotas", "date": 2020,
+            "vetoed": ["Alfa"], "abstained": ["Echo", "Foxtrot", "Golf"], "distractors": {"vetoed": ["Bravo", "Charlie", "Delta"]},
+            "evidence": [{"source": "report", "quote": text.strip()}]}
+    q = generate(make_project, [fact], entities=COUNCIL, document=text).by_id("veto/who-vetoed")
+    assert set(q.options) == {"Alfa", "Bravo", "Charlie", "Delta"}  # permanent members only, though Echo… are on record
+    assert all(w.proof and w.reason for w in q.wrong) and "shares the key's group permanent" in q.wrong[0].reason
+
+
+def test_a_wrong_option_the_stem_names_or_rules_out_is_never_offered(make_project):
+    text = "Israel fought a war against Arab states in 1973, and Egypt, Syria and Jordan lost.\n"
+    entities = [{"name": "Israel", "type": "country"}, {"name": "Egypt", "type": "country", "groups": ["arab-state"]},
+                {"name": "Syria", "type": "country", "groups": ["arab-state"]}, {"name": "Jordan", "type": "country"},
+                {"name": "Iran", "type": "country"}, {"name": "Turkey", "type": "country"}]
+    fact = {"id": "war", "kind": "event", "actor": "Israel", "action": "fought a war against Arab states and Jordan", "date": 1973,
+            "distractors": {"actor": ["Egypt", "Syria", "Jordan", "Iran", "Turkey"]}, "evidence": [{"source": "report", "quote": text.strip()}]}
+    q = generate(make_project, [fact], entities=entities, document=text).by_id("war/who-did")
+    assert set(q.options) == {"Israel", "Iran", "Turkey"}  # Egypt and Syria are Arab states; Jordan is named
+
+
+def test_rationales_are_the_curators_or_a_free_answer(make_project):
+    qset = generate(make_project)
+    # no other stance's reason is ever offered: another actor's reason may be this one's too
+    assert qset.by_id("strike/which-rationale").type == "short"
+    facts = facts_with(strike={"distractors": {"rationale": ["a boycott of the session", "a protest against the agenda",
+                                                             "an instruction from Washington"]}})
+    q = generate(make_project, facts).by_id("strike/which-rationale")
+    assert q.type == "single" and set(q.options) - set(q.answers) == {"A boycott of the session", "A protest against the agenda",
+                                                                       "An instruction from Washington"}
+
+
+def test_generic_words_identify_no_speaker(make_project):
+    facts = facts_with(lapid={"said": "this conflict"})
+    ids = {q.id for q in generate(make_project, facts)}
+    assert "lapid/who-said" not in ids and "lapid/true-false" not in ids and "lapid/true-false-twin" not in ids
+
+
+# --- stems and true/false ------------------------------------------------------------------------------
+
+
+def test_stems_read_as_english_with_the_time_anchor_in_place(make_project):
+    qset = generate(make_project)
+    assert qset.by_id("ties-cut/what-year").prompt == "What year was it when the Soviet Union cut diplomatic ties with Israel?"
+    assert qset.by_id("unsc-vote/what-year").prompt == "In what year did the UN Security Council vote on the draft resolution on Ukraine?"
+    assert qset.by_id("ties-cut/true-false").prompt == "True or false: In 1967, the Soviet Union cut diplomatic ties with Israel."
+    assert all("did this happen" not in q.prompt for q in qset)
+
+
+def test_a_state_or_a_negation_makes_no_year_or_true_false_pair(make_project):
+    text = DOCUMENT + "In 2022 the president had yet to sign the new law. In 2021 Israel did not attend the summit.\n"
+    facts = facts_with()
+    facts += [
+        {"id": "unsigned", "kind": "event", "actor": "the president", "action": "had yet to sign the new law", "date": 2022,
+         "evidence": [{"source": "report", "quote": "In 2022 the president had yet to sign the new law."}]},
+        {"id": "no-show", "kind": "event", "actor": "Israel", "action": "did not attend the summit", "date": 2021,
+         "distractors": {"actor": ["Russia", "China"]},
+         "evidence": [{"source": "report", "quote": "In 2021 Israel did not attend the summit."}]},
+    ]
+    ids = {q.id for q in generate(make_project, facts, document=text)}
+    assert "unsigned/what-year" not in ids and "unsigned/true-false-twin" not in ids
+    assert "no-show/true-false" not in ids and "no-show/true-false-twin" not in ids
+    assert "no-show/who-did" in ids and "no-show/what-year" in ids
+
+
+def test_the_false_twin_swaps_the_most_telling_part_for_a_plausible_refuted_one(make_project):
+    qset = generate(make_project)
+    twin = qset.by_id("ties-cut/true-false-twin")
+    assert twin.answers == ("False",) and twin.prompt in {
+        "True or false: In 1967, India cut diplomatic ties with Israel.", "True or false: In 1967, China cut diplomatic ties with Israel."}
+    assert twin.wrong and twin.wrong[0].proof
