@@ -67,7 +67,8 @@ def test_years_of_near_identical_events_are_never_offered(make_project):
                       "motion": f"{article} resolution condemning the Russian invasion",
                       "date": year, "absent": ["Israel"],
                       "evidence": [{"source": "report",
-                                    "quote": f"In {year} the General Assembly voted on {article} resolution condemning the Russian invasion; Israel was absent."}]})
+                                    "quote": f"In {year} the General Assembly voted on {article} resolution condemning "
+                                             "the Russian invasion; Israel was absent."}]})
     for seed in range(6):
         qset = generate(make_project, facts, document=text, seed=seed)
         assert "2022" not in qset.by_id("a2014/what-year").options
