@@ -43,13 +43,23 @@ def imported(data: bytes) -> list[Imported]:
     return questions
 
 
-def round_trip(qset: QuestionSet, data: bytes) -> None:
-    """What Moodle imports equals the JSON export: stem, options, keys; feedback, ids, categories, tags."""
+def named(problems, message: str) -> set[str]:
+    """The question ids a warning names."""
+    for problem in problems:
+        if problem.message.startswith(message + " ("):
+            return set(problem.message[len(message) + 2 : -1].split(": ", 1)[1].split(", "))
+    return set()
+
+
+def round_trip(qset: QuestionSet, data: bytes, problems=()) -> None:
+    """What Moodle imports equals the JSON export: stem, options, keys; feedback, ids, categories, tags.
+    A cloze that a warning names as written as a short answer must be one."""
     questions = imported(data)
     json_questions = to_data(qset)["questions"]
     assert [html.unescape(q.name) for q in questions] == [j["id"] for j in json_questions]
+    fallback = named(problems, CLOZE_BACKSLASH)
     for j, q in zip(json_questions, questions):
-        assert q.type == MOODLE_TYPES[j["type"]], j["id"]
+        assert q.type == ("shortanswer" if j["id"] in fallback else MOODLE_TYPES[j["type"]]), j["id"]
         assert q.idnumber == j["id"]
         text = q.text.replace("{#1}", CLOZE_BLANK) if q.type == "cloze" else q.text
         assert html_blocks(text) == expected_stem(j), j["id"]
@@ -65,7 +75,7 @@ def round_trip(qset: QuestionSet, data: bytes) -> None:
             truth = dict(q.answers)
             assert {"True": truth["true"], "False": truth["false"]}[j["answers"][0]] == 1
         else:
-            if j["type"] == "cloze":
+            if q.type == "cloze":
                 [gap] = q.gaps
                 assert gap.qtype == "shortanswer"
                 answers = [shortanswer_literal(a) for a, f in gap.answers if f == 1]
