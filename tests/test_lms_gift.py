@@ -8,6 +8,7 @@ from pathlib import Path
 
 from lms_gift import moodle_category, parse_gift
 from lms_moodle import shortanswer_literal
+from lms_moodle_gift import read_gift
 from lms_samples import (
     Spec,
     build,
@@ -81,11 +82,42 @@ def round_trip(qset: QuestionSet, parsed: dict) -> None:
                 assert {typed(s) for s in fact.spellings(j["answers"][0])} <= set(accepted)
 
 
+MOODLE_TYPES = {"single": "multichoice", "multiple": "multichoice", "true_false": "truefalse", "short": "shortanswer", "cloze": "shortanswer"}
+
+
+def moodle_round_trip(qset: QuestionSet, text: str) -> None:
+    """What Moodle's own GIFT reader (tests/lms_moodle_gift.py) imports equals the JSON export too."""
+    questions, errors = read_gift(text)
+    assert errors == []
+    json_questions = to_data(qset)["questions"]
+    assert [q.name for q in questions] == [j["id"] for j in json_questions]
+    for j, q in zip(json_questions, questions):
+        fact = qset.deck.fact(j["fact"])
+        assert q.type == MOODLE_TYPES[j["type"]] and q.idnumber == j["id"], j["id"]
+        assert q.tags == list(dict.fromkeys([fact.kind, j["family"], *(e["source"] for e in j["evidence"])]))
+        topic = qset.deck.topics.get(j["topic"]) if j["topic"] else None
+        assert [html.unescape(n) for n in q.category] == ["$course$", typed(qset.deck.title), *([typed(topic)] if topic else [])]
+        assert q.text_format == "html" and html_blocks(q.text) == expected_stem(j), j["id"]
+        check_feedback(qset, j, q.feedback)
+        if q.type == "multichoice":
+            assert q.single is (j["type"] == "single")
+            assert [html_inline(t) for t, _ in q.answers] == [expected(o) for o in j["options"]]
+            k = len(j["answers"]) if j["type"] == "multiple" else 1
+            signs = [1 if o in j["answers"] else (-1 if k > 1 else 0) for o in j["options"]]
+            assert all(abs(f - sign / k) < 1e-5 for (_, f), sign in zip(q.answers, signs)), j["id"]
+        elif q.type == "truefalse":
+            assert q.true is (j["answers"][0] == "True")
+        else:
+            accepted = [shortanswer_literal(t) for t, f in q.answers if f == 1]
+            assert accepted[0] == typed(j["answers"][0]) and set(accepted) <= known_spellings(qset, j)
+
+
 def test_bundled_and_hostile_decks_parse_and_read_back_as_the_json_export():
     sets = [bundled(), hostile()]
     exports = [export(qset) for qset in sets]
     for qset, (text, output), parsed in zip(sets, exports, parse_gift([text for text, _ in exports])):
         round_trip(qset, parsed)
+        moodle_round_trip(qset, text)
         clozes = [q.id for q in qset if q.type == "cloze"]
         warnings = [p.message for p in output.problems]
         assert any(m.startswith(NO_CLOZE) and f"({len(clozes)} questions: {clozes[0]}" in m for m in warnings), warnings
@@ -147,3 +179,23 @@ def test_version_is_the_printed_quiz_version():
     for q, p in zip(questions, planned):
         if q["type"] == "MC":
             assert [html_inline(c["text"]["text"]) for c in q["choices"]] == list(p.options)
+
+
+def test_moodles_gift_reader_misreads_what_moodle_misreads():
+    def read(answers: str):
+        questions, errors = read_gift(f"::q::Question{{{answers}}}\n")
+        return questions[0] if questions else None, errors
+
+    question, errors = read("=a -> b")
+    assert question.type == "match" and errors == ["q: read as a match question"]
+    assert read("T")[0].type == "truefalse" and read("=T")[0].type == "shortanswer"
+    assert read("=%50%half")[0].answers == [("half", 0.5)]  # a leading %50% is a weight
+    assert read("=[plain]%50%half")[0].answers == [("%50%half", 1.0)]
+    assert read("=[html]x")[0].answers == [("x", 1.0)]  # a leading [html] is a format marker
+    multi = read("~%50%a ~%50%b ~%-50%c")[0]
+    assert multi.single is False and multi.answers == [("a", 0.5), ("b", 0.5), ("c", -0.5)]
+    errors = read("~%33.3%a ~%33.3%b ~%33.3%c")[1]  # 0.333 is no grade (0.999 rounds to 1: no sum error)
+    assert len(errors) == 3 and all(e.startswith("q: invalidgrade 0.33") for e in errors)
+    assert read("~%50%a ~%40%b ~%-50%c")[1] == ["q: fractionsaddwrong"]
+    assert read("=a\\~b ~c")[0].answers == [("a~b", 1.0), ("c", 0.0)]
+    assert read_gift("// [id:x/y] [tag:t1] [tag:t2]\n::n::Q{=a}\n")[0][0].tags == ["t1", "t2"]

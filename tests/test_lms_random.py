@@ -1,5 +1,5 @@
-"""Random decks (hypothesis) in every LMS format: GIFT parses with gift-pegjs, Moodle XML passes
-Moodle's import rules, QTI validates against the DTD and scores its keys, and each reads back as
+"""Random decks (hypothesis) in every LMS format: GIFT parses with gift-pegjs and with Moodle's
+GIFT reader, Moodle XML passes Moodle's import rules, QTI validates against the DTD and scores its keys, and each reads back as
 the JSON export says. Texts are drawn from GIFT's, Moodle's and XML's special characters and
 strings, control characters, markup and right-to-left text."""
 
@@ -60,5 +60,6 @@ def test_random_decks_read_back_in_every_format(qsets):
         test_lms_moodle.round_trip(qset, data, output.problems)
         test_lms_qti.round_trip(qset, test_lms_qti.export(qset)[0])
         texts.append(test_lms_gift.export(qset)[0])
+        test_lms_gift.moodle_round_trip(qset, texts[-1])
     for qset, parsed in zip(qsets, parse_gift(texts)):  # one node process for the batch
         test_lms_gift.round_trip(qset, parsed)
