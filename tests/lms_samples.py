@@ -33,6 +33,14 @@ def bundled() -> QuestionSet:
     return studykit.generate(studykit.load_deck(BUNDLED_DECK))
 
 
+def evil_sample() -> QuestionSet:
+    """The HTML tests' hostile sample: <script> and <img onerror> in the deck, prompts, options,
+    explanations and a document; Hebrew, Arabic and emoji; quotes that nest and cross."""
+    from browser import sample_question_set
+
+    return sample_question_set(evil=True)
+
+
 # ---------------------------------------------------------------------------------------------
 # Building question sets from specs
 # ---------------------------------------------------------------------------------------------

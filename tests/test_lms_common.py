@@ -171,3 +171,15 @@ def test_warnings_name_their_questions(cls):
         assert cloze.endswith("(12 questions: q0/c, q1/c, q2/c, q3/c, q4/c, q5/c, q6/c, q7/c, q8/c, q9/c and 2 more)")
     if cls is MoodleExporter:
         assert any(m.startswith("an id longer than 100 characters is not written as the idnumber") for m in messages)
+
+
+def test_the_text_around_a_cloze_blank_is_the_prompts():
+    from dataclasses import replace
+
+    from studykit.export.lmsbase import cloze_parts
+
+    [q] = build([Spec("c/cloze", "cloze", answers=("x",), cloze=("a _____ ", "x", " b"))]).questions
+    assert q.prompt == "a _____ _____ b" and cloze_parts(q) == ("a _____ ", " b")  # the quote's own blank stays
+    wider = replace(q, prompt="More: a _____ _____ b.", cloze=("a ", "x", " b"))
+    assert cloze_parts(wider) == ("More: a ", " _____ b.")
+    assert cloze_parts(replace(q, prompt="no blank", cloze=None)) == ("no blank ", "")

@@ -13,6 +13,7 @@ from lms_samples import (
     Spec,
     build,
     bundled,
+    evil_sample,
     check_feedback,
     expected,
     expected_stem,
@@ -113,14 +114,16 @@ def moodle_round_trip(qset: QuestionSet, text: str) -> None:
 
 
 def test_bundled_and_hostile_decks_parse_and_read_back_as_the_json_export():
-    sets = [bundled(), hostile()]
+    """The bundled deck, the hostile sample and the HTML tests' hostile sample, in one node process."""
+    sets = [bundled(), hostile(), evil_sample()]
     exports = [export(qset) for qset in sets]
     for qset, (text, output), parsed in zip(sets, exports, parse_gift([text for text, _ in exports])):
         round_trip(qset, parsed)
         moodle_round_trip(qset, text)
         clozes = [q.id for q in qset if q.type == "cloze"]
         warnings = [p.message for p in output.problems]
-        assert any(m.startswith(NO_CLOZE) and f"({len(clozes)} questions: {clozes[0]}" in m for m in warnings), warnings
+        count = f"{len(clozes)} question{'' if len(clozes) == 1 else 's'}"
+        assert any(m.startswith(NO_CLOZE) and f"({count}: {clozes[0]}" in m for m in warnings), warnings
 
 
 def test_hostile_hazards_are_handled_and_warned():

@@ -13,6 +13,7 @@ from lms_samples import (
     Spec,
     build,
     bundled,
+    evil_sample,
     check_feedback,
     expected,
     expected_stem,
@@ -225,3 +226,10 @@ def test_version_is_the_printed_quiz_version():
             assert [html_inline(t) for t, _ in q.answers] == list(p.options)
         assert q.category[:3] == ["$course$", qset.deck.title, "Version 2, seed 5"]
     assert output.summary.endswith(", version 2, seed 5")
+
+
+def test_the_html_tests_hostile_sample_reads_back_as_text():
+    qset = evil_sample()
+    data, output = export(qset)
+    round_trip(qset, data, output.problems)
+    assert b"<script" not in data and b"<img" not in data

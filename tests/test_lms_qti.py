@@ -16,6 +16,7 @@ from lms_samples import (
     Spec,
     build,
     bundled,
+    evil_sample,
     check_feedback,
     expected,
     expected_stem,
@@ -186,3 +187,10 @@ def test_version_is_the_printed_quiz_version():
             assert [t for _, t in labels(response)] == list(p.options)
     assert package.meta.findtext("title") == f"{qset.deck.title} — Version 3"
     assert local(etree.fromstring(package.assessment_bytes)).find("assessment").get("title") == f"{qset.deck.title} — Version 3"
+
+
+def test_the_html_tests_hostile_sample_reads_back_as_text():
+    qset = evil_sample()
+    data, output = export(qset)
+    round_trip(qset, data)
+    assert b"<script" not in data and b"<img" not in data

@@ -20,7 +20,7 @@ from typing import ClassVar, Sequence
 from ..corpus import Source, http_url
 from ..dates import display_date
 from ..errors import Location, Problem, UsageError, display_path
-from ..model import Fact, Question, QuestionSet
+from ..model import CLOZE_BLANK, Fact, Question, QuestionSet
 from ..quiz import plan_version, select_questions
 from .base import Output
 
@@ -127,6 +127,18 @@ def stem_html(q: Question, body: str | None = None) -> str:
     if q.type == "multiple":
         text += f"<p>{SELECT_ALL}</p>"
     return text
+
+
+def cloze_parts(q: Question) -> tuple[str, str]:
+    """The text before and after a cloze's blank, as its prompt shows them (the prompt may show
+    more of the quote than ``q.cloze``; when ``q.cloze`` spells the prompt exactly, it decides
+    which ``_____`` is the blank, should the quote itself hold one)."""
+    if q.cloze and q.cloze[0] + CLOZE_BLANK + q.cloze[2] == q.prompt:
+        return q.cloze[0], q.cloze[2]
+    if CLOZE_BLANK in q.prompt:
+        before, after = q.prompt.split(CLOZE_BLANK, 1)
+        return before, after
+    return q.prompt + " ", ""  # no blank in the prompt: the gap goes at its end
 
 
 def source_html(source: Source) -> str:

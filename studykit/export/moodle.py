@@ -40,6 +40,7 @@ from .lmsbase import (
     LmsExporter,
     accepted_answers,
     bounded,
+    cloze_parts,
     feedback_html,
     html_text,
     representable,
@@ -149,8 +150,8 @@ class MoodleExporter(LmsExporter):
         if len(q.id) > MAX_NAME:
             findings.add(f"an id longer than {MAX_NAME} characters is cut short in the question name", q)
         _text(element, "name", html_text(bounded(q.id, MAX_NAME)))
-        if gap is not None and q.cloze is not None:
-            before, _, after = q.cloze
+        if gap is not None:
+            before, after = cloze_parts(q)
             body = html_text(before, _BRACES) + gap + html_text(after, _BRACES)
             _text(element, "questiontext", stem_html(q, body), "html")
         else:

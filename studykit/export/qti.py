@@ -41,6 +41,7 @@ from .lmsbase import (
     LmsExporter,
     accepted_answers,
     bounded,
+    cloze_parts,
     feedback_html,
     html_text,
     one_line,
@@ -199,8 +200,8 @@ class QtiExporter(LmsExporter):
 
         presentation = _el(element, "presentation")
         blank = None
-        if q.type == "cloze" and q.cloze is not None:
-            before, _, after = q.cloze
+        if q.type == "cloze":
+            before, after = cloze_parts(q)
             blank = blank_name(before + after)
             body = stem_html(q, html_text(before) + f"[{blank}]" + html_text(after))
         else:
