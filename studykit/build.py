@@ -23,7 +23,7 @@ from typing import Callable, ContextManager, Iterable, Sequence
 
 from .deck import load_deck
 from .errors import LoadError, Problem, StudykitError, UsageError, display_path
-from .export import EXPORTERS, Exporter, ExportReport, target_for
+from .export import EXPORTERS, LMS_FORMATS, Exporter, ExportReport, target_for
 from .fsio import commit
 from .lint import Finding, lint
 from .model import Deck, QuestionSet
@@ -245,13 +245,17 @@ def build(
     return decks, warnings
 
 
-def default_exporters(*, now: int | None = None) -> list[Exporter]:
-    """The outputs of ``studykit build``: the Anki package, the JSON export, a 30-question quiz."""
-    return [
+def default_exporters(*, now: int | None = None, lms: bool = False) -> list[Exporter]:
+    """The outputs of ``studykit build``: the Anki package, the JSON export, a 30-question quiz,
+    and with ``lms`` every question as Moodle XML, a QTI package for Canvas and GIFT."""
+    exporters = [
         exporter_for("anki", now=now),
         exporter_for("json"),
         exporter_for("html", count=DEFAULT_QUIZ_QUESTIONS, at_most=True),
     ]
+    if lms:
+        exporters += [exporter_for(name) for name in LMS_FORMATS]
+    return exporters
 
 
 def source_date_epoch(environ: dict[str, str] | os._Environ[str] = os.environ) -> int | None:

@@ -16,13 +16,15 @@ from typing import Sequence, TextIO
 from . import __version__, build
 from .build import DEFAULT_DECKS, DEFAULT_OUT
 from .errors import ExportError, LoadError, Problem, StudykitError, UsageError, display_path, sorted_problems
-from .export import EXPORTERS, Exporter, ExportReport
+from .export import EXPORTERS, LMS_FORMATS, Exporter, ExportReport
 from .fsio import commit, write_content
 from .lint import RULES, Finding
 from .model import QuestionSet
 from .progress import progress
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+#: What ``studykit export`` writes: every registered format but the printable quiz (``studykit quiz``).
+EXPORT_FORMATS = tuple(name for name in EXPORTERS if name != "html")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,15 +61,26 @@ def build_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT})")
     build_cmd.add_argument("--seed", type=int, default=None, help="seed for option order and distractors (default: the deck's seed)")
     build_cmd.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    build_cmd.add_argument(
+        "--lms", action="store_true", help="also write <deck id>.moodle.xml, <deck id>.qti.zip and <deck id>.gift.txt (every question)"
+    )
     build_cmd.set_defaults(run=cmd_build)
 
     export = commands.add_parser(
-        "export", help="export one deck's facts and questions", description="Export a deck in a machine-readable format."
+        "export",
+        help="export one deck: JSON, or Moodle XML, QTI (Canvas) or GIFT for a learning management system",
+        description="Export a deck as JSON (every fact and question) or for an LMS: moodle (Moodle XML), "
+        "qti (a QTI 1.2 .zip for Canvas), gift (Moodle's GIFT text). With --version, an LMS export holds "
+        "exactly that printed quiz version (the same --count, --seed, --families, --topics as 'studykit quiz').",
     )
     export.add_argument("deck", metavar="DECK", type=Path, help="the deck file")
-    export.add_argument("--format", type=str.lower, choices=tuple(EXPORTERS), default="json", help="output format (default: json)")
-    export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of standard output")
+    export.add_argument("--format", type=str.lower, choices=EXPORT_FORMATS, default="json", help="output format (default: json)")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of standard output (a .qti.zip needs -o)")
     export.add_argument("--seed", type=int, default=None, help="seed (default: the deck's seed)")
+    export.add_argument("--version", dest="quiz_version", type=int, metavar="K", help="LMS formats: printed quiz version K only")
+    export.add_argument("--count", type=int, metavar="N", help="LMS formats, with --version: questions in the version")
+    export.add_argument("--families", nargs="+", metavar="FAMILY", help="LMS formats, with --version: only these families")
+    export.add_argument("--topics", nargs="+", metavar="TOPIC", help="LMS formats, with --version: only these topics")
     export.set_defaults(run=cmd_export)
 
     lint_cmd = commands.add_parser(
@@ -189,7 +202,15 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    exporter = build.exporter_for(args.format)
+    options: dict[str, object] = {}
+    if args.format in LMS_FORMATS:
+        options = {"version": args.quiz_version, "seed": args.seed, "count": args.count, "families": args.families, "topics": args.topics}
+    elif any(v is not None for v in (args.quiz_version, args.count, args.families, args.topics)):
+        raise UsageError(
+            f"--version, --count, --families and --topics choose a quiz version for an LMS format ({', '.join(LMS_FORMATS)}), "
+            f"not for {args.format}"
+        )
+    exporter = build.exporter_for(args.format, **options)
     (qset,) = build.prepare(build.deck_paths([args.deck]), seed=args.seed)
     if args.output is None:
         stream_to_stdout(exporter, qset)
@@ -205,6 +226,8 @@ def stream_to_stdout(exporter: Exporter, qset: QuestionSet) -> None:
     if len(planned.files) != 1:
         raise UsageError(f"the {exporter.name} export writes {len(planned.files)} files; give -o FILE")
     (content,) = planned.files.values()
+    if isinstance(content, bytes) and sys.stdout.isatty() and not _is_text(content):
+        raise UsageError(f"the {exporter.name} export is a binary file (a zip): give -o FILE, or redirect the output to a file")
     out = sys.stdout.buffer
     try:
         write_content(out, content)
@@ -215,11 +238,19 @@ def stream_to_stdout(exporter: Exporter, qset: QuestionSet) -> None:
         raise ExportError(f"cannot write to standard output: {exc.strerror or exc}") from None
 
 
+def _is_text(data: bytes) -> bool:
+    try:
+        data[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in data[:4096]
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     now = build.source_date_epoch()
     decks, warnings = build.build(
         build.deck_paths(args.decks), out=args.out, seed=args.seed,
-        exporters=build.default_exporters(now=now), progress=_progress(args.quiet),
+        exporters=build.default_exporters(now=now, lms=args.lms), progress=_progress(args.quiet),
     )
     _print_problems(warnings, sys.stderr)
     if not args.quiet:

@@ -14,7 +14,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from lms_moodle import split_category_path
 
 GIFT_DIR = Path(__file__).resolve().parent / "gift"

@@ -17,12 +17,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conftest import BUNDLED_DECK
 from lxml import html as lxml_html
 
 import studykit
-from conftest import BUNDLED_DECK
-from studykit.dates import display_date
 from studykit.corpus import Corpus, Document, Source
+from studykit.dates import display_date
 from studykit.model import CLOZE_BLANK, Deck, Evidence, Fact, Question, QuestionSet
 
 SELECT_ALL = "Choose every answer that applies."  # what each format must show for a select-all
@@ -72,7 +72,7 @@ def build(specs: list[Spec], *, title: str = "Test deck", topics: dict[str, str]
             spec.quote = "".join(spec.cloze)
         texts[spec.source].append(spec.quote)
     documents = {}
-    for i, (meta, parts) in enumerate(zip(sources, texts)):
+    for i, (meta, parts) in enumerate(zip(sources, texts, strict=True)):
         source = Source(f"src-{i}", f"{i}.txt", f"seeds/{i}.txt", meta["title"], meta["outlet"], None,
                         meta.get("published"), "given", meta.get("url"))
         documents[source.id] = Document(source, "\n\n".join(parts) or "empty")

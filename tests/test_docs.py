@@ -37,7 +37,10 @@ def test_quickstart_has_two_commands():
     quickstart = README.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"```sh\n(.*?)```", quickstart, re.S)
     venv = "python3 -m venv .venv && . .venv/bin/activate && "
-    assert [c.strip() for c in commands] == [venv + "pip install . && studykit build", venv + "pip install -e '.[test]' && pytest -q"]
+    assert [c.strip() for c in commands] == [
+        venv + "pip install . && studykit build",
+        venv + "pip install -e '.[test]' && npm ci --prefix tests/gift && pytest -q",
+    ]
     # CI runs exactly these commands: it reads them from the README
     listed = subprocess.run([sys.executable, str(ROOT / ".ci" / "quickstart.py"), str(ROOT / "README.md")],
                             capture_output=True, text=True, check=True).stdout.splitlines()

@@ -13,8 +13,8 @@ from lms_samples import (
     Spec,
     build,
     bundled,
-    evil_sample,
     check_feedback,
+    evil_sample,
     expected,
     expected_stem,
     hostile,
@@ -23,6 +23,7 @@ from lms_samples import (
     known_spellings,
     typed,
 )
+
 from studykit.export.gift import ARROW_KEY, ARROW_SPELLING, NO_CLOZE, GiftExporter, escape
 from studykit.export.json import to_data
 from studykit.model import QuestionSet
@@ -48,7 +49,7 @@ def round_trip(qset: QuestionSet, parsed: dict) -> None:
         else:
             questions.append((node, category))
     assert [q["title"] for q, _ in questions] == [j["id"] for j in json_questions]
-    for j, (g, path) in zip(json_questions, questions):
+    for j, (g, path) in zip(json_questions, questions, strict=True):
         fact = qset.deck.fact(j["fact"])
         assert g["type"] == GIFT_TYPES[j["type"]], j["id"]
         assert g["id"] == j["id"]
@@ -92,7 +93,7 @@ def moodle_round_trip(qset: QuestionSet, text: str) -> None:
     assert errors == []
     json_questions = to_data(qset)["questions"]
     assert [q.name for q in questions] == [j["id"] for j in json_questions]
-    for j, q in zip(json_questions, questions):
+    for j, q in zip(json_questions, questions, strict=True):
         fact = qset.deck.fact(j["fact"])
         assert q.type == MOODLE_TYPES[j["type"]] and q.idnumber == j["id"], j["id"]
         assert q.tags == list(dict.fromkeys([fact.kind, j["family"], *(e["source"] for e in j["evidence"])]))
@@ -105,7 +106,7 @@ def moodle_round_trip(qset: QuestionSet, text: str) -> None:
             assert [html_inline(t) for t, _ in q.answers] == [expected(o) for o in j["options"]]
             k = len(j["answers"]) if j["type"] == "multiple" else 1
             signs = [1 if o in j["answers"] else (-1 if k > 1 else 0) for o in j["options"]]
-            assert all(abs(f - sign / k) < 1e-5 for (_, f), sign in zip(q.answers, signs)), j["id"]
+            assert all(abs(f - sign / k) < 1e-5 for (_, f), sign in zip(q.answers, signs, strict=True)), j["id"]
         elif q.type == "truefalse":
             assert q.true is (j["answers"][0] == "True")
         else:
@@ -117,7 +118,7 @@ def test_bundled_and_hostile_decks_parse_and_read_back_as_the_json_export():
     """The bundled deck, the hostile sample and the HTML tests' hostile sample, in one node process."""
     sets = [bundled(), hostile(), evil_sample()]
     exports = [export(qset) for qset in sets]
-    for qset, (text, output), parsed in zip(sets, exports, parse_gift([text for text, _ in exports])):
+    for qset, (text, output), parsed in zip(sets, exports, parse_gift([text for text, _ in exports]), strict=True):
         round_trip(qset, parsed)
         moodle_round_trip(qset, text)
         clozes = [q.id for q in qset if q.type == "cloze"]
@@ -155,7 +156,7 @@ def test_escaping():
     # what gift-pegjs reads back from each escape is the character itself
     samples = ["~", "=", "#", "{", "}", ":", "\\", "\\n", "->", "%50%", "a\\\\b"]
     texts = [f"::t::[plain]{escape(s)} {{=x}}\n" for s in samples]
-    for sample, parsed in zip(samples, parse_gift(texts)):
+    for sample, parsed in zip(samples, parse_gift(texts), strict=True):
         assert parsed["ok"], (sample, parsed)
         [question] = parsed["questions"]
         assert question["stem"]["text"] == sample
@@ -179,7 +180,7 @@ def test_version_is_the_printed_quiz_version():
     assert {moodle_category(n["title"])[2] for n in nodes if n["type"] == "Category"} == {"Version 1, seed 9"}
     questions = [n for n in nodes if n["type"] != "Category"]
     assert [q["title"] for q in questions] == [p.question.id for p in planned]
-    for q, p in zip(questions, planned):
+    for q, p in zip(questions, planned, strict=True):
         if q["type"] == "MC":
             assert [html_inline(c["text"]["text"]) for c in q["choices"]] == list(p.options)
 

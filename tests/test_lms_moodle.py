@@ -7,14 +7,13 @@ import html
 from pathlib import Path
 
 import pytest
-
 from lms_moodle import Imported, extract_cloze, import_xml, shortanswer_literal
 from lms_samples import (
     Spec,
     build,
     bundled,
-    evil_sample,
     check_feedback,
+    evil_sample,
     expected,
     expected_stem,
     hostile,
@@ -23,6 +22,7 @@ from lms_samples import (
     known_spellings,
     typed,
 )
+
 from studykit.export.json import to_data
 from studykit.export.lmsbase import UNREPRESENTABLE
 from studykit.export.moodle import BAD_FRACTION, CLOZE_BACKSLASH, MoodleExporter
@@ -59,7 +59,7 @@ def round_trip(qset: QuestionSet, data: bytes, problems=()) -> None:
     json_questions = to_data(qset)["questions"]
     assert [html.unescape(q.name) for q in questions] == [j["id"] for j in json_questions]
     fallback = named(problems, CLOZE_BACKSLASH)
-    for j, q in zip(json_questions, questions):
+    for j, q in zip(json_questions, questions, strict=True):
         assert q.type == ("shortanswer" if j["id"] in fallback else MOODLE_TYPES[j["type"]]), j["id"]
         assert q.idnumber == j["id"]
         text = q.text.replace("{#1}", CLOZE_BLANK) if q.type == "cloze" else q.text
@@ -221,7 +221,7 @@ def test_version_is_the_printed_quiz_version():
     planned = plan_version(select_questions(qset), count=12, seed=5, version=2)
     questions = imported(data)
     assert [q.name for q in questions] == [p.question.id for p in planned]
-    for q, p in zip(questions, planned):
+    for q, p in zip(questions, planned, strict=True):
         if q.type == "multichoice":
             assert [html_inline(t) for t, _ in q.answers] == list(p.options)
         assert q.category[:3] == ["$course$", qset.deck.title, "Version 2, seed 5"]

@@ -9,15 +9,13 @@ import itertools
 import zipfile
 from pathlib import Path
 
-from lxml import etree
-
 from lms_qti import dtd_errors, local, metadata, read_package, score
 from lms_samples import (
     Spec,
     build,
     bundled,
-    evil_sample,
     check_feedback,
+    evil_sample,
     expected,
     expected_stem,
     hostile,
@@ -25,6 +23,8 @@ from lms_samples import (
     known_spellings,
     typed,
 )
+from lxml import etree
+
 from studykit.export.json import to_data
 from studykit.export.qti import QtiExporter
 from studykit.model import CLOZE_BLANK, QuestionSet
@@ -57,7 +57,7 @@ def round_trip(qset: QuestionSet, data: bytes) -> None:
     json_questions = to_data(qset)["questions"]
     assert [item.get("title") for item in items] == [j["id"] for j in json_questions]
     assert len({item.get("ident") for item in items}) == len(items)
-    for j, item in zip(json_questions, items):
+    for j, item in zip(json_questions, items, strict=True):
         assert metadata(item)["question_type"] == CANVAS_TYPES[j["type"]], j["id"]
         assert metadata(item)["points_possible"] == "1"
         [stem] = item.findall("presentation/material/mattext")
@@ -181,7 +181,7 @@ def test_version_is_the_printed_quiz_version():
     assert package.errors == [] and dtd_errors(package.assessment) == []
     items = package.assessment.findall("assessment/section/item")
     assert [i.get("title") for i in items] == [p.question.id for p in planned]
-    for item, p in zip(items, planned):
+    for item, p in zip(items, planned, strict=True):
         response = item.find("presentation/response_lid")
         if p.question.type in ("single", "multiple", "true_false"):
             assert [t for _, t in labels(response)] == list(p.options)

@@ -5,12 +5,11 @@ strings, control characters, markup and right-to-left text."""
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
-
 import test_lms_gift
 import test_lms_moodle
 import test_lms_qti
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from lms_gift import parse_gift
 from lms_samples import Spec, build, expected
 
@@ -61,5 +60,5 @@ def test_random_decks_read_back_in_every_format(qsets):
         test_lms_qti.round_trip(qset, test_lms_qti.export(qset)[0])
         texts.append(test_lms_gift.export(qset)[0])
         test_lms_gift.moodle_round_trip(qset, texts[-1])
-    for qset, parsed in zip(qsets, parse_gift(texts)):  # one node process for the batch
+    for qset, parsed in zip(qsets, parse_gift(texts), strict=True):  # one node process for the batch
         test_lms_gift.round_trip(qset, parsed)

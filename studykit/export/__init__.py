@@ -12,14 +12,19 @@ from typing import Iterator, Mapping
 
 from .base import Content, Exporter, ExportReport, Output, target_for
 
-__all__ = ["EXPORTERS", "Content", "Exporter", "ExportReport", "Output", "target_for"]
+__all__ = ["EXPORTERS", "LMS_FORMATS", "Content", "Exporter", "ExportReport", "Output", "target_for"]
 
 #: format name → "module:class", in the order ``--help`` lists them.
 _REGISTRY = {
     "anki": "studykit.export.anki:AnkiExporter",
     "json": "studykit.export.json:JsonExporter",
     "html": "studykit.export.html:QuizExporter",
+    "moodle": "studykit.export.moodle:MoodleExporter",
+    "qti": "studykit.export.qti:QtiExporter",
+    "gift": "studykit.export.gift:GiftExporter",
 }
+#: The formats a learning management system imports (``studykit build --lms`` writes them all).
+LMS_FORMATS = ("moodle", "qti", "gift")
 
 
 class _Exporters(Mapping[str, "type[Exporter]"]):

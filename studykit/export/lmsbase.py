@@ -303,7 +303,7 @@ class LmsExporter:
         content = self.render(qset, items, findings)
         where = Location(display_path(qset.deck.path))
         problems = [Problem(p.location or where, p.message, p.severity) for p in problems] + findings.problems(where)
-        kinds = Counter(item.question.type for item in items)
+        kinds: Counter[str] = Counter(item.question.type for item in items)
         breakdown = ", ".join(f"{kinds[t]} {word}" for t, word in _TYPE_WORDS.items() if kinds[t])
         label = self.version_label(qset)
         summary = f"{self.label}: {len(items)} question{'' if len(items) == 1 else 's'}" + (f" ({breakdown})" if breakdown else "")

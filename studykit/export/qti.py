@@ -219,7 +219,7 @@ class QtiExporter(LmsExporter):
             response = _el(presentation, "response_lid", ident=f"response_{blank}")
             _mattext(response, str(blank))
             choices = _el(response, "render_choice")
-            for label, spelling in zip(accepted_labels, spellings):
+            for label, spelling in zip(accepted_labels, spellings, strict=True):
                 _mattext(_el(choices, "response_label", ident=label), spelling)
 
         processing = _el(element, "resprocessing")
