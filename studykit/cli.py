@@ -93,6 +93,18 @@ def build_parser() -> argparse.ArgumentParser:
     lint_cmd.add_argument("--seed", type=int, default=None, help="seed (default: the deck's seed)")
     lint_cmd.set_defaults(run=cmd_lint)
 
+    review = commands.add_parser(
+        "review",
+        help="write the curator's review page of each deck: facts, questions, why each wrong option, lint findings",
+        description="Write <out>/<deck id>.review.html for each deck: one self-contained page for the curator with "
+        "every fact (its quote in its paragraph), every question with the key marked, each wrong option with why it "
+        "is false and why it was chosen, and every lint finding beside its question; filters by family, rule and document.",
+    )
+    review.add_argument("decks", nargs="*", metavar="DECK", help=decks_help)
+    review.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT})")
+    review.add_argument("--seed", type=int, default=None, help="seed (default: the deck's seed)")
+    review.set_defaults(run=cmd_review)
+
     quiz = commands.add_parser(
         "quiz",
         help="make printable HTML quizzes with answer keys and source pages",
@@ -236,6 +248,23 @@ def stream_to_stdout(exporter: Exporter, qset: QuestionSet) -> None:
         raise
     except OSError as exc:
         raise ExportError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from .review import ReviewExporter
+
+    results = build.check(build.deck_paths(args.decks), seed=args.seed)
+    problems = [p for r in results for p in r.problems]
+    if problems:
+        raise LoadError(problems)
+    plans = []
+    for result in results:
+        assert result.qset is not None
+        exporter = ReviewExporter(findings=result.findings)
+        plans.append(exporter.plan(result.qset, args.out / exporter.default_target.format(deck=result.qset.deck.id)))
+    for report in commit(plans):
+        print(f"{report.written[0]}: {report.summary}")
+    return EXIT_OK
 
 
 def _is_text(data: bytes) -> bool:

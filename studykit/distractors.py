@@ -294,8 +294,8 @@ class Pools:
         siblings = [y for y in self.years_by_topic.get(fact.topic, []) if abs(y - key) <= 12]
         curated = [year_of(d) for d in fact.distractors.get("date", ())]
         return ordered_values(
-            key, count, rng, taken=taken, curated=curated, preferred=siblings,
-            step=lambda r: r.randint(1, 4), lowest=lowest, highest=highest,
+            key, count, rng, taken=taken, curated=curated, preferred=siblings, steppers=steps(1, 2, 3, 4),
+            lowest=lowest, highest=highest,
         )
 
     def dates(self, fact: Fact, rng: random.Random, count: int = WRONG_OPTIONS) -> list[str]:
@@ -306,7 +306,7 @@ class Pools:
         curated = [dt.date.fromisoformat(d).toordinal() for d in fact.distractors.get("date", ()) if d.count("-") == 2]
         chosen = ordered_values(
             base, count, rng, taken=taken, curated=curated, preferred=[s for s in siblings if abs(s - base) <= 30],
-            step=lambda r: r.randint(1, 6), lowest=1, highest=dt.date.max.toordinal(),
+            steppers=steps(1, 2, 3, 4, 5, 6, 7), lowest=1, highest=dt.date.max.toordinal(),
         )
         return [dt.date.fromordinal(o).isoformat() for o in chosen]
 
@@ -323,18 +323,18 @@ class Pools:
         factor = 1.5 if hedged else 1.0
         siblings = [v for v in unit_values if value / 3 <= v <= value * 3 and (v >= value * factor or v <= value / factor)]
         curated = list(fact.distractors.get("value", ()))
-        if hedged or not whole:  # estimates and fractional figures: other magnitudes, rounded as people round
-            return ordered_values(
-                value, count, rng, taken=taken, curated=curated, preferred=siblings, step=_no_step,
-                lowest=0, highest=math.inf, geometric=(1.5, 2.5) if hedged else (1.25, 2.0), whole=whole,
-            )
-        if value <= 30:
-            step: Callable[[random.Random], float] = lambda r: r.randint(1, 3)  # noqa: E731 - small counts move by whole steps
+        if hedged or not whole:  # estimates and fractional figures: other magnitudes, as round as the key
+            digits = max(2, significant_digits(value))
+            ratios = (1.5, 2.0, 2.5, 3.0) if hedged else (1.25, 1.5, 2.0)
+            steppers = factors(*ratios, digits=digits)
+        elif value <= 30:
+            steppers = steps(1, 2, 3)  # small counts move by whole steps
         else:
             magnitude = _nice_step(value)
-            step = lambda r: magnitude * r.randint(1, 2)  # noqa: E731 - round steps, as round as the key
+            steppers = steps(magnitude, 2 * magnitude)  # round steps, as round as the key
         return ordered_values(
-            value, count, rng, taken=taken, curated=curated, preferred=siblings, step=step, lowest=0, highest=math.inf,
+            value, count, rng, taken=taken, curated=curated, preferred=siblings, steppers=steppers, lowest=0, highest=math.inf,
+            gap=1.5 if hedged else 1.0,
         )
 
     def _since(self, fact: Fact) -> list[int]:
@@ -373,6 +373,10 @@ def pick_options(
     return keys, chosen
 
 
+#: A way to move away from the key: (value, direction) → the next value on that side.
+Stepper = Callable[[float, int], float]
+
+
 def ordered_values(
     key: float,
     count: int,
@@ -381,50 +385,74 @@ def ordered_values(
     taken: set,
     curated: Sequence[float],
     preferred: Sequence[float],
-    step: Callable[[random.Random], float],
+    steppers: Sequence[Stepper],
     lowest: float,
     highest: float,
-    geometric: tuple[float, float] | None = None,
-    whole: bool = True,
+    gap: float = 1.0,
 ) -> list:
-    """``count`` wrong values around ``key`` with the key's rank drawn uniformly: ``r`` of them
-    below it and ``count - r`` above, where ``r`` is uniform in ``0..count`` (a side that runs out
-    within ``lowest``..``highest`` gives its share to the other). On each side: the curator's values
-    first, then ``preferred`` (siblings, nearest first), then synthetic ones stepping away from the
-    key by ``step`` (or, with ``geometric=(lo, hi)``, by a factor between them, rounded as people
-    round figures). Never a value in ``taken``."""
+    """``count`` wrong values around ``key``, the key's rank among them drawn uniformly.
 
-    def side(direction: int):
+    First the rank: ``r`` wrong values below the key and ``count - r`` above, ``r`` uniform in
+    ``0..count``. Then a spacing: one of ``steppers`` (constant steps or factors, tried in a seeded
+    order) that fits ``r`` values below and the rest above within ``lowest``..``highest``; only if
+    none fits does a side that runs out give its share to the other. On each side: the curator's
+    values first, then ``preferred`` (siblings, nearest first), then values stepping away from the
+    key. Never a value in ``taken``, nor one within the ratio ``gap`` of the key (a hedged figure:
+    a value that close could pass for it).
+    """
+
+    def far(v: float) -> bool:
+        return gap <= 1.0 or key <= 0 or v <= 0 or max(v / key, key / v) >= gap
+
+    def side(direction: int, stepper: Stepper):
         seen: set = set()
         pool = [v for v in (*curated, *preferred) if (v - key) * direction > 0 and lowest <= v <= highest]
         for v in sorted(dict.fromkeys(pool), key=lambda v: (abs(v - key), v)):
-            if v not in taken and v not in seen:
+            if v not in taken and v not in seen and far(v):
                 seen.add(v)
                 yield v
         current = key
         for _ in range(200):
-            if geometric:
-                factor = rng.uniform(*geometric)
-                nxt = current * factor if direction > 0 else current / factor
-                current = _round_figure(nxt, whole)
-            else:
-                current = current + direction * step(rng)
-            if not lowest <= current <= highest or (current <= 0 < key):
+            nxt = stepper(current, direction)
+            if nxt == current or not lowest <= nxt <= highest or (nxt <= 0 < key):
                 return
-            if current not in taken and current not in seen:
+            current = nxt
+            if current not in taken and current not in seen and far(current):
                 seen.add(current)
                 yield current
 
     below_wanted = rng.randint(0, count)
-    below, above = side(-1), side(+1)
-    chosen = list(itertools.islice(below, below_wanted))
-    chosen += itertools.islice(above, count - len(chosen))
-    chosen += itertools.islice(below, count - len(chosen))  # when the upper side ran short
+    order = list(steppers)
+    rng.shuffle(order)
+    for stepper in order:
+        below = list(itertools.islice(side(-1, stepper), below_wanted))
+        above = list(itertools.islice(side(+1, stepper), count - below_wanted))
+        if len(below) == below_wanted and len(above) == count - below_wanted:
+            return sorted(below + above)
+    stepper = order[0]
+    below_side, above_side = side(-1, stepper), side(+1, stepper)
+    chosen = list(itertools.islice(below_side, below_wanted))
+    chosen += itertools.islice(above_side, count - len(chosen))
+    chosen += itertools.islice(below_side, count - len(chosen))  # when the upper side ran short
     return sorted(set(chosen))[:count]
 
 
-def _no_step(rng: random.Random) -> float:
-    return 0.0
+def steps(*sizes: float) -> list[Stepper]:
+    """Constant spacings: each moves ``size`` away from the previous value."""
+
+    def step(size: float) -> Stepper:
+        return lambda v, d: v + d * size
+
+    return [step(size) for size in sizes]
+
+
+def factors(*ratios: float, digits: int) -> list[Stepper]:
+    """Constant ratios, each value rounded to ``digits`` significant digits as people round figures."""
+
+    def factor(ratio: float) -> Stepper:
+        return lambda v, d: _round_to(v * ratio if d > 0 else v / ratio, digits)
+
+    return [factor(ratio) for ratio in ratios]
 
 
 def _nice_step(value: float) -> float:
@@ -434,13 +462,19 @@ def _nice_step(value: float) -> float:
     return max(unit, round(quarter / unit) * unit)
 
 
-def _round_figure(value: float, whole: bool) -> float:
-    """Two significant digits, as people write figures: 83,333 → 83,000; 2.37 → 2.4."""
+def _round_to(value: float, digits: int) -> float:
+    """``value`` to ``digits`` significant digits: 83,333 → 83,000 (2); 0.237 → 0.24."""
     if value <= 0:
         return value
-    digits = math.floor(math.log10(value)) - 1
-    rounded = round(value / 10**digits) * 10**digits
-    return float(round(rounded)) if whole or rounded >= 10 else round(rounded, 2)
+    shift = math.floor(math.log10(value)) - digits + 1
+    rounded = round(value / 10**shift) * 10**shift
+    return float(round(rounded)) if rounded >= 1 and float(rounded).is_integer() else round(rounded, max(0, -shift))
+
+
+def significant_digits(value: float) -> int:
+    """How many significant digits a figure is written with: 100,000 → 1; 8,500 → 2; 2.5 → 2."""
+    text = f"{value:.10g}".replace(".", "").lstrip("0-") or "0"
+    return max(1, len(text.rstrip("0")) if "." not in f"{value:.10g}" else len(text))
 
 
 def _position_words(held: set[str]) -> str:

@@ -201,8 +201,7 @@ def ordered_choice(
         options=tuple(show(v) for v in options),
         answers=(show(key),),
         ordered=True,
-        wrong=tuple(WrongOption(show(v), proof, "on the other side of the key" if (v > key) != (options[-1] == key) else "near the key")
-                    for v in wrong),
+        wrong=tuple(WrongOption(show(v), proof, "below the key" if v < key else "above the key") for v in wrong),
     )
 
 
