@@ -22,6 +22,7 @@ Every :class:`Option` carries why it is false and why it was chosen, for the cur
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import math
@@ -76,6 +77,36 @@ def similar(a: frozenset[str], b: frozenset[str], threshold: float = 0.5) -> boo
 
 
 @dataclass
+class _TwinIndex:
+    """Prefix-filtering index of one subject's events: word → events with that word among their
+    rarest; rarity is one global order (how many of the subject's events have the word), the
+    same for indexing and for queries, which is what makes the filter exact."""
+
+    counts: Counter[str]
+    postings: dict[str, list[EventKey]]
+    words: dict[EventKey, frozenset[str]]
+
+    @classmethod
+    def build(cls, events: Iterable[tuple[EventKey, frozenset[str]]]) -> _TwinIndex:
+        words = dict(events)
+        counts: Counter[str] = Counter(w for ws in words.values() for w in ws)
+        index = cls(counts, defaultdict(list), words)
+        for key, ws in words.items():
+            for w in index.prefix(ws):
+                index.postings[w].append(key)
+        return index
+
+    def prefix(self, words: frozenset[str]) -> list[str]:
+        """The rarest ``len - ceil(len/2) + 1`` words: two sets with Jaccard ≥ 0.5 share one of them."""
+        ranked = sorted(words, key=lambda w: (self.counts.get(w, 0), w))
+        return ranked[: len(ranked) - math.ceil(len(ranked) / 2) + 1]
+
+    def similar_to(self, words: frozenset[str]) -> list[EventKey]:
+        candidates = {key for w in self.prefix(words) for key in self.postings.get(w, ())}
+        return sorted(key for key in candidates if similar(words, self.words[key]))
+
+
+@dataclass
 class Pools:
     """Everything the deck records, indexed for distractor selection. Built once per deck."""
 
@@ -96,7 +127,14 @@ class Pools:
     topic_names: dict[str | None, set[str]] = field(default_factory=dict)
     #: the entity named by the most facts: the deck's subject, never worth a blank
     subject: str | None = None
+    #: the latest year a cited source was published (else the latest event year): years up to a few
+    #: after it are wrong options too
+    latest_publication: int = 1
+    #: (kind, subject) → the index that finds an event's near-identical twins
+    _twin_index: dict[tuple[str, str], _TwinIndex] = field(default_factory=dict)
+    _twins: dict[EventKey, list[EventKey]] = field(default_factory=dict)
     _in_document: dict[tuple[str, str], bool] = field(default_factory=dict)
+    _normalized: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, deck: Deck) -> Pools:
@@ -146,6 +184,8 @@ class Pools:
         pools.speakers_by_type = {kind: sorted(names) for kind, names in by_type.items()}
         pools.values_by_unit = {unit: sorted(values) for unit, values in by_unit.items()}
         pools.topic_names = dict(topic_names)
+        years = [year_of(s.published) for s in deck.corpus.sources if s.published]
+        pools.latest_publication = max(years, default=max([*(y for ys in pools.years_by_event.values() for y in ys), 1]))
         if pools.fact_counts:
             (top, count), *rest = pools.fact_counts.most_common(2) + [("", 0)]
             # the subject: named by the most facts, more than any other (what a deck is about)
@@ -156,12 +196,25 @@ class Pools:
     # --- events and their near-identical twins --------------------------------------------------
 
     def twin_events(self, fact: Fact) -> list[EventKey]:
-        """This event and the deck's near-identical ones (same body or actor, mostly the same words)."""
+        """This event and the deck's near-identical ones: same body or actor, and the words of the
+        motion or action mostly the same (Jaccard ≥ 0.5).
+
+        Pairs are found by prefix filtering: two word sets that meet the threshold share one of the
+        rarest ``len - ceil(len / 2) + 1`` words of each, so each event is compared only with the
+        events indexed under its own rarest words, not with every event of its subject.
+        """
+        own = event_key(fact)
+        if own in self._twins:
+            return self._twins[own]
         f = fact.fields
         subject = (fact.kind, fold(f["body"] if fact.kind == "vote" else f.get("actor", "")))
+        index = self._twin_index.get(subject)
+        if index is None:
+            index = self._twin_index[subject] = _TwinIndex.build(self.events_by_subject.get(subject, ()))
         words = content_words(f["motion"] if fact.kind == "vote" else f.get("action", ""))
-        own = event_key(fact)
-        return [own, *(key for key, other in self.events_by_subject.get(subject, ())[:500] if key != own and similar(words, other))]
+        twins = [own, *(key for key in index.similar_to(words) if key != own)]
+        self._twins[own] = twins
+        return twins
 
     def taken_years(self, fact: Fact) -> set[int]:
         return {y for key in self.twin_events(fact) for y in self.years_by_event.get(key, ())}
@@ -178,7 +231,9 @@ class Pools:
         for source in {e.source for e in fact.evidence}:
             key = (source, name)
             if key not in self._in_document:
-                text = normalize(self.deck.corpus[source].text) if source in self.deck.corpus else ""
+                if source not in self._normalized:
+                    self._normalized[source] = normalize(self.deck.corpus[source].text) if source in self.deck.corpus else ""
+                text = self._normalized[source]
                 self._in_document[key] = any(find_words(s, text) for s in spellings)
             if self._in_document[key]:
                 return True
@@ -321,7 +376,8 @@ class Pools:
         whole = isinstance(value, int) or float(value).is_integer()
         unit_values = self.values_by_unit.get(fold(f.get("unit", "")), [])
         factor = 1.5 if hedged else 1.0
-        siblings = [v for v in unit_values if value / 3 <= v <= value * 3 and (v >= value * factor or v <= value / factor)]
+        near = unit_values[bisect.bisect_left(unit_values, value / 3) : bisect.bisect_right(unit_values, value * 3)]
+        siblings = [v for v in near if v >= value * factor or v <= value / factor]
         curated = list(fact.distractors.get("value", ()))
         if hedged or not whole:  # estimates and fractional figures: other magnitudes, as round as the key
             digits = max(2, significant_digits(value))
@@ -343,8 +399,7 @@ class Pools:
         return [e.since for e in (self.deck.entities.get(str(n)) for n in names if n) if e is not None and e.since]
 
     def _latest_publication_year(self) -> int:
-        years = [year_of(s.published) for s in self.deck.corpus.sources if s.published]
-        return max(years, default=max([*(y for ys in self.years_by_event.values() for y in ys), 1]))
+        return self.latest_publication
 
 
 def pick_options(
