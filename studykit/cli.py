@@ -93,6 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
     lint_cmd.add_argument("--seed", type=int, default=None, help="seed (default: the deck's seed)")
     lint_cmd.set_defaults(run=cmd_lint)
 
+    init = commands.add_parser(
+        "init",
+        help="start a new project: an example document, its catalog and a first deck with one fact of each kind",
+        description="Write DIR/corpus/ (one short example document and its catalog), DIR/decks/first-deck.yaml "
+        "(one fact of each kind, with comments on phrasing) and DIR/.gitignore; then 'cd DIR && studykit check' works. "
+        "Never overwrites a file.",
+    )
+    init.add_argument("folder", metavar="DIR", type=Path, help="the new project's folder (created if needed)")
+    init.set_defaults(run=cmd_init)
+
     review = commands.add_parser(
         "review",
         help="write the curator's review page of each deck: facts, questions, why each wrong option, lint findings",
@@ -248,6 +258,14 @@ def stream_to_stdout(exporter: Exporter, qset: QuestionSet) -> None:
         raise
     except OSError as exc:
         raise ExportError(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .scaffold import init
+
+    print(init(args.folder))
+    print(f"next: cd {args.folder} && studykit check && studykit build")
+    return EXIT_OK
 
 
 def cmd_review(args: argparse.Namespace) -> int:

@@ -20,6 +20,7 @@ from .dates import time_anchor
 
 __all__ = [
     "capitalise",
+    "declarative",
     "is_negated",
     "is_state",
     "join_names",
@@ -74,6 +75,23 @@ _LOWERABLE = frozenset(
     co-sponsoring condemning supporting voting opposing backing avoiding keeping refusing
     because since although while despite fearing hoping wanting concern concerns fear fears""".split()
 )
+
+
+_INVERTED = re.compile(
+    r"^(?P<noun>.+?) (?P<aux>will|would|can|could|should|might|may|must|has|have|had|is|are|was|were|did|does|do) "
+    r"(?P<np>(?:the|a|an|its|their|this|these|those|[A-Z][^ ]*) .*?) (?P<verb>[a-z][^ ]*)$"
+)
+
+
+def declarative(subject: str) -> str:
+    """A quantity's subject in statement order: written for "How many …?" as a question ending in
+    its verb ("jobs will the Northwind plant create"), it reads in a sentence as "jobs the
+    Northwind plant will create". Anything else is returned as it is (without a parser, a verb
+    inside a longer tail cannot be told from a noun)."""
+    match = _INVERTED.match(subject.strip())
+    if not match:
+        return subject
+    return f"{match['noun']} {match['np']} {match['aux']} {match['verb']}"
 
 
 def join_names(names: list[str] | tuple[str, ...]) -> str:

@@ -22,7 +22,7 @@ from .corpus import fold
 from .dates import display_date, time_anchor, year_of
 from .distractors import LOWER_BOUNDS, MIN_SAID_WORDS, Pools, event_key, format_number, pick_options, vote_key
 from .model import VOTE_POSITIONS, Deck, Fact, Question, UserTemplate, WrongOption, format_value
-from .phrasing import capitalise, is_negated, is_state, join_names, lower_first, sentence, typeset, with_time
+from .phrasing import capitalise, declarative, is_negated, is_state, join_names, lower_first, sentence, typeset, with_time
 from .sandbox import compile_user_template, render_limited
 
 TRUE, FALSE = "True", "False"
@@ -89,7 +89,7 @@ def explain(fact: Fact) -> str:
         role = f", {f['role']}," if "role" in f else ""
         return typeset(with_time(f"{f['speaker']}{role} said “{_words(f['said'])}”{_context(fact)}", date))
     if fact.kind == "quantity":
-        return typeset(with_time(f"{quantity_text(fact, f['value'])} {f['subject']}", date))
+        return typeset(with_time(f"{quantity_text(fact, f['value'])} {declarative(f['subject'])}", date))
     raise AssertionError(fact.kind)  # pragma: no cover - kinds are validated on load
 
 

@@ -172,3 +172,10 @@ def test_the_false_twin_swaps_the_most_telling_part_for_a_plausible_refuted_one(
     assert twin.answers == ("False",) and twin.prompt in {
         "True or false: In 1967, India cut diplomatic ties with Israel.", "True or false: In 1967, China cut diplomatic ties with Israel."}
     assert twin.wrong and twin.wrong[0].proof
+
+
+def test_a_quantity_subject_written_as_a_question_reads_right_in_the_explanation(make_project):
+    facts = facts_with(cosponsors={"subject": "co-sponsors will the Example Council welcome", "qualifier": "around"})
+    q = generate(make_project, facts).by_id("cosponsors/how-many")
+    assert q.prompt == "About how many co-sponsors will the Example Council welcome?"
+    assert q.explanation == "Around 81 co-sponsors the Example Council will welcome."
