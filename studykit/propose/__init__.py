@@ -101,7 +101,7 @@ class Proposals:
             body = fact_lines(proposal, self.source_id, self.quotes(proposal))
             if proposal.duplicate_of is not None:
                 lines.append(f"  # duplicate of {proposal.duplicate_of}; not proposed again:")
-                lines.extend("  #" + line[1:] for line in body)
+                lines.extend("  # " + line[2:] for line in body)  # remove "# " to restore it
             else:
                 lines.extend(body)
         return "\n".join(lines) + "\n"
@@ -220,7 +220,7 @@ def propose_document(document: Document, corpus: Corpus, model: Model, *, deck: 
     proposals: list[Proposal] = []
     for extractor in (votes.extract, events.extract, statements.extract, quantities.extract):
         proposals.extend(extractor(context))
-    proposals = _unique(proposals)
+    proposals = _unique([p for p in proposals if _unambiguous(p, document, found_blocks)])
     for proposal in proposals:
         proposal.line = document.line_of(proposal.start)
     proposals.sort(key=lambda p: (p.start, _KIND_ORDER[p.kind], p.rule, p.key_words))
@@ -240,6 +240,21 @@ def _persons(found: list[Sentence]) -> dict[str, str]:
             if ent.label_ == "PERSON" and len(words) >= 2 and all(w[:1].isupper() for w in words) and "’s" not in ent.text and "'s" not in ent.text:
                 full.setdefault(words[-1], set()).add(ent.text)
     return {surname: next(iter(names)) for surname, names in full.items() if len(names) == 1}
+
+
+def _unambiguous(proposal: Proposal, document: Document, found_blocks: list[Block]) -> bool:
+    """Every quote must occur once in the document: a sentence that occurs again (a reposted
+    paragraph, a repeated line) is quoted with its whole line, else the proposal is dropped."""
+    spans = []
+    for start, end in proposal.evidence:
+        if len(document.find(document.text[start:end]).spans) != 1:
+            line = next((b for b in found_blocks if b.start <= start < b.end), None)
+            if line is None or len(document.find(line.text).spans) != 1:
+                return False
+            start, end = line.start, line.end
+        spans.append((start, end))
+    proposal.evidence = spans
+    return True
 
 
 def _unique(proposals: list[Proposal]) -> list[Proposal]:
@@ -286,12 +301,10 @@ def _rename(proposal: Proposal, canonical: dict[str, str]) -> None:
         values = value if isinstance(value, list) else [value]
         renamed = []
         for v in values:
-            new = canonical.get(fold(v), v)
-            if new != v:
-                spellings = proposal.aliases.pop(v, [])
-                for spelling in spellings:
-                    if fold(spelling) not in canonical:
-                        proposal.add_alias(new, spelling)
+            new = canonical.get(fold(str(v))) or str(v)
+            for spelling in proposal.aliases.pop(str(v), []):
+                if canonical.get(fold(spelling)) != new:  # the deck's entity does not spell it so already
+                    proposal.add_alias(new, spelling)
             renamed.append(new)
         proposal.fields[name] = renamed if isinstance(value, list) else renamed[0]
 

@@ -77,7 +77,7 @@ def parse_number(words: list[str]) -> float | None:
 def _figure(ent: Any, sentence: Sentence, context: Context) -> Proposal | None:
     label = ent.label_ or "CARDINAL"
     tokens = list(ent)
-    duration = label == "DATE" and _DURATION.search(ent.text) and "ago" not in ent.text.lower()
+    duration = label == "DATE" and _DURATION.search(ent.text) is not None and "ago" not in ent.text.lower()
     if label not in ("CARDINAL", "MONEY", "PERCENT", "QUANTITY") and not duration:
         return None
     if duration and not (ent.start > 0 and sentence.span.doc[ent.start - 1].lower_ in ("for", "over", "during", "than")):
@@ -161,7 +161,7 @@ def _source_text(tokens: list[Any]) -> str:
     if not tokens:
         return ""
     doc = tokens[0].doc
-    return doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    return str(doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)])
 
 
 def _subject(counted: Any, ent: Any, verb: Any, duration: bool, hedged: set[int], sentence: Sentence, published: str | None) -> str | None:

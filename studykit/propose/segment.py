@@ -83,7 +83,7 @@ class Sentence:
         return any(start <= at < end for start, end in self.quoted)
 
     def offset(self, token: Any) -> int:
-        return self.block.start + token.idx
+        return int(self.block.start + token.idx)
 
 
 def blocks(text: str) -> list[Block]:

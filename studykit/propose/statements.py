@@ -51,11 +51,15 @@ def _statement(sentence: Sentence, start: int, end: int, context: Context) -> Pr
     confidence = 0.6
     speaker_token = None
     pronoun: tuple[Any, Any] | None = None  # a "he said" with no name above it
+    first = True
     for _ in range(6):
         if verb is None:
             break
         subject, passive = subject_of(verb)
-        if verb.lemma_ in SPEECH and subject is not None and not passive and not (start <= sentence.offset(subject) < end):
+        # "called on Russia to “…”", "urged … to “…”" speak the words they govern directly;
+        # further up only a verb of saying does ("asked X to call a meeting over what he called …")
+        speaking = verb.lemma_ in SPEECH if first else verb.lemma_ in REPORTING
+        if speaking and subject is not None and not passive and not (start <= sentence.offset(subject) < end):
             if subject.lower_ in ("he", "she"):
                 pronoun = pronoun or (verb, subject)
             else:
@@ -63,6 +67,7 @@ def _statement(sentence: Sentence, start: int, end: int, context: Context) -> Pr
                 break
         if verb.head == verb:
             break
+        first = False
         # a coordinated clause ("… asked X, but that “…”") shares its first conjunct's governor
         verb = clause_verb(verb.head.head if verb.dep_ == "conj" and verb.head.head != verb.head else verb.head)
     if speaker_token is None and pronoun is not None:
@@ -70,6 +75,11 @@ def _statement(sentence: Sentence, start: int, end: int, context: Context) -> Pr
     if speaker_token is None or verb is None:
         return None
     named = _speaker(speaker_token, sentence)
+    if named is None and speaker_token.lower_ in ("he", "she"):
+        named = _main_subject(sentence, speaker_token, context)
+        if named is not None:
+            notes.append(f"speaker: {speaker_token.text!r} taken to be {named[0].text!r}, the subject of the sentence")
+            confidence -= 0.1
     if named is None and speaker_token.lower_ in ("he", "she"):
         previous = context.previous(sentence)
         named = _pronoun_antecedent(previous, context)
@@ -162,6 +172,18 @@ def _strip_article(text: str) -> str:
     return text
 
 
+def _main_subject(sentence: Sentence, pronoun: Any, context: Context) -> tuple[Any, str | None] | None:
+    """The person a "he" in a subordinate clause stands for: the main clause's named subject."""
+    root = pronoun.sent.root
+    subject, _ = subject_of(root)
+    if subject is None or subject == pronoun or subject.lower_ in ("he", "she"):
+        return None
+    named = _speaker(subject, sentence)
+    if named is None or named[0].label != "PERSON" and not context.is_person(named[0].text):
+        return None
+    return named
+
+
 def _pronoun_antecedent(previous: Sentence | None, context: Context) -> tuple[Any, str | None] | None:
     if previous is None:
         return None
@@ -179,7 +201,7 @@ def _context(verb: Any, speaker: Any) -> str | None:
     """To whom or where: "told Army Radio" → "to Army Radio"; "during a press conference"."""
     if verb.lemma_ == "tell":
         for child in verb.children:
-            if child.dep_ in ("dobj", "dative") and (child.ent_type_ or child.pos_ == "PROPN"):
+            if child.dep_ in ("dobj", "dative") and child.pos_ in ("NOUN", "PROPN"):
                 return "to " + text_of(t for t in child.subtree if not t.ent_type_ == "DATE")
     for holder in [verb, *[c for c in verb.children if c.dep_ == "advcl"]]:
         for child in holder.children:

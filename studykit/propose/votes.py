@@ -125,7 +125,7 @@ def _vote(found: list[tuple[str, Any, list[Any], Any | None]], sentence: Sentenc
     if motion is None:
         motion, confidence = "the vote in the quote", confidence - 0.25
         notes.append("motion: not found; say what was voted on")
-    body = _body(sentence, context)
+    body = _body(sentence, context, motion)
     if body is None:
         body, confidence = "the body in the quote", confidence - 0.2
         notes.append("body: not found; say who voted")
@@ -203,8 +203,17 @@ def _the(phrase: str) -> str:
     return phrase
 
 
-def _body(sentence: Sentence, context: Context) -> str | None:
-    """The council or assembly named nearest before the vote; a bare "UN" only if nothing names one."""
+def _body(sentence: Sentence, context: Context, motion: str) -> str | None:
+    """The council or assembly the motion names ("a UN General Assembly vote to …"), else the one
+    named nearest before the vote; a bare "UN" only if nothing names one."""
+    for word in sorted(BODY_WORDS, key=len, reverse=True):
+        at = motion.lower().find(word)
+        if at >= 0 and word not in ("un", "united nations"):
+            words = motion[: at + len(word)].split()
+            start = max((i for i, w in enumerate(words) if w.lower() in ("the", "a", "an")), default=-1) + 1
+            named = " ".join(words[start:])
+            if named and named[0].isupper():
+                return "the " + named
     fallback = None
     for back in range(sentence.index, max(-1, sentence.index - LOOK_BACK), -1):
         earlier = context.sentences[back]
