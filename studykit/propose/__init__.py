@@ -89,7 +89,7 @@ class Proposals:
         ]
         if self.deck is not None:
             lines.append(
-                f"# {len(self.duplicates)} repeat facts of {display_path(self.deck.path)} and are commented out."
+                f"# {len(self.duplicates)} proposals repeat facts of {display_path(self.deck.path)}; they are commented out."
             )
         entities = self._new_entities()
         if entities:
@@ -269,12 +269,13 @@ def _unique(proposals: list[Proposal]) -> list[Proposal]:
 
 
 def _entities(proposals: Iterable[Proposal]) -> list[ProposedEntity]:
-    merged: dict[str, ProposedEntity] = {}
+    merged: dict[str, ProposedEntity] = {}  # by folded name: "the Israeli Mission" and "the Israeli mission" are one
     for proposal in proposals:
         for entity in proposal.entities:
-            before = merged.get(entity.name)
+            before = merged.get(fold(entity.name))
             aliases = tuple(dict.fromkeys([*(before.aliases if before else ()), *entity.aliases]))
-            merged[entity.name] = ProposedEntity(entity.name, before.type if before else entity.type, aliases)
+            name = before.name if before else entity.name
+            merged[fold(entity.name)] = ProposedEntity(name, before.type if before else entity.type, aliases)
     return sorted(merged.values(), key=lambda e: (e.type, e.name))
 
 

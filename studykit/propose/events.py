@@ -67,7 +67,8 @@ def _predicate(verb: Any, sentence: Sentence, context: Context) -> Proposal | No
     if actor is None:
         return None
     reason = _reason(verb)
-    if reason is None and (is_negated(verb) or verb.lemma_ in WEAK):
+    obliged = verb.lemma_ == "have" and any(c.dep_ == "xcomp" and any(a.lower_ == "to" for a in c.children) for c in verb.children)
+    if reason is None and (is_negated(verb) or verb.lemma_ in WEAK and not obliged):  # "had to call off" is an event
         return None
     excluded = _excluded(verb, subject, sentence, context)
     if reason is not None:
@@ -135,6 +136,13 @@ def _clause_of_its_own(verb: Any) -> bool:
 
 def _actor(subject: Any, verb: Any, sentence: Sentence, context: Context) -> tuple[str, str | None, ProposedEntity] | None:
     """The actor's name, the spelling the quote uses when it differs, and the entity."""
+    if subject.lower_ in ("he", "she"):
+        reporter = reporter_of(verb)  # "Bennett … said he had sought …": he is the one saying it
+        speaker = subject_of(reporter)[0] if reporter is not None else None
+        named = names_in(speaker) if speaker is not None and speaker.lower_ not in PRONOUNS else []
+        if len(named) == 1 and (named[0].label == "PERSON" or context.is_person(named[0].text)):
+            return actor_name(named[0], context)
+        return None
     if subject.lower_ in ("it", "they") and verb.dep_ == "advcl":
         main, _ = subject_of(verb.head)  # "Israel follows …, though it has …": the main clause's subject
         if main is None or main.lower_ in PRONOUNS:

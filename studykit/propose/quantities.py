@@ -128,7 +128,7 @@ def _figure(ent: Any, sentence: Sentence, context: Context) -> Proposal | None:
     verb = clause_verb(counted)
     if verb is None or verb.lemma_ in REPORTING or is_hypothetical(verb) or sentence.in_quote(verb):
         return None
-    subject = _subject(counted, ent, verb, duration, hedged, sentence, context.published)
+    subject = _subject(counted, ent, verb, duration, hedged, sentence, context.published, unit)
     if subject is None:
         return None
     fields: dict[str, Any] = {"subject": subject, "value": number}
@@ -164,7 +164,9 @@ def _source_text(tokens: list[Any]) -> str:
     return str(doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)])
 
 
-def _subject(counted: Any, ent: Any, verb: Any, duration: bool, hedged: set[int], sentence: Sentence, published: str | None) -> str | None:
+def _subject(
+    counted: Any, ent: Any, verb: Any, duration: bool, hedged: set[int], sentence: Sentence, published: str | None, unit: str
+) -> str | None:
     """What is counted, so that it reads after "How many"."""
     ent_ids = {t.i for t in ent} | hedged
     if counted.i in ent_ids:  # the figure is the noun: "Eleven of the council's 15 members", "$5 billion"
@@ -176,6 +178,8 @@ def _subject(counted: Any, ent: Any, verb: Any, duration: bool, hedged: set[int]
         noun = [t for t in noun if not any(a.dep_ in ("relcl", "acl") and a.head == counted for a in t.ancestors)]
         noun_ids = {t.i for t in counted.subtree}
     phrase = text_of(noun)
+    if not phrase and unit:
+        phrase = unit  # "surged to around $5 billion": how many billion dollars
     if duration and not phrase:
         phrase = _DURATION.search(ent.text).group(1).lower()  # type: ignore[union-attr]
     if counted == verb:
@@ -189,11 +193,13 @@ def _subject(counted: Any, ent: Any, verb: Any, duration: bool, hedged: set[int]
     for child in verb.children:
         if child.dep_ in ("advcl", "parataxis", "punct", "mark", "cc", "conj") and child.i > verb.i and child != top:
             skip.update(t.i for t in child.subtree)
-        if child.i < verb.i and (subject is None or child.i < subject.i) and child is not top:
+        if child.i < verb.i and (subject is None or child.i < subject.i) and child != top:
             skip.update(t.i for t in child.subtree)  # fronted adverbials
     if top.dep_ == "prep" and top.i < verb.i:
         skip.add(top.i)  # "For over 20 years, …": no preposition is left stranded at the front
-    if subject is not None and (top is subject or counted is subject or subject.i in noun_ids):
+    if counted.dep_ in ("nsubj", "nsubjpass") and counted.head == verb:
+        subject = counted  # the figure's noun is a subject of its own ("Eleven of … voted in favor")
+    if subject is not None and (top == subject or counted == subject or subject.i in noun_ids):
         rest = [verb.doc[i] for i in sorted(clause_ids - skip - {t.i for t in subject.subtree})]
         rest = [t for t in rest if t.i >= verb.i or t.dep_ in ("aux", "auxpass", "neg", "advmod") and t.head == verb]
         tail = text_of(rest)

@@ -99,11 +99,11 @@ def conjuncts(token: Any) -> list[Any]:
 def subject_of(verb: Any) -> tuple[Any | None, bool]:
     """The verb's subject token and whether the clause is passive; a conjoined or controlled
     verb without its own subject takes its head's ("Russia vetoed … and demanded …")."""
-    for child in verb.children:
-        if child.dep_ in ("nsubj", "csubj"):
-            return child, False
-        if child.dep_ == "nsubjpass":
-            return child, True
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "csubj", "nsubjpass")]
+    if subjects:  # two parsed subjects ("Unlike …, Germans and British, Israel told …"): the nearer
+        before = [c for c in subjects if c.i < verb.i]
+        chosen = before[-1] if before else subjects[0]
+        return chosen, chosen.dep_ == "nsubjpass"
     if verb.dep_ in ("conj", "xcomp") and verb.head != verb and verb.head.pos_ in ("VERB", "AUX"):
         return subject_of(verb.head)
     return None, False

@@ -146,7 +146,7 @@ def _vote(found: list[tuple[str, Any, list[Any], Any | None]], sentence: Sentenc
         evidence=evidence,
         rule="vote/positions",
         confidence=confidence,
-        key_words=[first.replace("_", "-"), *[v for p in fields for v in fields[p]][:3]],
+        key_words=[first.replace("_", "-"), *ordered[first][:3]],
         entities=entities,
         notes=notes,
     )
