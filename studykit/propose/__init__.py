@@ -15,22 +15,21 @@ from __future__ import annotations
 
 import difflib
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from ..corpus import Corpus, Document, fold, load_corpus
 from ..deck import DEFAULT_CORPUS, load_deck
-from ..errors import LoadError, Location, Problem, StudykitError, UsageError, display_path
-from ..fsio import write_atomic
-from ..model import Deck, Fact
+from ..errors import Location, UsageError, display_path
+from ..model import Deck
 from ..yamlio import LocDict, parse_yaml, read_text
 from . import events, quantities, statements, votes
+from .checks import ENTITY_FIELDS, check, use_deck
 from .nlp import DEFAULT_MODEL, Model, load_model
 from .proposal import Context, Proposal, ProposedEntity
 from .segment import Block, Sentence, sentences
-from .writer import assign_ids, comment_lines, entity_lines, fact_lines
+from .writer import comment_lines, entity_lines, fact_lines
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -45,7 +44,6 @@ __all__ = [
 ]
 
 _KIND_ORDER = {"vote": 0, "event": 1, "stance": 2, "statement": 3, "quantity": 4}
-_ENTITY_FIELDS = {"actor", "speaker", "in_favor", "against", "abstained", "vetoed", "absent", "co_sponsored"}
 
 
 @dataclass
@@ -115,7 +113,7 @@ class Proposals:
         return lines
 
     def _new_entities(self) -> list[ProposedEntity]:
-        used = {fold(str(v)) for p in self.active for name, value in p.fields.items() if name in _ENTITY_FIELDS
+        used = {fold(str(v)) for p in self.active for name, value in p.fields.items() if name in ENTITY_FIELDS
                 for v in (value if isinstance(value, list) else [value])}
         known = _known_names(self.deck)
         return [e for e in self.entities if fold(e.name) in used and fold(e.name) not in known]
@@ -226,8 +224,8 @@ def propose_document(document: Document, corpus: Corpus, model: Model, *, deck: 
     proposals.sort(key=lambda p: (p.start, _KIND_ORDER[p.kind], p.rule, p.key_words))
     entities = _entities(proposals)
     result = Proposals(document, corpus, model.label, proposals, entities, found_blocks, found)
-    _use_deck(result, deck)
-    _check(result)
+    use_deck(result, deck)
+    check(result)
     return result
 
 
@@ -279,229 +277,4 @@ def _entities(proposals: Iterable[Proposal]) -> list[ProposedEntity]:
     return sorted(merged.values(), key=lambda e: (e.type, e.name))
 
 
-# ---------------------------------------------------------------------------------------------
-# A deck: its names, its duplicates, its ids
-# ---------------------------------------------------------------------------------------------
-
-
-def _use_deck(result: Proposals, deck: Deck | None) -> None:
-    """Write names as the deck's entities, mark duplicates, and choose ids the deck does not use."""
-    result.deck = deck
-    if deck is not None:
-        canonical = {fold(n): entity.name for entity in deck.entities.values() for n in (entity.name, *entity.aliases)}
-        for proposal in result.facts:
-            _rename(proposal, canonical)
-            proposal.duplicate_of = _duplicate(proposal, result, deck, canonical)
-    assign_ids(result.facts, result.source_id, taken=(f.id for f in deck.facts) if deck else ())
-
-
-def _rename(proposal: Proposal, canonical: dict[str, str]) -> None:
-    for name, value in list(proposal.fields.items()):
-        if name not in _ENTITY_FIELDS:
-            continue
-        values = value if isinstance(value, list) else [value]
-        renamed = []
-        for v in values:
-            new = canonical.get(fold(str(v))) or str(v)
-            for spelling in proposal.aliases.pop(str(v), []):
-                if canonical.get(fold(spelling)) != new:  # the deck's entity does not spell it so already
-                    proposal.add_alias(new, spelling)
-            renamed.append(new)
-        proposal.fields[name] = renamed if isinstance(value, list) else renamed[0]
-
-
-def _duplicate(proposal: Proposal, result: Proposals, deck: Deck, canonical: dict[str, str]) -> str | None:
-    for fact in deck.facts:
-        if fact.kind != proposal.kind:
-            continue
-        for evidence in fact.evidence:
-            if evidence.source == result.source_id and any(s < evidence.end and evidence.start < e for s, e in proposal.evidence):
-                return f"deck fact {fact.id!r} (its quote overlaps)"
-        if _same_key(proposal, fact, canonical, result.source_id):
-            return f"deck fact {fact.id!r} (same {proposal.kind} and key values)"
-    return None
-
-
-def _same_key(proposal: Proposal, fact: Fact, canonical: dict[str, str], source_id: str) -> bool:
-    def name(value: Any) -> str:
-        return fold(canonical.get(fold(str(value)), str(value)))
-
-    mine, theirs = proposal.fields, fact.fields
-    if proposal.kind == "vote":
-        pairs = {(p, name(v)) for p in _VOTE_POSITIONS for v in mine.get(p, [])}
-        other = {(p, name(v)) for p in _VOTE_POSITIONS for v in theirs.get(p, ())}
-        return str(mine.get("date")) == str(theirs.get("date")) and bool(pairs & other)
-    if proposal.kind == "statement":
-        said, other_said = fold(str(mine["said"])), fold(str(theirs["said"]))
-        return name(mine["speaker"]) == name(theirs["speaker"]) and (said in other_said or other_said in said)
-    if proposal.kind == "quantity":
-        same = (float(mine["value"]), mine.get("unit")) == (float(theirs["value"]), theirs.get("unit"))
-        return same and any(e.source == source_id for e in fact.evidence)
-    if proposal.kind == "event":
-        return name(mine["actor"]) == name(theirs["actor"]) and fold(str(mine["action"])) == fold(str(theirs["action"]))
-    if proposal.kind == "stance":
-        return name(mine["actor"]) == name(theirs["actor"]) and fold(str(mine["rationale"])) == fold(str(theirs["rationale"]))
-    return False
-
-
-_VOTE_POSITIONS = ("in_favor", "against", "abstained", "vetoed", "absent", "co_sponsored")
-
-
-# ---------------------------------------------------------------------------------------------
-# Checking: every proposal must pass the deck loader exactly as it will be written
-# ---------------------------------------------------------------------------------------------
-
-
-def _check(result: Proposals) -> None:
-    """Load the proposals as a deck against the real corpus; drop any fact ``check`` refuses."""
-    for _ in range(5):
-        text, ranges = _check_deck(result)
-        problems = _load_problems(text, result.corpus)
-        if not problems:
-            return
-        bad: dict[int, str] = {}
-        for problem in problems:
-            line = problem.location.line if problem.location else 0
-            index = next((i for i, (lo, hi) in enumerate(ranges) if lo <= line < hi), None)
-            if index is None:
-                raise StudykitError([Problem(None, f"internal error: proposals failed check outside a fact: {problem}")])
-            bad.setdefault(index, problem.message)
-        for index in sorted(bad, reverse=True):
-            result.rejected.append((result.facts.pop(index), bad[index]))
-    raise StudykitError("internal error: proposals kept failing check")
-
-
-def _check_deck(result: Proposals) -> tuple[str, list[tuple[int, int]]]:
-    lines = ["deck:", "  id: propose-check", "  title: propose check"]
-    deck = result.deck
-    entities: list[ProposedEntity] = [ProposedEntity(e.name, e.type, e.aliases) for e in deck.entities.values()] if deck else []
-    entities += result._new_entities()
-    if entities:
-        lines.append("entities:")
-        lines.extend(entity_lines(entities))
-    lines.append("facts:" if result.facts else "facts: []")
-    ranges = []
-    for proposal in result.facts:
-        first = len(lines) + 1
-        lines.extend(fact_lines(proposal, result.source_id, result.quotes(proposal)))
-        ranges.append((first, len(lines) + 1))
-    return "\n".join(lines) + "\n", ranges
-
-
-def _load_problems(text: str, corpus: Corpus, directory: Path | None = None) -> list[Problem]:
-    with tempfile.TemporaryDirectory(dir=directory) as folder:
-        path = Path(folder) / "proposals.yaml"
-        path.write_text(text, encoding="utf-8")
-        try:
-            load_deck(path, corpus=corpus)
-        except LoadError as exc:
-            return list(exc.errors)
-    return []
-
-
-# ---------------------------------------------------------------------------------------------
-# Appending to a deck file
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AppendResult:
-    """What :func:`append_to_deck` wrote."""
-
-    path: Path
-    facts: int  # facts appended
-    entities: int  # entities added
-    duplicates: int  # proposals left out because the deck has them
-
-
-def append_to_deck(deck_path: str | os.PathLike[str], proposals: Proposals) -> AppendResult:
-    """Append the proposals that the deck does not have yet to the deck file, atomically.
-
-    The deck must pass ``check`` first. Duplicates are marked and ids chosen against this deck;
-    the new facts go at the end of its ``facts:`` list and new names at the end of its
-    ``entities:`` list (created before ``facts:`` if missing), as text, so the curator's
-    comments and layout stay as they are. The new file is checked with the deck loader before it
-    replaces the old one (:func:`studykit.fsio.write_atomic`); if it would not pass, nothing is
-    written and :class:`LoadError` says why.
-    """
-    path = Path(deck_path)
-    if not path.is_file():
-        raise UsageError(f"deck file not found: {path}", Location(str(path)))
-    deck = load_deck(path)
-    if proposals.source_id not in deck.corpus:
-        raise UsageError(
-            f"the deck's corpus has no source {proposals.source_id!r}; propose from a document of {display_path(deck.corpus.root)}",
-            Location(display_path(path)),
-        )
-    if proposals.deck is None or Path(proposals.deck.path).resolve() != path.resolve():
-        _use_deck(proposals, deck)
-    shown = display_path(path)
-    text = read_text(path, display=shown)
-    facts = proposals.fact_yaml()
-    entities = entity_lines(proposals._new_entities())
-    updated = _insert(text, facts, entities, shown)
-    problems = _load_problems(updated, deck.corpus, directory=path.parent) if facts else []
-    if problems:
-        raise LoadError(
-            [Problem(Location(shown), "the deck would not pass check after appending; nothing was written"), *problems]
-        )
-    if facts:
-        write_atomic(path, updated)
-    return AppendResult(path, len(proposals.active), len(proposals._new_entities()) if facts else 0, len(proposals.duplicates))
-
-
-def _top_keys(lines: list[str]) -> dict[str, int]:
-    keys: dict[str, int] = {}
-    for i, line in enumerate(lines):
-        match = _TOP_KEY.match(line)
-        if match:
-            keys.setdefault(match.group(1), i)
-    return keys
-
-
-import re as _re  # noqa: E402  (kept beside the only code that uses it)
-
-_TOP_KEY = _re.compile(r"^([A-Za-z_][\w-]*)\s*:(?:\s|$)")
-
-
-def _insert(text: str, facts: list[str], entities: list[str], shown: str) -> str:
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    keys = _top_keys(lines)
-    if "facts" not in keys:
-        raise UsageError("the deck has no top-level 'facts:' key to append to", Location(shown))
-    if facts:
-        lines = _append_block(lines, keys["facts"], facts, shown, "facts")
-    keys = _top_keys(lines)
-    if entities:
-        if "entities" in keys:
-            lines = _append_block(lines, keys["entities"], entities, shown, "entities")
-        else:
-            at = keys["facts"]
-            lines[at:at] = ["entities:", *entities, ""]
-    return "\n".join(lines) + "\n"
-
-
-def _append_block(lines: list[str], header: int, items: list[str], shown: str, key: str) -> list[str]:
-    """``items`` (list items at indentation 2) after the last item of the block under ``header``."""
-    inline = lines[header].split(":", 1)[1].split("#", 1)[0].strip()
-    if inline == "[]":
-        lines = [*lines[:header], f"{key}:", *lines[header + 1 :]]
-    elif inline:
-        raise UsageError(
-            f"'{key}:' is written in flow style ([...]) on line {header + 1}; write it as a block list to append to it",
-            Location(shown, header + 1, 1),
-        )
-    end = next((i for i in range(header + 1, len(lines)) if _TOP_KEY.match(lines[i])), len(lines))
-    last = header
-    indent = None
-    for i in range(header + 1, end):
-        stripped = lines[i].lstrip()
-        if stripped and not stripped.startswith("#"):
-            last = i
-            if indent is None and stripped.startswith("- "):
-                indent = len(lines[i]) - len(stripped)
-    width = 2 if indent is None else indent
-    shifted = [(" " * width + item[2:]) if item.startswith("  ") else item for item in items]
-    return [*lines[: last + 1], "", *shifted, *lines[last + 1 :]]
+from .deckfile import AppendResult, append_to_deck  # noqa: E402  (it uses Proposals)

@@ -20,7 +20,6 @@ from .syntax import (
     is_hypothetical,
     is_negated,
     is_past,
-    name_of,
     names_in,
     reporter_of,
     subject_of,

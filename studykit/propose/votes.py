@@ -18,7 +18,7 @@ from .events import actor_name
 from .proposal import Context, Proposal, ProposedEntity
 from .segment import Sentence, iter_claims
 from .syntax import dates_of, is_hypothetical, is_negated, name_of, names_in, subject_of, text_of
-from .when import Dated, grounded_by_publication, resolve
+from .when import Dated, resolve
 
 MOTION_NOUNS = frozenset({"resolution", "motion", "bill", "plan", "draft", "proposal", "measure", "amendment", "text", "vote"})
 BODY_WORDS = ("council", "assembly", "parliament", "knesset", "senate", "congress", "committee", "commission", "unsc", "unga", "un", "united nations", "duma", "rada", "cabinet")
