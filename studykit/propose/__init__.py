@@ -256,10 +256,16 @@ def _unambiguous(proposal: Proposal, document: Document, found_blocks: list[Bloc
 
 
 def _unique(proposals: list[Proposal]) -> list[Proposal]:
+    """One proposal per fact: the same fields from the same quote, or a vote the document reports
+    twice (same motion, same positions), are proposed once, at their first mention."""
     seen: set[tuple[Any, ...]] = set()
     kept = []
-    for proposal in proposals:
-        key = (proposal.kind, tuple(proposal.evidence), repr(sorted(proposal.fields.items())))
+    for proposal in sorted(proposals, key=lambda p: p.start):
+        fields = proposal.fields
+        if proposal.kind == "vote":
+            key: tuple[Any, ...] = ("vote", fold(fields["motion"]), repr(sorted((k, v) for k, v in fields.items() if isinstance(v, list))))
+        else:
+            key = (proposal.kind, tuple(proposal.evidence), repr(sorted(fields.items())))
         if key not in seen:
             seen.add(key)
             kept.append(proposal)

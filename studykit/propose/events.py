@@ -207,6 +207,8 @@ def _excluded(verb: Any, subject: Any, sentence: Sentence, context: Context) -> 
     for child in verb.children:
         if child.dep_ in ("conj", "cc", "advcl", "parataxis", "mark", "punct") and child.i > verb.i:
             excluded.append(child)
+        elif child.dep_ == "prep" and child.lower_ == "according":
+            excluded.append(child)  # "according to Israel's Channel 12" says whose account it is, not what was done
         elif child.dep_ in ("ccomp",) and child.lemma_ in REPORTING:
             excluded.append(child)
         elif child.i < subject.i:

@@ -104,6 +104,10 @@ def subject_of(verb: Any) -> tuple[Any | None, bool]:
         before = [c for c in subjects if c.i < verb.i]
         chosen = before[-1] if before else subjects[0]
         return chosen, chosen.dep_ == "nsubjpass"
+    if verb.dep_ == "conj" and verb.i > 0:
+        before = verb.doc[verb.i - 1]
+        if before.pos_ in ("PROPN", "NOUN") and before.dep_ in ("pobj", "compound", "dobj", "appos") and before.head != verb:
+            return before, False  # "… as Moscow amasses …" parsed as a conjunct: the noun before it is its subject
     if verb.dep_ in ("conj", "xcomp") and verb.head != verb and verb.head.pos_ in ("VERB", "AUX"):
         return subject_of(verb.head)
     return None, False
