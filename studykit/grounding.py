@@ -97,25 +97,34 @@ def ungrounded(fact: Fact, kind: Kind, corpus: Corpus) -> list[Finding]:
 
 
 def date_from_catalog(fact: Fact, date: str, corpus: Corpus) -> tuple[bool, str | None]:
-    """Whether a cited source's publication date grounds ``date``, and a note to the curator.
-
-    Agreeing means one contains the other (2022-02 and 2022-02-25), or, for a day the text names
-    relative to its dateline ("on Tuesday"), lying up to a fortnight before it (then the note
-    asks the curator to make sure the text says so).
-    """
+    """Whether a cited source's publication date grounds ``date``, and a note to the curator
+    (see :func:`agrees_with_publication`; a day before the dateline asks the curator to make sure
+    the text says so)."""
     for piece in fact.evidence:
         published = corpus[piece.source].source.published
-        if not published:
-            continue
-        if published.startswith(date) or date.startswith(published):
+        agrees, days = agrees_with_publication(date, published)
+        if agrees and days:
+            return True, (
+                f"date {date} is {days} day(s) before {piece.source!r} was published; "
+                "make sure the text's weekday or 'yesterday' says so"
+            )
+        if agrees:
             return True, None
-        if date.count("-") == 2 and published.count("-") == 2:
-            days = (dt.date.fromisoformat(published) - dt.date.fromisoformat(date)).days
-            if 0 < days <= RELATIVE_DAYS:
-                return True, (
-                    f"date {date} is {days} day(s) before {piece.source!r} was published; "
-                    "make sure the text's weekday or 'yesterday' says so"
-                )
+    return False, None
+
+
+def agrees_with_publication(date: str, published: str | None) -> tuple[bool, int | None]:
+    """Whether a publication date grounds ``date``: one contains the other (2022-02 and
+    2022-02-25), or, for a day the text names relative to its dateline ("on Tuesday"), it lies
+    up to :data:`RELATIVE_DAYS` before it (then also how many days)."""
+    if not published:
+        return False, None
+    if published.startswith(date) or date.startswith(published):
+        return True, None
+    if date.count("-") == 2 and published.count("-") == 2:
+        days = (dt.date.fromisoformat(published) - dt.date.fromisoformat(date)).days
+        if 0 < days <= RELATIVE_DAYS:
+            return True, days
     return False, None
 
 

@@ -48,7 +48,7 @@ def test_quickstart_has_two_commands():
     assert ".ci/quickstart.py README.md" in (ROOT / ".ci" / "run").read_text()
 
 
-@pytest.mark.parametrize("command", ["check", "build", "export", "lint", "quiz", "review", "init"])
+@pytest.mark.parametrize("command", ["check", "build", "export", "lint", "quiz", "review", "init", "propose"])
 def test_every_command_has_help_and_is_in_the_readme(command):
     assert f"`studykit {command}" in README
     result = subprocess.run([sys.executable, "-m", "studykit", command, "--help"], capture_output=True, text=True)
@@ -58,4 +58,4 @@ def test_every_command_has_help_and_is_in_the_readme(command):
 def test_parser_knows_the_commands():
     parser = build_parser()
     choices = next(a for a in parser._actions if a.dest == "command").choices
-    assert set(choices) == {"check", "build", "export", "lint", "quiz", "review", "init"}
+    assert set(choices) == {"check", "build", "export", "lint", "quiz", "review", "init", "propose"}

@@ -54,7 +54,7 @@ def test_bundled_document_proposals_pass_check_as_written(tmp_path, source):
     assert proposals.facts, f"no proposals for {source}"
     deck = studykit.load_deck(paste(tmp_path, proposals.to_yaml(), SEEDS))
     assert len(deck.facts) == len(proposals.active)
-    assert not [p for p in deck.notes if p.severity == "error"]
+    assert not [p for p in deck.messages if p.severity == "error"]
     text = proposals.document.text
     for fact in deck.facts:  # every quote is an exact span of the document
         for evidence in fact.evidence:

@@ -15,8 +15,8 @@ from .segment import Sentence, iter_claims
 from .syntax import (
     PRONOUNS,
     REPORTING,
-    dates_of,
     date_tokens,
+    dates_of,
     is_hypothetical,
     is_negated,
     is_past,

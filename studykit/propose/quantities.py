@@ -18,16 +18,53 @@ from .proposal import Context, Proposal
 from .segment import Sentence, iter_claims
 from .syntax import REPORTING, clause_verb, date_tokens, dates_of, is_hypothetical, subject_of, text_of
 
-_UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-          "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-          "eighteen": 18, "nineteen": 19}
+_UNITS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000, "trillion": 1_000_000_000_000}
 _CURRENCIES = {"$": "dollars", "€": "euros", "£": "pounds", "¥": "yen", "₪": "shekels"}
 #: Hedges, longest first, as the text writes them before the figure.
-HEDGES = ("more than", "fewer than", "less than", "up to", "at least", "at most", "as many as", "close to", "nearly",
-          "almost", "around", "about", "over", "under", "some", "roughly", "approximately", "an estimated", "just over",
-          "just under")
+HEDGES = (
+    "more than",
+    "fewer than",
+    "less than",
+    "up to",
+    "at least",
+    "at most",
+    "as many as",
+    "close to",
+    "nearly",
+    "almost",
+    "around",
+    "about",
+    "over",
+    "under",
+    "some",
+    "roughly",
+    "approximately",
+    "an estimated",
+    "just over",
+    "just under",
+)
 _DURATION = re.compile(r"\b(years|months|weeks|days|decades)$", re.I)
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
@@ -37,8 +74,9 @@ def extract(context: Context) -> Iterator[Proposal]:
         spans = list(sentence.span.ents)
         covered = {t.i for ent in spans for t in ent}
         # a figure spaCy's entities missed ("Eleven of the council's 15 members"): a number heading a noun phrase
-        spans += [sentence.span.doc[t.i : t.i + 1] for t in sentence.span if t.like_num and t.i not in covered
-                  and t.dep_ in ("nsubj", "dobj", "pobj") and t.is_alpha]
+        spans += [
+            sentence.span.doc[t.i : t.i + 1] for t in sentence.span if t.like_num and t.i not in covered and t.dep_ in ("nsubj", "dobj", "pobj") and t.is_alpha
+        ]
         for ent in sorted(spans, key=lambda e: e.start):
             proposal = _figure(ent, sentence, context)
             if proposal is not None:
@@ -93,7 +131,7 @@ def _figure(ent: Any, sentence: Sentence, context: Context) -> Proposal | None:
         hedge = next((h for h in HEDGES if words.endswith(h)), None)
         if hedge is not None and before and before[-1].dep_ == "prep":
             hedge = None  # "shifts over the past 75 years": a preposition, not a hedge
-        hedged = {t.i for t in before[-len(hedge.split()):]} if hedge else set()
+        hedged = {t.i for t in before[-len(hedge.split()) :]} if hedge else set()
     else:
         hedged = set()
     preceding = doc[ent.start - 1] if ent.start > 0 else None
@@ -101,7 +139,11 @@ def _figure(ent: Any, sentence: Sentence, context: Context) -> Proposal | None:
         return None  # "the two countries" refers back to them; it counts nothing
     body = [t for t in tokens[start:] if t.lower_ not in ("the", "past", "last")]
     currency = next((t.text for t in body if t.text in _CURRENCIES), None)
-    number_words = [t.text for t in body if t.text not in _CURRENCIES and t.lower_ not in ("years", "months", "weeks", "days", "decades", "percent", "%") and t.text not in ("-", "‐")]
+    number_words = [
+        t.text
+        for t in body
+        if t.text not in _CURRENCIES and t.lower_ not in ("years", "months", "weeks", "days", "decades", "percent", "%") and t.text not in ("-", "‐")
+    ]
     unit_words = [t.lower_ for t in body if t.lower_ in ("percent", "%")]
     if not number_words:
         return None
@@ -140,7 +182,12 @@ def _figure(ent: Any, sentence: Sentence, context: Context) -> Proposal | None:
     dated = [d for d in dated if d[1] != ent]
     if dated:
         fields["date"] = dated[0][0].date
-    inverted = " did " in f" {subject} " or " does " in f" {subject} " or " do " in f" {subject} " or subject.split()[-1] in ("to", "of", "in", "on", "over", "for", "with")
+    inverted = (
+        " did " in f" {subject} "
+        or " does " in f" {subject} "
+        or " do " in f" {subject} "
+        or subject.split()[-1] in ("to", "of", "in", "on", "over", "for", "with")
+    )
     confidence = 0.5 + (0.1 if counted != head else 0) + (0.1 if dated else 0) + (0.05 if hedge else 0) - (0.1 if inverted else 0)
     proposal = Proposal(
         kind="quantity",
@@ -164,17 +211,18 @@ def _source_text(tokens: list[Any]) -> str:
     return str(doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)])
 
 
-def _subject(
-    counted: Any, ent: Any, verb: Any, duration: bool, hedged: set[int], sentence: Sentence, published: str | None, unit: str
-) -> str | None:
+def _subject(counted: Any, ent: Any, verb: Any, duration: bool, hedged: set[int], sentence: Sentence, published: str | None, unit: str) -> str | None:
     """What is counted, so that it reads after "How many"."""
     ent_ids = {t.i for t in ent} | hedged
     if counted.i in ent_ids:  # the figure is the noun: "Eleven of the council's 15 members", "$5 billion"
         noun = [t for t in counted.subtree if t.i not in ent_ids and t.i > ent.end - 1]
         noun_ids = {t.i for t in counted.subtree}
     else:
-        noun = [t for t in counted.subtree if t.i not in ent_ids and not (t.dep_ == "det" and t.head == counted)
-                and not (t.dep_ in ("relcl", "acl") and t.head == counted)]
+        noun = [
+            t
+            for t in counted.subtree
+            if t.i not in ent_ids and not (t.dep_ == "det" and t.head == counted) and not (t.dep_ in ("relcl", "acl") and t.head == counted)
+        ]
         noun = [t for t in noun if not any(a.dep_ in ("relcl", "acl") and a.head == counted for a in t.ancestors)]
         noun_ids = {t.i for t in counted.subtree}
     phrase = text_of(noun)
@@ -208,7 +256,11 @@ def _subject(
         return None
     subject_ids = {t.i for t in subject.subtree}
     auxiliaries = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i < verb.i and c.lower_ != "to"]
-    rest = [verb.doc[i] for i in sorted(clause_ids - skip - subject_ids - {a.i for a in auxiliaries}) if i >= verb.i or verb.doc[i].dep_ in ("neg", "advmod") and verb.doc[i].head == verb]
+    rest = [
+        verb.doc[i]
+        for i in sorted(clause_ids - skip - subject_ids - {a.i for a in auxiliaries})
+        if i >= verb.i or verb.doc[i].dep_ in ("neg", "advmod") and verb.doc[i].head == verb
+    ]
     if top.dep_ == "prep" and top.i > verb.i:
         rest = [t for t in rest if t.i not in noun_ids or t == top]
     if not rest or not phrase:

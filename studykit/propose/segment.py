@@ -172,7 +172,7 @@ def sentences(nlp: Any, text: str) -> tuple[list[Block], list[Sentence]]:
     found = blocks(text)
     prose = [b for b in found if b.skip is None]
     result: list[Sentence] = []
-    for block, doc in zip(prose, nlp.pipe(b.text for b in prose)):
+    for block, doc in zip(prose, nlp.pipe(b.text for b in prose), strict=True):
         marks = quotations(block.text)
         quoted = tuple((block.start + s, block.start + e) for s, e in marks)
         pending: Any = None  # a verbless fragment ("Maj. Gen. (res.)") joins the next sentence

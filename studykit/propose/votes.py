@@ -21,7 +21,23 @@ from .syntax import dates_of, is_hypothetical, is_negated, name_of, names_in, su
 from .when import Dated, resolve
 
 MOTION_NOUNS = frozenset({"resolution", "motion", "bill", "plan", "draft", "proposal", "measure", "amendment", "text", "vote"})
-BODY_WORDS = ("council", "assembly", "parliament", "knesset", "senate", "congress", "committee", "commission", "unsc", "unga", "un", "united nations", "duma", "rada", "cabinet")
+BODY_WORDS = (
+    "council",
+    "assembly",
+    "parliament",
+    "knesset",
+    "senate",
+    "congress",
+    "committee",
+    "commission",
+    "unsc",
+    "unga",
+    "un",
+    "united nations",
+    "duma",
+    "rada",
+    "cabinet",
+)
 FOR_VERBS = frozenset({"approve", "adopt", "support", "back", "condemn", "endorse", "pass", "recognize", "recognise", "accept"})
 AGAINST_VERBS = frozenset({"reject", "oppose", "block", "defeat"})
 LOOK_BACK = 12  # sentences searched for a body or a fuller motion
@@ -234,7 +250,9 @@ def _the_body(text: str) -> str:
     return "the " + text[4:] if text.lower().startswith("the ") else "the " + text
 
 
-def _date(found: list[tuple[str, Any, list[Any], Any | None]], sentence: Sentence, context: Context, notes: list[str], evidence: list[tuple[int, int]]) -> str | None:
+def _date(
+    found: list[tuple[str, Any, list[Any], Any | None]], sentence: Sentence, context: Context, notes: list[str], evidence: list[tuple[int, int]]
+) -> str | None:
     for _, predicate, _, _ in found:
         dated = dates_of(predicate, sentence, context.published)
         if dated:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ..corpus import find_words, normalize
 from ..dates import date_spellings
-from ..grounding import RELATIVE_DAYS
+from ..grounding import agrees_with_publication
 
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -67,15 +67,8 @@ def publication_range(published: str | None) -> tuple[dt.date, dt.date] | None:
 
 
 def grounded_by_publication(date: str, published: str | None) -> bool:
-    """The rule ``studykit check`` applies (``_FactReader.date_from_catalog``)."""
-    if not published:
-        return False
-    if published.startswith(date) or date.startswith(published):
-        return True
-    if date.count("-") == 2 and published.count("-") == 2:
-        days = (dt.date.fromisoformat(published) - dt.date.fromisoformat(date)).days
-        return 0 < days <= RELATIVE_DAYS
-    return False
+    """The rule ``studykit check`` applies (:func:`studykit.grounding.agrees_with_publication`)."""
+    return agrees_with_publication(date, published)[0]
 
 
 def spelled_in(date: str, quote: str) -> bool:
