@@ -128,6 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("decks", nargs="*", metavar="DECK", help=decks_help)
     review.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR", help=f"output folder (default: {DEFAULT_OUT})")
     review.add_argument("--seed", type=int, default=None, help="seed (default: the deck's seed)")
+    review.add_argument(
+        "--proposals", type=Path, metavar="FILE",
+        help="also show the facts of FILE (studykit propose output) with their questions, marked as proposals (one deck only)",
+    )
     review.set_defaults(run=cmd_review)
 
     quiz = commands.add_parser(
@@ -310,7 +314,10 @@ def cmd_propose(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     from .review import ReviewExporter
 
-    results = build.check(build.deck_paths(args.decks), seed=args.seed)
+    paths = build.deck_paths(args.decks)
+    if args.proposals is not None:
+        return _review_proposals(paths, args)
+    results = build.check(paths, seed=args.seed)
     problems = [p for r in results for p in r.problems]
     if problems:
         raise LoadError(problems)
@@ -321,6 +328,26 @@ def cmd_review(args: argparse.Namespace) -> int:
         plans.append(exporter.plan(result.qset, args.out / exporter.default_target.format(deck=result.qset.deck.id)))
     for report in commit(plans):
         print(f"{report.written[0]}: {report.summary}")
+    return EXIT_OK
+
+
+def _review_proposals(paths: Sequence[Path], args: argparse.Namespace) -> int:
+    from .deck import load_deck, load_proposals
+    from .lint import lint
+    from .questions import generate
+    from .review import ReviewExporter
+
+    if len(paths) != 1:
+        raise UsageError("--proposals goes with one deck: the deck the proposals were made for")
+    if not args.proposals.is_file():
+        raise UsageError(f"proposals file not found: {args.proposals}")
+    deck = load_deck(paths[0])
+    merged = load_proposals(args.proposals, deck)
+    qset = generate(merged, seed=args.seed)
+    proposed = [f.id for f in merged.facts[len(deck.facts) :]]
+    exporter = ReviewExporter(findings=lint(qset), proposed=proposed)
+    (report,) = commit([exporter.plan(qset, args.out / exporter.default_target.format(deck=deck.id))])
+    print(f"{report.written[0]}: {report.summary}")
     return EXIT_OK
 
 

@@ -10,6 +10,7 @@ import difflib
 import math
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -631,3 +632,28 @@ _FIELD_READERS: dict[str, Callable[[str, Any], tuple[Any, str | None]]] = {
     "date": _read_date,
     "number": _read_number,
 }
+
+
+def load_proposals(path: str | os.PathLike[str], deck: Deck) -> Deck:
+    """``deck`` with the facts of a proposals file (``studykit propose`` output: ``entities:`` and
+    ``facts:``, no ``deck:``) added after its own, read against the deck's corpus, topics and
+    entities. Problems are located in the proposals file; a proposal whose id the deck already
+    uses is an error. Raises :class:`LoadError`."""
+    path = Path(path)
+    shown = display_path(path)
+    data, found = parse_yaml(read_text(path, display=shown), shown)
+    problems = Problems()
+    problems.extend(found)
+    if not isinstance(data, LocDict):
+        raise LoadError(f"a proposals file is a mapping with 'facts:' (and 'entities:'); found {describe(data)}", Location(shown, 1, 1))
+    check_keys(data, allowed=("entities", "facts"), required=("facts",), what="proposals file", problems=problems)
+    entities = dict(deck.entities)
+    for name, entity in _entities(data.get("entities"), data, problems).items():
+        entities.setdefault(name, entity)
+    facts = _facts(data.get("facts"), data, deck.corpus, entities, dict(deck.topics), problems)
+    known = {f.id for f in deck.facts}
+    for fact in facts:
+        if fact.id in known:
+            problems.error(fact.location, f"proposed fact {fact.id!r} has the id of a fact of {display_path(deck.path)}; give it another id")
+    problems.raise_if_errors()
+    return replace(deck, facts=(*deck.facts, *facts), entities=entities, messages=(*deck.messages, *problems.items))

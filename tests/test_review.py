@@ -124,3 +124,38 @@ def test_review_command_writes_one_page_per_deck(tmp_path):
     text = page.read_text(encoding="utf-8")
     assert "<script>" in text and "<link" not in text  # self-contained: no external style sheet or script
     assert Path(page).stat().st_size < 2_000_000
+
+
+def test_proposals_are_shown_the_same_way_and_marked(tmp_path):
+    import shutil
+
+    from conftest import ROOT
+
+    for folder in ("seeds", "decks"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    proposals = tmp_path / "proposals.yaml"
+    proposals.write_text(
+        "facts:\n"
+        "  - id: proposed-abstainers\n"
+        "    kind: vote\n"
+        "    body: the UN Security Council\n"
+        "    motion: the draft resolution on the invasion of Ukraine\n"
+        "    date: 2022-02-25\n"
+        "    abstained: [India, China]\n"
+        "    evidence:\n"
+        "      - source: toi-2022-unsc-cosponsor\n"
+        "        quote: \"Ultimately, Russia vetoed the resolution, while India, the UAE and China abstained.\"\n",
+        encoding="utf-8",
+    )
+    result = run_process("review", "--proposals", "proposals.yaml", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip().endswith(", 1 proposed facts")
+    page = (tmp_path / "out" / "israel-russia-ukraine.review.html").read_text(encoding="utf-8")
+    block = page.split('id="f-proposed-abstainers"', 1)[1].split("</article>", 1)[0]
+    assert 'data-proposed="yes"' in page.split('id="f-proposed-abstainers"', 1)[1][:400]
+    assert '<span class="badge">proposed</span>' in block and ">proposed-abstainers</a> / who-abstained" in block
+    assert "proposals.yaml:2:5" in block  # the proposal's own line, not the deck's
+    # a proposal that reuses a deck fact's id is refused with its location
+    proposals.write_text(proposals.read_text().replace("proposed-abstainers", "unsc-2022-draft-vote"))
+    refused = run_process("review", "--proposals", "proposals.yaml", "--out", "out", cwd=tmp_path)
+    assert refused.returncode == 1 and "proposals.yaml:2:5: error: proposed fact 'unsc-2022-draft-vote' has the id" in refused.stderr
