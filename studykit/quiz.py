@@ -12,7 +12,7 @@ import re
 import weakref
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
-from typing import Mapping, NamedTuple, Sequence
+from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
 
 from .corpus import find_words, fold, normalize
 from .dates import display_date
@@ -142,7 +142,7 @@ def plan_sheet(
     if count is None:
         chosen = list(pool)
     else:
-        chosen = _balanced_pick(pool, count, rng, _Sheet(deck), skipped)
+        chosen = _balanced_pick(pool, count, rng, _Sheet(deck, pool), skipped)
     rng.shuffle(chosen)
     chosen = _spread_facts(chosen)
     used_slots: Counter[int] = Counter()
@@ -414,11 +414,11 @@ def leaks(a: Question, b: Question, deck: Deck | None = None) -> str | None:
     * one's key is among the other's wrong options, on the same topic or passage (knowing one
       answer rules an option of the other out, or the repeated option gives itself away).
     """
-    found = _leak(a, b, vocabulary(deck))
+    found = leak_between(a, b, vocabulary(deck))
     return found.why if found else None
 
 
-def _leak(a: Question, b: Question, vocab: Vocabulary) -> Leak | None:
+def leak_between(a: Question, b: Question, vocab: Vocabulary) -> Leak | None:
     if a.id == b.id:
         return None
     if a.fact == b.fact:
@@ -445,7 +445,7 @@ def _same_passage(a: Question, b: Question) -> bool:
     return any(e.source == f.source and e.start < f.end and f.start < e.end for e in a.evidence for f in b.evidence)
 
 
-def _scopes(q: Question) -> list[tuple[str, str]]:
+def leak_scopes(q: Question) -> list[tuple[str, str]]:
     """Where a common key leaks: the question's topic and the sources it quotes."""
     scopes = [("source", e.source) for e in q.evidence]
     if q.topic is not None:
@@ -453,7 +453,20 @@ def _scopes(q: Question) -> list[tuple[str, str]]:
     return list(dict.fromkeys(scopes))
 
 
-_ANYWHERE = ("any", "")
+ANYWHERE = ("any", "")
+
+
+def stem_word_counts(questions: Iterable[Question]) -> Counter[str]:
+    """In how many stems each word occurs."""
+    counts: Counter[str] = Counter()
+    for q in questions:
+        counts.update(set(words_of(q.prompt)))
+    return counts
+
+
+def rarest_word(spelling: str, counts: Counter[str]) -> str:
+    """The word of ``spelling`` found in the fewest stems: the one to index it by."""
+    return min(words_of(spelling), key=lambda w: (counts[w], w))
 
 
 class _Sheet:
@@ -461,8 +474,9 @@ class _Sheet:
     only with the few it may leak with: those sharing a word of its key or of its stem, or an
     option value, in one of its scopes (topic, source; anywhere for a rare key)."""
 
-    def __init__(self, deck: Deck | None):
+    def __init__(self, deck: Deck | None, pool: Sequence[Question]):
         self.vocab = vocabulary(deck)
+        self.stem_counts = stem_word_counts(pool)
         self.by_fact: dict[str, Question] = {}
         self.stem_words: dict[tuple[tuple[str, str], str], list[Question]] = defaultdict(list)
         self.key_words: dict[tuple[tuple[str, str], str], list[Question]] = defaultdict(list)
@@ -471,15 +485,15 @@ class _Sheet:
 
     def add(self, q: Question) -> None:
         self.by_fact.setdefault(q.fact, q)
-        scopes = _scopes(q)
+        scopes = leak_scopes(q)
         for word in set(words_of(q.prompt)):
-            for scope in (*scopes, _ANYWHERE):
+            for scope in (*scopes, ANYWHERE):
                 self.stem_words[scope, word].append(q)
         for key in self.vocab.keys(q):
             for spelling in key.spellings:
-                longest = max(words_of(spelling), key=len)
-                for scope in [_ANYWHERE] if key.rare else scopes:
-                    self.key_words[scope, longest].append(q)
+                rarest = rarest_word(spelling, self.stem_counts)
+                for scope in [ANYWHERE] if key.rare else scopes:
+                    self.key_words[scope, rarest].append(q)
             for scope in scopes:
                 self.keys[scope, key.canonical].append(q)
         for value in self.vocab.wrong_options(q):
@@ -490,31 +504,39 @@ class _Sheet:
         """The first leak between ``q`` and a question on the sheet (``other_facts``: ignoring
         those on q's own fact), or None."""
         if not other_facts and q.fact in self.by_fact:
-            return _leak(q, self.by_fact[q.fact], self.vocab)
-        seen: set[str] = {q.id}
-        for partners in self._partners(q):
-            for other in partners:
-                if other.id in seen or other.fact == q.fact:
-                    continue
-                seen.add(other.id)
-                found = _leak(q, other, self.vocab)
-                if found:
-                    return found
-        return None
+            return leak_between(q, self.by_fact[q.fact], self.vocab)
+        return first_leak(q, self._partners(q), self.vocab)
 
-    def _partners(self, q: Question):
-        scopes = _scopes(q)
+    def _partners(self, q: Question) -> Iterator[tuple[tuple[str, str], Sequence[Question]]]:
+        scopes = leak_scopes(q)
         keys = self.vocab.keys(q)
         for key in keys:  # q's key in a placed stem: look where the rarest of its words is
-            for scope in [_ANYWHERE] if key.rare else scopes:
+            for scope in [ANYWHERE] if key.rare else scopes:
                 for spelling in key.spellings:
                     lists = [self.stem_words.get((scope, w), []) for w in set(words_of(spelling))]
-                    yield min(lists, key=len)
+                    yield scope, min(lists, key=len)
         for word in set(words_of(q.prompt)):  # a placed key in q's stem
-            for scope in (*scopes, _ANYWHERE):
-                yield self.key_words.get((scope, word), [])
+            for scope in (*scopes, ANYWHERE):
+                yield scope, self.key_words.get((scope, word), [])
         for scope in scopes:  # a key among wrong options, either way
             for key in keys:
-                yield self.wrong.get((scope, key.canonical), [])
+                yield scope, self.wrong.get((scope, key.canonical), [])
             for value in self.vocab.wrong_options(q):
-                yield self.keys.get((scope, value), [])
+                yield scope, self.keys.get((scope, value), [])
+
+
+def first_leak(q: Question, partners: Iterable[tuple[tuple[str, str], Sequence[Question]]], vocab: Vocabulary) -> Leak | None:
+    """The first leak between ``q`` and a question of ``partners`` (scope, questions) on
+    another fact. A source scope only pairs overlapping passages, checked before the full rule."""
+    seen: set[str] = {q.id}
+    for scope, questions in partners:
+        for other in questions:
+            if other.id in seen or other.fact == q.fact:
+                continue
+            if scope[0] == "source" and not _same_passage(q, other):
+                continue  # (not seen: another scope may still pair them)
+            seen.add(other.id)
+            found = leak_between(q, other, vocab)
+            if found:
+                return found
+    return None

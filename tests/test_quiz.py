@@ -167,14 +167,14 @@ def test_selection_compares_a_candidate_with_few_questions(monkeypatch):
             question(f"f{f}/cloze", f"In {year}, _____ signed accord {f}.", [name], topic=topic, type="cloze", family="cloze"),
         ]
     calls = 0
-    real = quiz._leak
+    real = quiz.leak_between
 
     def counting(a, b, vocab):
         nonlocal calls
         calls += 1
         return real(a, b, vocab)
 
-    monkeypatch.setattr(quiz, "_leak", counting)
+    monkeypatch.setattr(quiz, "leak_between", counting)
     plan = plan_sheet(pool, count=2000, seed=0, version=1)
     picked = [p.question for p in plan.questions]
     assert len(picked) == 2000
@@ -186,7 +186,7 @@ def test_selection_compares_a_candidate_with_few_questions(monkeypatch):
 class BruteSheet:
     """The sheet's rule the slow and obvious way: compare a candidate with every placed question."""
 
-    def __init__(self, deck):
+    def __init__(self, deck, pool):
         self.vocab = quiz.vocabulary(deck)
         self.placed = []
 
@@ -195,7 +195,7 @@ class BruteSheet:
 
     def conflict(self, q):
         same = [other for other in self.placed if other.fact == q.fact]  # the one reason looked for first
-        return next((found for other in same + self.placed if (found := quiz._leak(q, other, self.vocab))), None)
+        return next((found for other in same + self.placed if (found := quiz.leak_between(q, other, self.vocab))), None)
 
 
 WORDS = ["Arland", "Borduria", "Ann Abel", "the Council", "1990", "2014", "accord", "border"]
