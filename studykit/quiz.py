@@ -14,7 +14,7 @@ from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
 
-from .corpus import find_words, fold, normalize
+from .corpus import _INVISIBLE, _QUOTES, find_words, fold, normalize
 from .dates import display_date
 from .errors import UsageError
 from .model import KINDS, Deck, Entity, Fact, Question, QuestionSet, format_value
@@ -234,9 +234,17 @@ _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2} [A-Za-z]+) \d{4}")
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _normal(text: str) -> str:
-    return normalize(text)
+#: What the matching normalisation does to typography, as one ``str.translate`` table: most
+#: stems are ASCII but for their quotes, and then need no slow path.
+_TYPOGRAPHY = str.maketrans({**_QUOTES, **dict.fromkeys(_INVISIBLE, None), "…": "..."})
+
+
+def normal(text: str) -> str:
+    """:func:`studykit.corpus.normalize`, quicker for text whose only non-ASCII is typography."""
+    return normalize(text if text.isascii() else text.translate(_TYPOGRAPHY))
+
+
+_normal = functools.lru_cache(maxsize=1 << 16)(normal)
 
 
 def words_of(text: str) -> list[str]:
@@ -464,9 +472,23 @@ def stem_word_counts(questions: Iterable[Question]) -> Counter[str]:
     return counts
 
 
-def rarest_word(spelling: str, counts: Counter[str]) -> str:
-    """The word of ``spelling`` found in the fewest stems: the one to index it by."""
-    return min(words_of(spelling), key=lambda w: (counts[w], w))
+def terms_of(text: str) -> set[str]:
+    """The words of ``text`` and its pairs of neighbouring words ("united states"): whatever
+    occurs in a text as whole words has its words and pairs among the text's terms."""
+    words = words_of(text)
+    return {*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))}
+
+
+def index_term(spelling: str, counts: Counter[str]) -> str:
+    """The term to index ``spelling`` by: its word found in the fewest stems, with the rarer of
+    its neighbours when it has one (a pair is far more telling than a word: "platai gigrou")."""
+    words = words_of(spelling)
+    i = min(range(len(words)), key=lambda k: (counts[words[k]], words[k]))
+    neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(words)]
+    if not neighbours:
+        return words[i]
+    j = min(neighbours, key=lambda k: (counts[words[k]], k))
+    return f"{words[min(i, j)]} {words[max(i, j)]}"
 
 
 class _Sheet:
@@ -480,20 +502,22 @@ class _Sheet:
         self.by_fact: dict[str, Question] = {}
         self.stem_words: dict[tuple[tuple[str, str], str], list[Question]] = defaultdict(list)
         self.key_words: dict[tuple[tuple[str, str], str], list[Question]] = defaultdict(list)
+        self.key_terms: set[str] = set()  # every term of key_words, whatever its scope
         self.keys: dict[tuple[tuple[str, str], str], list[Question]] = defaultdict(list)
         self.wrong: dict[tuple[tuple[str, str], str], list[Question]] = defaultdict(list)
 
     def add(self, q: Question) -> None:
         self.by_fact.setdefault(q.fact, q)
         scopes = leak_scopes(q)
-        for word in set(words_of(q.prompt)):
+        for term in terms_of(q.prompt):
             for scope in (*scopes, ANYWHERE):
-                self.stem_words[scope, word].append(q)
+                self.stem_words[scope, term].append(q)
         for key in self.vocab.keys(q):
             for spelling in key.spellings:
-                rarest = rarest_word(spelling, self.stem_counts)
+                term = index_term(spelling, self.stem_counts)
+                self.key_terms.add(term)
                 for scope in [ANYWHERE] if key.rare else scopes:
-                    self.key_words[scope, rarest].append(q)
+                    self.key_words[scope, term].append(q)
             for scope in scopes:
                 self.keys[scope, key.canonical].append(q)
         for value in self.vocab.wrong_options(q):
@@ -513,11 +537,11 @@ class _Sheet:
         for key in keys:  # q's key in a placed stem: look where the rarest of its words is
             for scope in [ANYWHERE] if key.rare else scopes:
                 for spelling in key.spellings:
-                    lists = [self.stem_words.get((scope, w), []) for w in set(words_of(spelling))]
+                    lists = [self.stem_words.get((scope, t), []) for t in terms_of(spelling)]
                     yield scope, min(lists, key=len)
-        for word in set(words_of(q.prompt)):  # a placed key in q's stem
+        for term in terms_of(q.prompt) & self.key_terms:  # a placed key in q's stem
             for scope in (*scopes, ANYWHERE):
-                yield scope, self.key_words.get((scope, word), [])
+                yield scope, self.key_words.get((scope, term), [])
         for scope in scopes:  # a key among wrong options, either way
             for key in keys:
                 yield scope, self.wrong.get((scope, key.canonical), [])

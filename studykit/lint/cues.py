@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator
 
 from ..corpus import normalize
 from ..model import Question, QuestionSet
-from ..quiz import words_of
+from ..quiz import normal, words_of
 
 #: A cue warns when it beats chance by more than this share …
 MARGIN = 0.05
@@ -221,7 +221,7 @@ class _CorpusCounts:
 
 def _words_uncached(text: str) -> list[str]:
     """:func:`studykit.quiz.words_of` without its cache: documents are read once."""
-    return re.findall(r"\w+", normalize(text).lower())
+    return re.findall(r"\w+", normal(text).lower())
 
 
 class _OtherStems:

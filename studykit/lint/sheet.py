@@ -18,14 +18,14 @@ from ..quiz import (
     PlannedQuestion,
     Vocabulary,
     first_leak,
+    index_term,
     leak_scopes,
     leaks,
     plan_sheet,
-    rarest_word,
     select_questions,
     stem_word_counts,
+    terms_of,
     vocabulary,
-    words_of,
 )
 
 Found = Iterator[tuple[str, str, "str | None"]]  # (code, message, question id)
@@ -99,7 +99,7 @@ _Index = dict[tuple[tuple[str, str], str], list[Question]]
 
 def _every_question_leaks(qset: QuestionSet) -> tuple[Counter[str], list[str]]:
     """For every question, whether some question on another fact leaks with it, and the first
-    few reasons. Only keys are indexed (by their word found in the fewest stems, per scope); each stem and each
+    few reasons. Only keys are indexed (by their rarest term, per scope); each stem and each
     set of wrong options is then looked up once: linear in the deck, plus the comparisons with
     questions that share a key word in the same scope (one per leaking question, as a rule)."""
     vocab = vocabulary(qset.deck)
@@ -110,15 +110,16 @@ def _every_question_leaks(qset: QuestionSet) -> tuple[Counter[str], list[str]]:
         scopes = leak_scopes(x)
         for key in vocab.keys(x):
             for spelling in key.spellings:
-                rarest = rarest_word(spelling, counts)
+                term = index_term(spelling, counts)
                 for scope in [ANYWHERE] if key.rare else scopes:
-                    key_words[scope, rarest].append(x)
+                    key_words[scope, term].append(x)
             for scope in scopes:
                 keys[scope, key.canonical].append(x)
+    indexed = {term for _, term in key_words}
     leaking: Counter[str] = Counter()
     examples: list[str] = []
     for y in qset.questions:
-        found = first_leak(y, _partners(y, vocab, key_words, keys), vocab)
+        found = first_leak(y, _partners(y, vocab, key_words, indexed, keys), vocab)
         if found is not None:
             leaking[found.kind] += 1
             if len(examples) < _EXAMPLES:
@@ -126,11 +127,14 @@ def _every_question_leaks(qset: QuestionSet) -> tuple[Counter[str], list[str]]:
     return leaking, examples
 
 
-def _partners(y: Question, vocab: Vocabulary, key_words: _Index, keys: _Index) -> Iterator[tuple[tuple[str, str], list[Question]]]:
+def _partners(
+    y: Question, vocab: Vocabulary, key_words: _Index, indexed: set[str], keys: _Index
+) -> Iterator[tuple[tuple[str, str], list[Question]]]:
     scopes = leak_scopes(y)
+    terms = terms_of(y.prompt) & indexed
     for scope in (*scopes, ANYWHERE):
-        for word in set(words_of(y.prompt)):
-            yield scope, key_words.get((scope, word), [])
+        for term in terms:
+            yield scope, key_words.get((scope, term), [])
     for scope in scopes:
         for value in vocab.wrong_options(y):
             yield scope, keys.get((scope, value), [])
