@@ -337,3 +337,15 @@ def test_l030_what_the_build_quiz_and_a_quiz_of_everything_give_away(deck):
 def test_every_rule_has_a_severity_and_a_text():
     assert all(severity in ("error", "warning", "info") and text for severity, text in RULES.values())
     assert [code for code in RULES] == [f"L{n:03d}" for n in range(1, 31)]
+
+
+@pytest.mark.parametrize("x", [0.1, 1, 3, 7.1, 20, 100, 886.6])
+def test_the_chi_square_tail_is_right_far_out(x):
+    """Closed forms: 2 degrees of freedom exp(-x/2); 4 degrees exp(-x/2)(1 + x/2). The series
+    alone stopped short for large x (886.6 read as p = 0.004)."""
+    import math
+
+    from studykit.lint import chi2_sf
+
+    assert math.isclose(chi2_sf(x, 2), math.exp(-x / 2), rel_tol=1e-9)
+    assert math.isclose(chi2_sf(x, 4), math.exp(-x / 2) * (1 + x / 2), rel_tol=1e-9)

@@ -242,15 +242,34 @@ class _OtherStems:
 
 
 def chi2_sf(x: float, k: int) -> float:
-    """Survival function of the chi-square distribution (regularised upper gamma, series form)."""
+    """Survival function of the chi-square distribution: the regularised upper gamma Q(k/2, x/2),
+    by its series below a + 1 and by its continued fraction above (Numerical Recipes, §6.2)."""
     if x <= 0:
         return 1.0
     a, half = k / 2, x / 2
-    term = total = 1.0 / a
-    n = 1
-    while abs(term) > 1e-12 * abs(total) and n < 500:
-        term *= half / (a + n)
-        total += term
-        n += 1
-    lower = total * math.exp(-half + a * math.log(half) - math.lgamma(a))
-    return max(0.0, 1.0 - lower)
+    scale = math.exp(-half + a * math.log(half) - math.lgamma(a))
+    if half < a + 1:
+        term = total = 1.0 / a
+        n = 1
+        while abs(term) > 1e-12 * abs(total) and n < 1000:
+            term *= half / (a + n)
+            total += term
+            n += 1
+        return min(1.0, max(0.0, 1.0 - total * scale))
+    tiny = 1e-300
+    b = half + 1 - a
+    c, d = 1 / tiny, 1 / b
+    h = d
+    for i in range(1, 1000):
+        an = -i * (i - a)
+        b += 2
+        d = an * d + b
+        d = tiny if abs(d) < tiny else d
+        c = b + an / c
+        c = tiny if abs(c) < tiny else c
+        d = 1 / d
+        delta = d * c
+        h *= delta
+        if abs(delta - 1) < 1e-12:
+            break
+    return min(1.0, max(0.0, scale * h))
