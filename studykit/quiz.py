@@ -74,12 +74,13 @@ def plan_version(
     seed: int,
     version: int,
     deck: Deck | None = None,
+    whole_sheet: bool = True,
 ) -> list[PlannedQuestion]:
     """Version ``version`` of a quiz drawn from ``pool``: deterministic in (pool, count, seed, version).
 
     The questions of :func:`plan_sheet` (which also says how many could not be placed).
     """
-    return plan_sheet(pool, count=count, seed=seed, version=version, deck=deck).questions
+    return plan_sheet(pool, count=count, seed=seed, version=version, deck=deck, whole_sheet=whole_sheet).questions
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def plan_sheet(
     seed: int,
     version: int,
     deck: Deck | None = None,
+    whole_sheet: bool = True,
 ) -> SheetPlan:
     """Version ``version`` of a quiz drawn from ``pool``: deterministic in (pool, count, seed, version).
 
@@ -128,10 +130,11 @@ def plan_sheet(
       across the version; ordered options (years, numbers) and true/false kept as generated.
 
     ``deck`` (the pool's deck) lets :func:`leaks` see aliases, related forms and which keys are
-    rare; without it only the questions' own text is compared.
+    rare; without it only the questions' own text is compared. ``whole_sheet`` false keeps the
+    earlier rule: ``count`` questions, one per fact while facts last, then any, leaks and all.
 
-    Cost: each question of the pool is looked at once per family round and rejected for good
-    once it conflicts (the sheet only grows). A candidate is compared only with the chosen
+    Cost: each question of the pool is looked at once, and taken or dropped for good (a question
+    that conflicts with the sheet always will: the sheet only grows). A candidate is compared only with the chosen
     questions that share a word of its key or stem within the same topic or source (or anywhere,
     for a rare key), or an option value, through indexes kept as the sheet grows: near-linear in
     the pool, and a few dictionary look-ups per word of each candidate.
@@ -142,7 +145,7 @@ def plan_sheet(
     if count is None:
         chosen = list(pool)
     else:
-        chosen = _balanced_pick(pool, count, rng, _Sheet(deck, pool), skipped)
+        chosen = _balanced_pick(pool, count, rng, _Sheet(deck, pool) if whole_sheet else None, skipped)
     rng.shuffle(chosen)
     chosen = _spread_facts(chosen)
     used_slots: Counter[int] = Counter()
@@ -150,7 +153,9 @@ def plan_sheet(
     return SheetPlan(planned, count, dict(skipped))
 
 
-def _balanced_pick(pool: list[Question], count: int, rng: random.Random, sheet: _Sheet, skipped: Counter[str]) -> list[Question]:
+def _balanced_pick(
+    pool: list[Question], count: int, rng: random.Random, sheet: _Sheet | None, skipped: Counter[str]
+) -> list[Question]:
     """Round-robin over the families (in a seeded order), each taking its next question that fits
     the sheet; a question that does not fit never will (the sheet only grows), so it is dropped."""
     by_family: dict[str, list[Question]] = defaultdict(list)
@@ -160,6 +165,8 @@ def _balanced_pick(pool: list[Question], count: int, rng: random.Random, sheet: 
     for name in families:
         rng.shuffle(by_family[name])
     rng.shuffle(families)
+    if sheet is None:
+        return _loose_pick(by_family, families, count)
     queues = {name: deque(by_family[name]) for name in families}
     chosen: list[Question] = []
     while len(chosen) < count and any(queues.values()):
@@ -169,12 +176,39 @@ def _balanced_pick(pool: list[Question], count: int, rng: random.Random, sheet: 
             queue = queues[name]
             while queue:
                 q = queue.popleft()
-                reason = sheet.conflict(q)
-                if reason is None:
+                found = sheet.conflict(q)
+                if found is None:
                     sheet.add(q)
                     chosen.append(q)
                     break
-                skipped[reason.kind] += 1
+                skipped[found.kind] += 1
+    return chosen
+
+
+def _loose_pick(by_family: dict[str, list[Question]], families: list[str], count: int) -> list[Question]:
+    """The rule before sheets were wholes: round-robin, one question per fact while facts last
+    (one passed over waits, in order, for the second round), then any, leaks and all."""
+    chosen: list[Question] = []
+    facts: set[str] = set()
+    queues = {name: deque(by_family[name]) for name in families}
+    later: dict[str, deque[Question]] = {name: deque() for name in families}
+    while len(chosen) < count and any(queues.values()):
+        for name in families:
+            if len(chosen) >= count:
+                break
+            queue = queues[name]
+            while queue:
+                q = queue.popleft()
+                if q.fact in facts:
+                    later[name].append(q)
+                    continue
+                chosen.append(q)
+                facts.add(q.fact)
+                break
+    while len(chosen) < count and any(later.values()):
+        for name in families:
+            if len(chosen) < count and later[name]:
+                chosen.append(later[name].popleft())
     return chosen
 
 

@@ -231,3 +231,46 @@ def test_the_indexed_sheet_chooses_what_comparing_every_pair_would(pool, count, 
         quiz._Sheet = real  # type: ignore[misc]
     assert [p.question.id for p in fast.questions] == [p.question.id for p in slow.questions]
     assert sum(fast.skipped.values()) == sum(slow.skipped.values())  # (the reason found first may differ)
+
+
+def old_pick(pool, count, seed, version):
+    """The selection before sheets were wholes, as it was written (round-robin, one question per
+    fact while facts last, then whatever is left)."""
+    import random
+    from collections import defaultdict
+
+    rng = random.Random(quiz.version_seed(seed, version))
+    pool = sorted(pool, key=lambda q: q.id)
+    if count >= len(pool):
+        return [q.id for q in pool]
+    by_family = defaultdict(list)
+    for q in pool:
+        by_family[q.family].append(q)
+    families = sorted(by_family)
+    for name in families:
+        rng.shuffle(by_family[name])
+    rng.shuffle(families)
+    chosen, facts = [], set()
+    for fresh_only in (True, False):
+        progress = True
+        while len(chosen) < count and progress:
+            progress = False
+            for name in families:
+                if len(chosen) >= count:
+                    break
+                bucket = by_family[name]
+                pick = next((q for q in bucket if not fresh_only or q.fact not in facts), None)
+                if pick is None:
+                    continue
+                bucket.remove(pick)
+                chosen.append(pick)
+                facts.add(pick.fact)
+                progress = True
+    return sorted(q.id for q in chosen)
+
+
+@given(pools(), st.integers(1, 45), st.integers(1, 3))
+def test_a_loose_sheet_keeps_the_earlier_rule(pool, count, version):
+    loose = plan_sheet(pool, count=count, seed=0, version=version, whole_sheet=False)
+    assert sorted(p.question.id for p in loose.questions) == old_pick(pool, count, 0, version)
+    assert len(loose.questions) == min(count, len(pool)) and not loose.skipped
