@@ -291,6 +291,9 @@ def visible(spelling: str, text: str) -> bool:
     return find_words(spelling, _normal(text)) is not None
 
 
+_KEY_CACHE = 1 << 16
+
+
 class Key(NamedTuple):
     """One answer of a question, every spelling a reader recognises it by, and whether it is rare."""
 
@@ -305,7 +308,8 @@ class Vocabulary:
     entity behind every spelling, how many facts give each value, and the deck's main subject."""
 
     def __init__(self, deck: Deck | None):
-        self.deck = deck
+        # weakly: the cache of vocabularies is keyed by the deck and must not keep it alive
+        self._deck = weakref.ref(deck) if deck is not None else None
         self.entities: dict[str, Entity] = {}
         self.counts: Counter[str] = Counter()
         self._keys: dict[tuple[str, tuple[str, ...]], tuple[Key, ...]] = {}
@@ -316,6 +320,10 @@ class Vocabulary:
                 self.entities.setdefault(fold(spelling), entity)
         for fact in deck.facts:
             self.counts.update({self.canonical(v, fact) for v in fact_values(fact)})
+
+    @property
+    def deck(self) -> Deck | None:
+        return self._deck() if self._deck is not None else None
 
     def fact(self, fact_id: str) -> Fact | None:
         if self.deck is None:
@@ -355,6 +363,8 @@ class Vocabulary:
             return ()
         cache_key = (q.fact, q.answers)
         if cache_key not in self._keys:
+            if len(self._keys) >= _KEY_CACHE:
+                self._keys.clear()  # a bound on memory; the questions of a sheet are looked at together
             self._keys[cache_key] = tuple(self._key(answer, self.fact(q.fact)) for answer in q.answers)
         return self._keys[cache_key]
 

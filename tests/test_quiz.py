@@ -274,3 +274,15 @@ def test_a_loose_sheet_keeps_the_earlier_rule(pool, count, version):
     loose = plan_sheet(pool, count=count, seed=0, version=version, whole_sheet=False)
     assert sorted(p.question.id for p in loose.questions) == old_pick(pool, count, 0, version)
     assert len(loose.questions) == min(count, len(pool)) and not loose.skipped
+
+
+def test_a_decks_vocabulary_does_not_keep_the_deck_alive(make_project):
+    import gc
+    import weakref
+
+    deck = studykit.load_deck(make_project().deck())
+    assert quiz.vocabulary(deck) is quiz.vocabulary(deck)  # worked out once
+    gone = weakref.ref(deck)
+    del deck
+    gc.collect()
+    assert gone() is None
