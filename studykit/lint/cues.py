@@ -74,7 +74,7 @@ def cue_findings(figures: dict[str, Any]) -> Found:
                 yield code, f"key positions among {f['n']} {label} {k}-option questions are unbalanced ({spread}; p = {f['p']:.3f})"
     extreme = figures["extreme_key"]
     if extreme["n"]:
-        yield "L029", f"extreme key: {_versus(extreme)} of ordered items have the largest or smallest option as key"
+        yield "L029", f"extreme key (the largest or smallest option) of ordered items: {_versus(extreme)}"
         if _strong(extreme):
             yield "L016", (
                 f"the key is the largest or smallest option in {extreme['score']:.0%} of {extreme['n']} ordered items, "
