@@ -6,15 +6,20 @@ A version is deterministic in (question pool, count, seed, version number): vers
 
 from __future__ import annotations
 
+import functools
 import random
+import re
+import weakref
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
 
+from .corpus import _INVISIBLE, _QUOTES, find_words, fold, normalize
+from .dates import display_date
 from .errors import UsageError
-from .model import Question, QuestionSet
+from .model import KINDS, Deck, Entity, Fact, Question, QuestionSet, format_value
 
-__all__ = ["PlannedQuestion", "plan_version", "select_questions", "version_seed"]
+__all__ = ["PlannedQuestion", "SheetPlan", "leaks", "plan_sheet", "plan_version", "select_questions", "version_seed"]
 
 
 def version_seed(seed: int, version: int) -> str:
@@ -62,28 +67,97 @@ def select_questions(
     return questions
 
 
-def plan_version(pool: Sequence[Question], *, count: int | None, seed: int, version: int) -> list[PlannedQuestion]:
+def plan_version(
+    pool: Sequence[Question],
+    *,
+    count: int | None,
+    seed: int,
+    version: int,
+    deck: Deck | None = None,
+    whole_sheet: bool = True,
+) -> list[PlannedQuestion]:
     """Version ``version`` of a quiz drawn from ``pool``: deterministic in (pool, count, seed, version).
 
-    * ``count`` questions (all when None), balanced across families round-robin, one question
-      per fact as long as there are facts left (two questions on one fact give each other away);
+    The questions of :func:`plan_sheet` (which also says how many could not be placed).
+    """
+    return plan_sheet(pool, count=count, seed=seed, version=version, deck=deck, whole_sheet=whole_sheet).questions
+
+
+@dataclass(frozen=True)
+class SheetPlan:
+    """One version of a quiz, and what stopped it from reaching the count asked for."""
+
+    questions: list[PlannedQuestion]
+    asked: int | None  # the count asked for (None: every question)
+    #: why candidates were passed over: "same fact", "key in another stem", "key among wrong options"
+    skipped: Mapping[str, int]
+
+    @property
+    def shortfall(self) -> int:
+        """How many questions fewer than asked the version has (0 when it has them all)."""
+        return 0 if self.asked is None else max(0, self.asked - len(self.questions))
+
+    def message(self) -> str | None:
+        """A warning for the person who asked, or None when the version has every question asked for."""
+        if not self.shortfall:
+            return None
+        why = ", ".join(f"{reason}: {n}" for reason, n in sorted(self.skipped.items()) if n) or "too few questions"
+        return (
+            f"asked for {self.asked} questions but only {len(self.questions)} fit on one sheet without one "
+            f"giving another away (one question per fact; passed over: {why})"
+        )
+
+
+def plan_sheet(
+    pool: Sequence[Question],
+    *,
+    count: int | None,
+    seed: int,
+    version: int,
+    deck: Deck | None = None,
+    whole_sheet: bool = True,
+) -> SheetPlan:
+    """Version ``version`` of a quiz drawn from ``pool``: deterministic in (pool, count, seed, version).
+
+    * With a ``count``, a sheet is a whole: at most ``count`` questions, balanced across families
+      round-robin, no two on one fact and no two that :func:`leaks` pairs (one stem showing
+      another's key, one key among another's wrong options). When that leaves fewer than
+      ``count``, the plan says so (:attr:`SheetPlan.shortfall`, :meth:`SheetPlan.message`).
+      With ``count`` None every question is taken, leaks and all ("all questions" means all;
+      ``studykit lint`` reports what such a sheet gives away).
     * shuffled, then questions on the same fact kept apart where possible;
     * text options of single/multiple questions shuffled, the single key's position balanced
       across the version; ordered options (years, numbers) and true/false kept as generated.
+
+    ``deck`` (the pool's deck) lets :func:`leaks` see aliases, related forms and which keys are
+    rare; without it only the questions' own text is compared. ``whole_sheet`` false keeps the
+    earlier rule: ``count`` questions, one per fact while facts last, then any, leaks and all.
+
+    Cost: each question of the pool is looked at once, and taken or dropped for good (a question
+    that conflicts with the sheet always will: the sheet only grows). A candidate is compared only with the chosen
+    questions that share a word of its key or stem within the same topic or source (or anywhere,
+    for a rare key), or an option value, through indexes kept as the sheet grows: near-linear in
+    the pool, and a few dictionary look-ups per word of each candidate.
     """
     rng = random.Random(version_seed(seed, version))
     pool = sorted(pool, key=lambda q: q.id)
-    if count is None or count >= len(pool):
+    skipped: Counter[str] = Counter()
+    if count is None:
         chosen = list(pool)
     else:
-        chosen = _balanced_pick(pool, count, rng)
+        chosen = _balanced_pick(pool, count, rng, _Sheet(deck, pool) if whole_sheet else None, skipped)
     rng.shuffle(chosen)
     chosen = _spread_facts(chosen)
     used_slots: Counter[int] = Counter()
-    return [PlannedQuestion(q, _order_options(q, rng, used_slots)) for q in chosen]
+    planned = [PlannedQuestion(q, _order_options(q, rng, used_slots)) for q in chosen]
+    return SheetPlan(planned, count, dict(skipped))
 
 
-def _balanced_pick(pool: list[Question], count: int, rng: random.Random) -> list[Question]:
+def _balanced_pick(
+    pool: list[Question], count: int, rng: random.Random, sheet: _Sheet | None, skipped: Counter[str]
+) -> list[Question]:
+    """Round-robin over the families (in a seeded order), each taking its next question that fits
+    the sheet; a question that does not fit never will (the sheet only grows), so it is dropped."""
     by_family: dict[str, list[Question]] = defaultdict(list)
     for q in pool:
         by_family[q.family].append(q)
@@ -91,24 +165,50 @@ def _balanced_pick(pool: list[Question], count: int, rng: random.Random) -> list
     for name in families:
         rng.shuffle(by_family[name])
     rng.shuffle(families)
+    if sheet is None:
+        return _loose_pick(by_family, families, count)
+    queues = {name: deque(by_family[name]) for name in families}
+    chosen: list[Question] = []
+    while len(chosen) < count and any(queues.values()):
+        for name in families:
+            if len(chosen) >= count:
+                break
+            queue = queues[name]
+            while queue:
+                q = queue.popleft()
+                found = sheet.conflict(q)
+                if found is None:
+                    sheet.add(q)
+                    chosen.append(q)
+                    break
+                skipped[found.kind] += 1
+    return chosen
+
+
+def _loose_pick(by_family: dict[str, list[Question]], families: list[str], count: int) -> list[Question]:
+    """The rule before sheets were wholes: round-robin, one question per fact while facts last
+    (one passed over waits, in order, for the second round), then any, leaks and all."""
     chosen: list[Question] = []
     facts: set[str] = set()
-    # first rounds: a new fact each time; later rounds: whatever is left
-    for fresh_only in (True, False):
-        progress = True
-        while len(chosen) < count and progress:
-            progress = False
-            for name in families:
-                if len(chosen) >= count:
-                    break
-                bucket = by_family[name]
-                pick = next((q for q in bucket if not fresh_only or q.fact not in facts), None)
-                if pick is None:
+    queues = {name: deque(by_family[name]) for name in families}
+    later: dict[str, deque[Question]] = {name: deque() for name in families}
+    while len(chosen) < count and any(queues.values()):
+        for name in families:
+            if len(chosen) >= count:
+                break
+            queue = queues[name]
+            while queue:
+                q = queue.popleft()
+                if q.fact in facts:
+                    later[name].append(q)
                     continue
-                bucket.remove(pick)
-                chosen.append(pick)
-                facts.add(pick.fact)
-                progress = True
+                chosen.append(q)
+                facts.add(q.fact)
+                break
+    while len(chosen) < count and any(later.values()):
+        for name in families:
+            if len(chosen) < count and later[name]:
+                chosen.append(later[name].popleft())
     return chosen
 
 
@@ -156,3 +256,355 @@ def _order_options(q: Question, rng: random.Random, used_slots: Counter[int]) ->
     used_slots[slot] += 1
     others.insert(slot, key)
     return tuple(others)
+
+
+# --- what one question gives away about another ----------------------------------------------
+
+#: A key given as a value by at most this many facts is rare: seen in any other stem, it stands out.
+RARE_FACTS = 3
+
+_WORD = re.compile(r"\w+")
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2} [A-Za-z]+) \d{4}")
+
+
+#: What the matching normalisation does to typography, as one ``str.translate`` table: most
+#: stems are ASCII but for their quotes, and then need no slow path.
+_TYPOGRAPHY = str.maketrans({**_QUOTES, **dict.fromkeys(_INVISIBLE, None), "…": "..."})
+
+
+def normal(text: str) -> str:
+    """:func:`studykit.corpus.normalize`, quicker for text whose only non-ASCII is typography."""
+    return normalize(text if text.isascii() else text.translate(_TYPOGRAPHY))
+
+
+_normal = functools.lru_cache(maxsize=1 << 16)(normal)
+
+
+def words_of(text: str) -> list[str]:
+    """The words of ``text`` as :func:`studykit.corpus.find_words` sees them: normalised, lower case."""
+    return _WORD.findall(_normal(text).lower())
+
+
+def visible(spelling: str, text: str) -> bool:
+    """Whether ``spelling`` occurs in ``text`` as whole words, typography-tolerant (acronyms by case)."""
+    return find_words(spelling, _normal(text)) is not None
+
+
+_KEY_CACHE = 1 << 16
+
+
+class Key(NamedTuple):
+    """One answer of a question, every spelling a reader recognises it by, and whether it is rare."""
+
+    answer: str
+    canonical: str
+    spellings: tuple[str, ...]
+    rare: bool
+
+
+class Vocabulary:
+    """What a deck knows about its values, worked out once per deck (:func:`vocabulary`): the
+    entity behind every spelling, how many facts give each value, and the deck's main subject."""
+
+    def __init__(self, deck: Deck | None):
+        # weakly: the cache of vocabularies is keyed by the deck and must not keep it alive
+        self._deck = weakref.ref(deck) if deck is not None else None
+        self.entities: dict[str, Entity] = {}
+        self.counts: Counter[str] = Counter()
+        self._keys: dict[tuple[str, tuple[str, ...]], tuple[Key, ...]] = {}
+        if deck is None:
+            return
+        for entity in deck.entities.values():
+            for spelling in (entity.name, *entity.aliases):
+                self.entities.setdefault(fold(spelling), entity)
+        for fact in deck.facts:
+            self.counts.update({self.canonical(v, fact) for v in fact_values(fact)})
+
+    @property
+    def deck(self) -> Deck | None:
+        return self._deck() if self._deck is not None else None
+
+    def fact(self, fact_id: str) -> Fact | None:
+        if self.deck is None:
+            return None
+        try:
+            return self.deck.fact(fact_id)
+        except KeyError:
+            return None
+
+    def entity(self, text: str, fact: Fact | None = None) -> Entity | None:
+        """The deck entity that ``text`` names (its name, an alias, or a fact alias of its name)."""
+        folded = fold(text)
+        if fact is not None:  # the fact's own aliases first: "Moscow" may stand for the Soviet Union there
+            for value, spellings in fact.aliases.items():
+                if folded == fold(value) or folded in (fold(s) for s in spellings):
+                    return self.entities.get(fold(value))
+        return self.entities.get(folded)
+
+    def canonical(self, text: str, fact: Fact | None = None) -> str:
+        """One form per value: an entity's name, a fact alias's value, a number without separators."""
+        folded = fold(text)
+        if fact is not None:
+            for value, spellings in fact.aliases.items():
+                if folded == fold(value) or folded in (fold(s) for s in spellings):
+                    folded = fold(value)
+                    break
+        entity = self.entities.get(folded)
+        if entity is not None:
+            return fold(entity.name)
+        if _NUMBER.fullmatch(folded):
+            return folded.replace(",", "")
+        return folded
+
+    def keys(self, q: Question) -> tuple[Key, ...]:
+        """The question's answers in every spelling (none for true/false: True and False give nothing away)."""
+        if q.type == "true_false":
+            return ()
+        cache_key = (q.fact, q.answers)
+        if cache_key not in self._keys:
+            if len(self._keys) >= _KEY_CACHE:
+                self._keys.clear()  # a bound on memory; the questions of a sheet are looked at together
+            self._keys[cache_key] = tuple(self._key(answer, self.fact(q.fact)) for answer in q.answers)
+        return self._keys[cache_key]
+
+    def _key(self, answer: str, fact: Fact | None) -> Key:
+        spellings = [answer]
+        canonical = self.canonical(answer, fact)
+        if fact is not None:
+            for value, others in fact.aliases.items():
+                if canonical == self.canonical(value, fact):
+                    spellings += [value, *others]
+        entity = self.entity(answer, fact)
+        if entity is not None:
+            spellings += [entity.name, *entity.aliases, *entity.related]
+        if _NUMBER.fullmatch(answer) and "," in answer:
+            spellings.append(answer.replace(",", ""))
+        day = _DAY_MONTH_YEAR.fullmatch(answer)
+        if day:
+            spellings.append(day.group(1))
+        unique = tuple(dict.fromkeys(s for s in spellings if words_of(s)))
+        rare = self.deck is not None and self.counts[canonical] <= RARE_FACTS
+        return Key(answer, canonical, unique, rare)
+
+    def wrong_options(self, q: Question) -> set[str]:
+        """The canonical forms of a choice question's wrong options."""
+        if q.type not in ("single", "multiple"):
+            return set()
+        fact = self.fact(q.fact)
+        return {self.canonical(o, fact) for o in q.options if o not in q.answers}
+
+    @functools.cached_property
+    def subject(self) -> Entity | None:
+        """The deck's ubiquitous subject: the entity named in the most facts' values (text fields
+        included: "cut ties with Israel"), when it is named in at least a quarter of them."""
+        if self.deck is None or not self.deck.facts:
+            return None
+        probes: dict[str, list[tuple[Entity, frozenset[str]]]] = defaultdict(list)
+        for entity in self.deck.entities.values():
+            for spelling in (entity.name, *entity.aliases):
+                words = words_of(spelling)
+                if words:
+                    probes[max(words, key=len)].append((entity, frozenset(words)))
+        named: Counter[str] = Counter()
+        for fact in self.deck.facts:
+            present: set[str] = set()
+            for value in fact.fields.values():
+                for v in value if isinstance(value, tuple) else (value,):
+                    present.update(words_of(str(v)))
+            found = {e.name for probe in present & probes.keys() for e, need in probes[probe] if need <= present}
+            named.update(found)
+        if not named:
+            return None
+        name, n = min(named.items(), key=lambda item: (-item[1], item[0]))
+        return self.deck.entities[name] if 4 * n >= len(self.deck.facts) else None
+
+
+def fact_values(fact: Fact) -> set[str]:
+    """The values a fact gives that a question may ask for: names, figures, years and dates."""
+    spec = KINDS.get(fact.kind)
+    values: set[str] = set()
+    for name, value in fact.fields.items():
+        field = spec.field(name) if spec else None
+        if field is None or field.type == "text":
+            continue
+        for v in value if isinstance(value, tuple) else (value,):
+            if field.type == "date":
+                values.update({str(v)[:4], display_date(str(v))})
+            else:
+                values.add(format_value(v))
+    return values
+
+
+_VOCABULARIES: weakref.WeakKeyDictionary[Deck, Vocabulary] = weakref.WeakKeyDictionary()
+
+
+def vocabulary(deck: Deck | None) -> Vocabulary:
+    """The deck's :class:`Vocabulary`, built on first use and kept as long as the deck is."""
+    if deck is None:
+        return Vocabulary(None)
+    if deck not in _VOCABULARIES:
+        _VOCABULARIES[deck] = Vocabulary(deck)
+    return _VOCABULARIES[deck]
+
+
+class Leak(NamedTuple):
+    kind: str  # "same fact", "key in another stem" or "key among wrong options"
+    why: str
+
+
+def leaks(a: Question, b: Question, deck: Deck | None = None) -> str | None:
+    """Why ``a`` and ``b`` must not share a sheet, or None. Symmetric. They leak when
+
+    * they are on the same fact;
+    * one's key, in any spelling (fact and entity aliases, related forms: Ukraine → Ukrainian,
+      Kyiv; 100,000 → 100000; 25 February 2022 → 25 February), is visible as whole words in the
+      other's stem, and the two are on the same topic or quote overlapping passages of one
+      source, or the key is rare (a value of at most :data:`RARE_FACTS` facts: a name seen
+      once stands out wherever it is). A year is a key like any other: "in 2014" beside "In what
+      year …?" on the same topic is a leak;
+    * one's key is among the other's wrong options, on the same topic or passage (knowing one
+      answer rules an option of the other out, or the repeated option gives itself away).
+    """
+    found = leak_between(a, b, vocabulary(deck))
+    return found.why if found else None
+
+
+def leak_between(a: Question, b: Question, vocab: Vocabulary) -> Leak | None:
+    if a.id == b.id:
+        return None
+    if a.fact == b.fact:
+        return Leak("same fact", f"{a.id!r} and {b.id!r} are on the same fact")
+    near = (a.topic is not None and a.topic == b.topic) or _same_passage(a, b)
+    for x, y in ((a, b), (b, a)):
+        for key in vocab.keys(x):
+            if not (near or key.rare):
+                continue
+            for spelling in key.spellings:
+                if visible(spelling, y.prompt):
+                    shown = repr(key.answer) if spelling == key.answer else f"{spelling!r}, a form of {key.answer!r}"
+                    return Leak("key in another stem", f"the stem of {y.id!r} shows {shown}, the answer to {x.id!r}")
+    if near:
+        for x, y in ((a, b), (b, a)):
+            wrong = vocab.wrong_options(y)
+            for key in vocab.keys(x):
+                if key.canonical in wrong:
+                    return Leak("key among wrong options", f"{key.answer!r}, the answer to {x.id!r}, is a wrong option of {y.id!r}")
+    return None
+
+
+def _same_passage(a: Question, b: Question) -> bool:
+    return any(e.source == f.source and e.start < f.end and f.start < e.end for e in a.evidence for f in b.evidence)
+
+
+def leak_scopes(q: Question) -> list[tuple[str, str]]:
+    """Where a common key leaks: the question's topic and the sources it quotes."""
+    scopes = [("source", e.source) for e in q.evidence]
+    if q.topic is not None:
+        scopes.append(("topic", q.topic))
+    return list(dict.fromkeys(scopes))
+
+
+ANYWHERE = ("any", "")
+
+
+def stem_word_counts(questions: Iterable[Question]) -> Counter[str]:
+    """In how many stems each word occurs."""
+    counts: Counter[str] = Counter()
+    for q in questions:
+        counts.update(set(words_of(q.prompt)))
+    return counts
+
+
+def terms_of(text: str) -> set[str]:
+    """The words of ``text`` and its pairs of neighbouring words ("united states"): whatever
+    occurs in a text as whole words has its words and pairs among the text's terms."""
+    words = words_of(text)
+    return {*words, *(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))}
+
+
+def index_term(spelling: str, counts: Counter[str]) -> str:
+    """The term to index ``spelling`` by: its word found in the fewest stems, with the rarer of
+    its neighbours when it has one (a pair is far more telling than a word: "platai gigrou")."""
+    words = words_of(spelling)
+    i = min(range(len(words)), key=lambda k: (counts[words[k]], words[k]))
+    neighbours = [j for j in (i - 1, i + 1) if 0 <= j < len(words)]
+    if not neighbours:
+        return words[i]
+    j = min(neighbours, key=lambda k: (counts[words[k]], k))
+    return f"{words[min(i, j)]} {words[max(i, j)]}"
+
+
+class _Sheet:
+    """The questions placed so far, indexed so that a candidate is compared (by :func:`_leak`)
+    only with the few it may leak with: those sharing a word of its key or of its stem, or an
+    option value, in one of its scopes (topic, source; anywhere for a rare key)."""
+
+    def __init__(self, deck: Deck | None, pool: Sequence[Question]):
+        self.vocab = vocabulary(deck)
+        self.stem_counts = stem_word_counts(pool)
+        self.by_fact: dict[str, Question] = {}
+        self.stem_words: dict[tuple[tuple[str, str], str], list[Question]] = defaultdict(list)
+        self.key_words: dict[tuple[tuple[str, str], str], list[Question]] = defaultdict(list)
+        self.key_terms: set[str] = set()  # every term of key_words, whatever its scope
+        self.keys: dict[tuple[tuple[str, str], str], list[Question]] = defaultdict(list)
+        self.wrong: dict[tuple[tuple[str, str], str], list[Question]] = defaultdict(list)
+
+    def add(self, q: Question) -> None:
+        self.by_fact.setdefault(q.fact, q)
+        scopes = leak_scopes(q)
+        for term in terms_of(q.prompt):
+            for scope in (*scopes, ANYWHERE):
+                self.stem_words[scope, term].append(q)
+        for key in self.vocab.keys(q):
+            for spelling in key.spellings:
+                term = index_term(spelling, self.stem_counts)
+                self.key_terms.add(term)
+                for scope in [ANYWHERE] if key.rare else scopes:
+                    self.key_words[scope, term].append(q)
+            for scope in scopes:
+                self.keys[scope, key.canonical].append(q)
+        for value in self.vocab.wrong_options(q):
+            for scope in scopes:
+                self.wrong[scope, value].append(q)
+
+    def conflict(self, q: Question, *, other_facts: bool = False) -> Leak | None:
+        """The first leak between ``q`` and a question on the sheet (``other_facts``: ignoring
+        those on q's own fact), or None."""
+        if not other_facts and q.fact in self.by_fact:
+            return leak_between(q, self.by_fact[q.fact], self.vocab)
+        return first_leak(q, self._partners(q), self.vocab)
+
+    def _partners(self, q: Question) -> Iterator[tuple[tuple[str, str], Sequence[Question]]]:
+        scopes = leak_scopes(q)
+        keys = self.vocab.keys(q)
+        for key in keys:  # q's key in a placed stem: look where the rarest of its words is
+            for scope in [ANYWHERE] if key.rare else scopes:
+                for spelling in key.spellings:
+                    lists = [self.stem_words.get((scope, t), []) for t in terms_of(spelling)]
+                    yield scope, min(lists, key=len)
+        for term in terms_of(q.prompt) & self.key_terms:  # a placed key in q's stem
+            for scope in (*scopes, ANYWHERE):
+                yield scope, self.key_words.get((scope, term), [])
+        for scope in scopes:  # a key among wrong options, either way
+            for key in keys:
+                yield scope, self.wrong.get((scope, key.canonical), [])
+            for value in self.vocab.wrong_options(q):
+                yield scope, self.keys.get((scope, value), [])
+
+
+def first_leak(q: Question, partners: Iterable[tuple[tuple[str, str], Sequence[Question]]], vocab: Vocabulary) -> Leak | None:
+    """The first leak between ``q`` and a question of ``partners`` (scope, questions) on
+    another fact. A source scope only pairs overlapping passages, checked before the full rule."""
+    seen: set[str] = {q.id}
+    for scope, questions in partners:
+        for other in questions:
+            if other.id in seen or other.fact == q.fact:
+                continue
+            if scope[0] == "source" and not _same_passage(q, other):
+                continue  # (not seen: another scope may still pair them)
+            seen.add(other.id)
+            found = leak_between(q, other, vocab)
+            if found:
+                return found
+    return None

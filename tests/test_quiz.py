@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from itertools import pairwise
 
+import pytest
+from conftest import BUNDLED_DECK, FACTS
 from hypothesis import given
 from hypothesis import strategies as st
 
-from studykit.quiz import _spread_facts
+import studykit
+from studykit import quiz
+from studykit.model import Evidence, Question
+from studykit.quiz import _spread_facts, leaks, plan_sheet, plan_version, select_questions
 
 
 @dataclass(frozen=True)
@@ -37,3 +43,246 @@ def test_spreading_a_large_set_is_linear():
     spread = _spread_facts(questions)
     assert sorted(q.n for q in spread) == list(range(300_000))
     assert sum(1 for a, b in pairwise(spread) if a.fact == b.fact) <= 2
+
+
+# ---------------------------------------------------------------------------------------------
+# a sheet is a whole: leaks between questions, and versions without them
+# ---------------------------------------------------------------------------------------------
+
+
+def question(qid, prompt, answers, options=(), *, topic="t", type=None, answer_type="text", evidence=(), family=None):
+    fact, template = qid.split("/")
+    kind = type or ("single" if options else "short")
+    return Question(qid, fact, template, family or template, kind, answer_type, prompt, tuple(options), tuple(answers),
+                    "", tuple(evidence), topic=topic)
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    deck = studykit.load_deck(BUNDLED_DECK)
+    return deck, studykit.generate(deck)
+
+
+def test_two_questions_on_one_fact_leak():
+    a = question("f/who", "Who did it?", ["Arland"], ["Arland", "Borduria", "Carpania"])
+    b = question("f/year", "In what year did Arland do it?", ["1990"], ["1980", "1990", "2000"], answer_type="year")
+    assert "same fact" in leaks(a, b)
+    assert leaks(a, a) is None
+
+
+def test_a_key_shown_in_another_stem_leaks_on_the_same_topic_only():
+    asks = question("vote/year", "In what year did the council vote on the accord?", ["2014"], ["2010", "2014", "2018"], answer_type="year")
+    states = question("meet/who", "Who met the envoy in April 2014 about the accord?", ["Ann Abel"], ["Ann Abel", "Ben Brook", "Cal Crane"])
+    assert "shows '2014'" in leaks(asks, states) and leaks(states, asks) == leaks(asks, states)
+    elsewhere = question("meet/who", "Who met the envoy in April 2014 about the accord?", ["Ann Abel"], ["Ann Abel", "Ben Brook", "Cal Crane"], topic="u")
+    assert leaks(asks, elsewhere) is None  # a common year on another topic says nothing
+    # … unless the two quote overlapping passages of one source
+    ev1, ev2 = Evidence("doc", "x" * 20, 10, 30), Evidence("doc", "y" * 20, 25, 45)
+    near = question("meet/who", elsewhere.prompt, elsewhere.answers, elsewhere.options, topic="u", evidence=[ev2])
+    far = question("meet/who", elsewhere.prompt, elsewhere.answers, elsewhere.options, topic="u", evidence=[Evidence("doc", "z" * 20, 30, 50)])
+    asks_quoted = question("vote/year", asks.prompt, asks.answers, asks.options, evidence=[ev1])
+    assert "shows '2014'" in leaks(asks_quoted, near)
+    assert leaks(asks_quoted, far) is None
+
+
+def test_a_key_among_another_questions_wrong_options_leaks():
+    a = question("veto/who", "Who vetoed the draft?", ["Arland"], ["Arland", "Borduria", "Carpania"])
+    b = question("abstain/who", "Who abstained on the draft?", ["Borduria"], ["Arland", "Borduria", "Dorvik"])
+    assert "'Arland', the answer to 'veto/who', is a wrong option of 'abstain/who'" in leaks(a, b)
+    other_topic = question("abstain/who", b.prompt, b.answers, b.options, topic="u")
+    assert leaks(a, other_topic) is None
+
+
+def test_aliases_related_forms_and_rare_keys_leak_through_the_deck(bundled):
+    deck, _ = bundled
+    ukraine = question("ukraine-asked-moral-support-2022/who-did", "Which country asked Israel for moral support?",
+                       ["Ukraine"], ["Ukraine", "Russia", "the United States"], topic="buildup-2022")
+    stem = question("russian-troops-100000-2022/how-many", "How many troops massed on the Ukrainian border?",
+                    ["100,000"], ["27,000", "67,000", "100,000"], topic="buildup-2022", answer_type="number")
+    assert "'Ukrainian', a form of 'Ukraine'" in leaks(ukraine, stem, deck)
+    assert leaks(ukraine, stem) is None  # without the deck, related forms are unknown
+    # Czechoslovakia is a value of one fact: wherever it shows, it gives itself away
+    czech = question("czechoslovak-arms-1948/who-did", "Who made arms transfers to Israel in 1948?",
+                     ["Czechoslovakia"], ["Czechoslovakia", "the United States", "the United Kingdom"], topic="history")
+    shows = question("yom-kippur-war-1973/true-false", "True or false: Czechoslovakian arms reached Israel in 1973?",
+                     ["True"], ["True", "False"], topic="ties-today", type="true_false")
+    assert "'Czechoslovakian', a form of 'Czechoslovakia'" in leaks(czech, shows, deck)
+    # a figure without its separators
+    figure = question("x/how-many", "How many troops massed?", ["100,000"], ["50,000", "100,000"], topic="buildup-2022")
+    says = question("y/true-false", "True or false: 100000 troops massed on the border?", ["True"], ["True", "False"],
+                    topic="buildup-2022", type="true_false")
+    assert "'100000', a form of '100,000'" in leaks(figure, says, deck)
+
+
+@pytest.mark.parametrize("version", [1, 2, 3, 4, 5])
+def test_a_version_with_a_count_has_no_leaks_and_one_question_per_fact(bundled, version):
+    deck, qset = bundled
+    plan = plan_sheet(select_questions(qset), count=30, seed=qset.seed, version=version, deck=deck)
+    picked = [p.question for p in plan.questions]
+    assert len(picked) == 30 and plan.shortfall == 0 and plan.message() is None
+    assert len({q.fact for q in picked}) == 30
+    assert [(a.id, b.id, why) for a, b in itertools.combinations(picked, 2) if (why := leaks(a, b, deck))] == []
+    assert {q.family for q in picked} == {q.family for q in qset}
+    again = plan_sheet(select_questions(qset), count=30, seed=qset.seed, version=version, deck=deck)
+    assert [p.question.id for p in again.questions] == [q.id for q in picked]
+    assert [p.question.id for p in plan_version(select_questions(qset), count=30, seed=qset.seed, version=version, deck=deck)] == [
+        q.id for q in picked
+    ]
+
+
+def test_a_count_that_cannot_be_met_is_a_shortfall_not_a_leak(bundled):
+    deck, qset = bundled
+    plan = plan_sheet(select_questions(qset), count=200, seed=0, version=1, deck=deck)
+    assert len(plan.questions) <= len(deck.facts) and plan.shortfall == 200 - len(plan.questions)
+    assert plan.skipped["same fact"] > 0
+    assert plan.message().startswith(f"asked for 200 questions but only {len(plan.questions)} fit on one sheet")
+    every = plan_sheet(select_questions(qset), count=None, seed=0, version=1, deck=deck)
+    assert len(every.questions) == len(qset) and every.shortfall == 0  # all questions means all
+
+
+def test_the_fixture_deck_fills_a_sheet_per_fact(make_project):
+    project = make_project()
+    deck = studykit.load_deck(project.deck())
+    qset = studykit.generate(deck)
+    plan = plan_sheet(select_questions(qset), count=len(FACTS), seed=0, version=1, deck=deck)
+    picked = [p.question for p in plan.questions]
+    assert len({q.fact for q in picked}) == len(picked)
+    assert not [why for a, b in itertools.combinations(picked, 2) if (why := leaks(a, b, deck))]
+
+
+def test_selection_compares_a_candidate_with_few_questions(monkeypatch):
+    """Near-linear: 32,000 questions on 8,000 facts sharing years, names and topics; the number of
+    pairs compared grows with the pool, not with its square."""
+    names = [f"Name{i}" for i in range(300)]
+    pool = []
+    for f in range(8000):
+        year, name, topic = str(1950 + f % 70), names[f % 300], f"topic-{f % 20}"
+        wrong = [names[(f + 7) % 300], names[(f + 11) % 300]]
+        pool += [
+            question(f"f{f}/who", f"Who signed accord {f} in {year}?", [name], [name, *wrong], topic=topic, family="who"),
+            question(f"f{f}/year", f"In what year did {name} sign accord {f}?", [year], ["1940", year, "2030"],
+                     topic=topic, answer_type="year", family="year"),
+            question(f"f{f}/tf", f"True or false: {name} signed accord {f} in {year}?", ["True"], ["True", "False"],
+                     topic=topic, type="true_false", family="tf"),
+            question(f"f{f}/cloze", f"In {year}, _____ signed accord {f}.", [name], topic=topic, type="cloze", family="cloze"),
+        ]
+    calls = 0
+    real = quiz.leak_between
+
+    def counting(a, b, vocab):
+        nonlocal calls
+        calls += 1
+        return real(a, b, vocab)
+
+    monkeypatch.setattr(quiz, "leak_between", counting)
+    plan = plan_sheet(pool, count=2000, seed=0, version=1)
+    picked = [p.question for p in plan.questions]
+    assert len(picked) == 2000
+    assert calls < 20 * len(pool), calls
+    sample = picked[:300]
+    assert not [why for a, b in itertools.combinations(sample, 2) if (why := real(a, b, quiz.vocabulary(None)))]
+
+
+class BruteSheet:
+    """The sheet's rule the slow and obvious way: compare a candidate with every placed question."""
+
+    def __init__(self, deck, pool):
+        self.vocab = quiz.vocabulary(deck)
+        self.placed = []
+
+    def add(self, q):
+        self.placed.append(q)
+
+    def conflict(self, q):
+        same = [other for other in self.placed if other.fact == q.fact]  # the one reason looked for first
+        return next((found for other in same + self.placed if (found := quiz.leak_between(q, other, self.vocab))), None)
+
+
+WORDS = ["Arland", "Borduria", "Ann Abel", "the Council", "1990", "2014", "accord", "border"]
+
+
+@st.composite
+def pools(draw):
+    pool = []
+    for n in range(draw(st.integers(1, 40))):
+        fact = f"f{draw(st.integers(0, 12))}"
+        words = draw(st.lists(st.sampled_from(WORDS), max_size=4))
+        key = draw(st.sampled_from(WORDS))
+        wrong = draw(st.lists(st.sampled_from([w for w in WORDS if w != key]), min_size=2, max_size=3, unique=True))
+        source = draw(st.sampled_from(["a", "b"]))
+        start = draw(st.integers(0, 100))
+        evidence = [Evidence(source, "q" * 20, start, start + 20)]
+        kind = draw(st.sampled_from(["single", "short", "true_false", "cloze"]))
+        options = [key, *wrong] if kind == "single" else (["True", "False"] if kind == "true_false" else [])
+        answers = ["True"] if kind == "true_false" else [key]
+        pool.append(question(f"{fact}/t{n}", f"What of {' and '.join(words) or 'it'}?", answers, options, type=kind,
+                             topic=draw(st.sampled_from([None, "x", "y"])), evidence=evidence, family=f"fam{n % 3}"))
+    return pool
+
+
+@given(pools(), st.integers(1, 20), st.integers(1, 3))
+def test_the_indexed_sheet_chooses_what_comparing_every_pair_would(pool, count, version):
+    fast = plan_sheet(pool, count=count, seed=0, version=version)
+    real = quiz._Sheet
+    try:
+        quiz._Sheet = BruteSheet  # type: ignore[misc, assignment]
+        slow = plan_sheet(pool, count=count, seed=0, version=version)
+    finally:
+        quiz._Sheet = real  # type: ignore[misc]
+    assert [p.question.id for p in fast.questions] == [p.question.id for p in slow.questions]
+    assert sum(fast.skipped.values()) == sum(slow.skipped.values())  # (the reason found first may differ)
+
+
+def old_pick(pool, count, seed, version):
+    """The selection before sheets were wholes, as it was written (round-robin, one question per
+    fact while facts last, then whatever is left)."""
+    import random
+    from collections import defaultdict
+
+    rng = random.Random(quiz.version_seed(seed, version))
+    pool = sorted(pool, key=lambda q: q.id)
+    if count >= len(pool):
+        return [q.id for q in pool]
+    by_family = defaultdict(list)
+    for q in pool:
+        by_family[q.family].append(q)
+    families = sorted(by_family)
+    for name in families:
+        rng.shuffle(by_family[name])
+    rng.shuffle(families)
+    chosen, facts = [], set()
+    for fresh_only in (True, False):
+        progress = True
+        while len(chosen) < count and progress:
+            progress = False
+            for name in families:
+                if len(chosen) >= count:
+                    break
+                bucket = by_family[name]
+                pick = next((q for q in bucket if not fresh_only or q.fact not in facts), None)
+                if pick is None:
+                    continue
+                bucket.remove(pick)
+                chosen.append(pick)
+                facts.add(pick.fact)
+                progress = True
+    return sorted(q.id for q in chosen)
+
+
+@given(pools(), st.integers(1, 45), st.integers(1, 3))
+def test_a_loose_sheet_keeps_the_earlier_rule(pool, count, version):
+    loose = plan_sheet(pool, count=count, seed=0, version=version, whole_sheet=False)
+    assert sorted(p.question.id for p in loose.questions) == old_pick(pool, count, 0, version)
+    assert len(loose.questions) == min(count, len(pool)) and not loose.skipped
+
+
+def test_a_decks_vocabulary_does_not_keep_the_deck_alive(make_project):
+    import gc
+    import weakref
+
+    deck = studykit.load_deck(make_project().deck())
+    assert quiz.vocabulary(deck) is quiz.vocabulary(deck)  # worked out once
+    gone = weakref.ref(deck)
+    del deck
+    gc.collect()
+    assert gone() is None
