@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import itertools
 import math
 import random
 import re
@@ -34,9 +33,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 from .corpus import find_words, fold, normalize
-from .dates import year_of
+from .dates import display_date, year_of
 from .model import EXCLUDES, KINDS, VOTE_POSITIONS, Deck, Entity, Fact, format_value
 from .model import WrongOption as Option
+from .ordered import FIGURE, factors, nice_step, ordered_values, significant_digits, steps, written_days
+from .vocabulary import deck_subject
 
 #: How many wrong options a single-answer question gets (so 4 options in all).
 WRONG_OPTIONS = 3
@@ -46,6 +47,8 @@ MAX_CANDIDATES = 64
 #: Hedges that make a figure a bound or an estimate: it is asked as the figure the source gives.
 LOWER_BOUNDS = frozenset({"over", "more than", "at least", "upwards of", "in excess of", "over some"})
 UPPER_BOUNDS = frozenset({"up to", "under", "fewer than", "less than", "nearly", "almost", "at most"})
+#: A corpus up to this many characters is counted whole for how familiar an option is.
+SMALL_CORPUS = 2_000_000
 #: Statements shorter than this (in words) are too generic to identify a speaker.
 MIN_SAID_WORDS = 3
 
@@ -135,6 +138,13 @@ class Pools:
     _twins: dict[EventKey, list[EventKey]] = field(default_factory=dict)
     _in_document: dict[tuple[str, str], bool] = field(default_factory=dict)
     _normalized: dict[str, str] = field(default_factory=dict)
+    _lower: dict[str, str] = field(default_factory=dict)
+    _counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    _years: dict[str, set[int]] = field(default_factory=dict)
+    _dates: dict[str, set[int]] = field(default_factory=dict)
+    _numbers: dict[str, set[float]] = field(default_factory=dict)
+    _small_corpus: bool = False
+    _all_sources: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, deck: Deck) -> Pools:
@@ -184,13 +194,12 @@ class Pools:
         pools.speakers_by_type = {kind: sorted(names) for kind, names in by_type.items()}
         pools.values_by_unit = {unit: sorted(values) for unit, values in by_unit.items()}
         pools.topic_names = dict(topic_names)
+        pools._all_sources = tuple(sorted(deck.corpus.documents))
+        pools._small_corpus = sum(len(d.text) for d in deck.corpus.documents.values()) <= SMALL_CORPUS
         years = [year_of(s.published) for s in deck.corpus.sources if s.published]
         pools.latest_publication = max(years, default=max([*(y for ys in pools.years_by_event.values() for y in ys), 1]))
-        if pools.fact_counts:
-            (top, count), *rest = pools.fact_counts.most_common(2) + [("", 0)]
-            # the subject: named by the most facts, more than any other (what a deck is about)
-            if count >= 3 and count > rest[0][1]:
-                pools.subject = top
+        main = deck_subject(deck)
+        pools.subject = main.name if main is not None else None
         return pools
 
     # --- events and their near-identical twins --------------------------------------------------
@@ -238,6 +247,69 @@ class Pools:
             if self._in_document[key]:
                 return True
         return False
+
+    def trivial_year(self, fact: Fact) -> bool:
+        """Whether asking the fact's year tests nothing but when its source was written: the year
+        is the publication year of every cited source, and no near-identical event of the deck
+        happened in another year (then telling the two apart is the point)."""
+        year = year_of(self.deck_fact_date(fact))
+        published = [self.deck.source(e.source).published for e in fact.evidence]
+        if not published or not all(p and year_of(p) == year for p in published):
+            return False
+        return self.taken_years(fact) <= {year}
+
+    def deck_fact_date(self, fact: Fact) -> str:
+        return str(fact.fields["date"])
+
+    def document_count(self, fact: Fact, text: str) -> int:
+        """How often ``text`` occurs, as whole words, in the documents a reader of the fact has
+        seen: the whole corpus when it is small (up to :data:`SMALL_CORPUS` characters), else the
+        fact's own sources (counting a large corpus for every name would cost more than it tells)."""
+        total = 0
+        sources = self._all_sources if self._small_corpus else {e.source for e in fact.evidence}
+        for source in sources:
+            key = (source, "#" + text)
+            if key not in self._counts:
+                haystack = self._lowered(source)
+                needle = " ".join(text.lower().split())
+                self._counts[key] = len(re.findall(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", haystack)) if needle else 0
+            total += self._counts[key]
+        return total
+
+    def _lowered(self, source: str) -> str:
+        if source not in self._normalized:
+            self._normalized[source] = normalize(self.deck.corpus[source].text) if source in self.deck.corpus else ""
+        if source not in self._lower:
+            self._lower[source] = self._normalized[source].lower()
+        return self._lower[source]
+
+    def document_years(self, fact: Fact) -> list[int]:
+        """The years (1800–2099) written in the fact's source documents."""
+        years: set[int] = set()
+        for source in {e.source for e in fact.evidence}:
+            if source not in self._years:
+                self._years[source] = {int(y) for y in re.findall(r"(?<![\w.,])(1[89]\d\d|20\d\d)(?![\w]|[.,]\d)", self._lowered(source))}
+            years |= self._years[source]
+        return sorted(years)
+
+    def document_numbers(self, fact: Fact) -> list[float]:
+        """The figures written in digits in the fact's source documents ("11", "8,500", "2.5")."""
+        found: set[float] = set()
+        for source in {e.source for e in fact.evidence}:
+            if source not in self._numbers:
+                self._numbers[source] = {float(n.replace(",", "")) for n in FIGURE.findall(self._lowered(source))}
+            found |= self._numbers[source]
+        return sorted(found)
+
+    def document_dates(self, fact: Fact) -> list[int]:
+        """The days written out in the fact's source documents ("25 February 2022", "Feb. 25,
+        2022"), as ordinals: dates the reader has seen."""
+        days: set[int] = set()
+        for source in {e.source for e in fact.evidence}:
+            if source not in self._dates:
+                self._dates[source] = written_days(self._lowered(source))
+            days |= self._dates[source]
+        return sorted(days)
 
     def rank_entities(
         self,
@@ -299,8 +371,9 @@ class Pools:
             if not reasons:
                 reasons.append(f"a {key_type or 'name'} like the key")
             # the key's groups first (all of them, then as many as possible), then the rest of the evidence
-            order = (not (key_groups and shared == key_groups), -len(shared), -score, rank(name))
-            scored.append((order, Option(name, proof, "; ".join(reasons))))
+            tier = 0 if not key_groups or shared == key_groups else 1 if shared else 2
+            order = (tier > 0, -len(shared), -score, rank(name))
+            scored.append((order, Option(name, proof, "; ".join(reasons), tier)))
         scored.sort(key=lambda item: item[0])
         return [option for _, option in scored]
 
@@ -346,11 +419,16 @@ class Pools:
         taken = self.taken_years(fact) | {key}
         lowest = max([1, key - 40, *(s for s in self._since(fact))])
         highest = max(self._latest_publication_year() + 3, key + 1)
+        # years the reader has seen: other facts' years on the topic (within 12), and years written
+        # in the documents (within 25): a year the reader met is as familiar as the key
         siblings = [y for y in self.years_by_topic.get(fact.topic, []) if abs(y - key) <= 12]
+        siblings += [y for y in self.document_years(fact) if abs(y - key) <= 25]
         curated = [year_of(d) for d in fact.distractors.get("date", ())]
+        seen = self.document_count(fact, str(key))
+        familiar = [y for y in self.document_years(fact) if lowest <= y <= highest and self.document_count(fact, str(y)) >= seen]
         return ordered_values(
             key, count, rng, taken=taken, curated=curated, preferred=siblings, steppers=steps(1, 2, 3, 4),
-            lowest=lowest, highest=highest,
+            lowest=lowest, highest=highest, familiar=familiar,
         )
 
     def dates(self, fact: Fact, rng: random.Random, count: int = WRONG_OPTIONS) -> list[str]:
@@ -358,10 +436,14 @@ class Pools:
         base = dt.date.fromisoformat(key).toordinal()
         taken = {dt.date.fromisoformat(d).toordinal() for d in self.taken_dates(fact) if d.count("-") == 2} | {base}
         siblings = [dt.date.fromisoformat(d).toordinal() for d in self.dates_by_topic.get(fact.topic, [])]
+        siblings += self.document_dates(fact)  # days the reader has seen are as familiar as the key
         curated = [dt.date.fromisoformat(d).toordinal() for d in fact.distractors.get("date", ()) if d.count("-") == 2]
+        seen = self.document_count(fact, display_date(key))
+        familiar = [d for d in self.document_dates(fact) if abs(d - base) <= 366
+                    and self.document_count(fact, display_date(dt.date.fromordinal(d).isoformat())) >= seen]
         chosen = ordered_values(
             base, count, rng, taken=taken, curated=curated, preferred=[s for s in siblings if abs(s - base) <= 30],
-            steppers=steps(1, 2, 3, 4, 5, 6, 7), lowest=1, highest=dt.date.max.toordinal(),
+            steppers=steps(1, 2, 3, 4, 5, 6, 7), lowest=1, highest=dt.date.max.toordinal(), familiar=familiar,
         )
         return [dt.date.fromordinal(o).isoformat() for o in chosen]
 
@@ -386,11 +468,13 @@ class Pools:
         elif value <= 30:
             steppers = steps(1, 2, 3)  # small counts move by whole steps
         else:
-            magnitude = _nice_step(value)
+            magnitude = nice_step(value)
             steppers = steps(magnitude, 2 * magnitude)  # round steps, as round as the key
+        seen = self.document_count(fact, format_number(value))
+        familiar = [v for v in self.document_numbers(fact) if value / 4 <= v <= value * 4 and self.document_count(fact, format_number(v)) >= seen]
         return ordered_values(
             value, count, rng, taken=taken, curated=curated, preferred=siblings, steppers=steppers, lowest=0, highest=math.inf,
-            gap=1.5 if hedged else 1.0,
+            gap=1.5 if hedged else 1.0, familiar=familiar,
         )
 
     def _since(self, fact: Fact) -> list[int]:
@@ -403,7 +487,12 @@ class Pools:
 
 
 def pick_options(
-    keys: Sequence[str], wrong: Sequence[Option], rng: random.Random, *, text_options: bool
+    keys: Sequence[str],
+    wrong: Sequence[Option],
+    rng: random.Random,
+    *,
+    text_options: bool,
+    frequency: Callable[[str], int] | None = None,
 ) -> tuple[list[str], list[Option]] | None:
     """The keys and the wrong options a choice question offers, or None when too few are proved.
 
@@ -411,6 +500,9 @@ def pick_options(
     :data:`WRONG_OPTIONS` wrong options; "select all" gets at most four keys among at most five
     options. With ``text_options`` the key is kept from always being the longest option: if every
     chosen wrong option is shorter, the last is swapped for the best-ranked spare at least as long.
+    With ``frequency`` (how often a text occurs in the documents) the key is kept from always being
+    the most familiar option the same way: a grounded key is always in the documents, and a
+    student who only skimmed them would pick the name seen most.
     """
     keys = list(keys)
     multiple = len(keys) > 1
@@ -425,111 +517,15 @@ def pick_options(
         longer = next((o for o in wrong[room:] if len(o.value) >= len(keys[0])), None)
         if longer is not None:
             chosen[-1] = longer
+    if frequency is not None and not multiple and chosen:
+        seen = frequency(keys[0])
+        if seen and all(frequency(o.value) < seen for o in chosen):
+            at = len(chosen) - 1 if len(chosen) < 2 or not text_options else len(chosen) - 2
+            # never at the cost of the role: the spare must fit the key's groups as well as the one it replaces
+            familiar = next((o for o in wrong[room:] if frequency(o.value) >= seen and o.tier <= chosen[at].tier), None)
+            if familiar is not None:
+                chosen[at] = familiar
     return keys, chosen
-
-
-#: A way to move away from the key: (value, direction) → the next value on that side.
-Stepper = Callable[[float, int], float]
-
-
-def ordered_values(
-    key: float,
-    count: int,
-    rng: random.Random,
-    *,
-    taken: set,
-    curated: Sequence[float],
-    preferred: Sequence[float],
-    steppers: Sequence[Stepper],
-    lowest: float,
-    highest: float,
-    gap: float = 1.0,
-) -> list:
-    """``count`` wrong values around ``key``, the key's rank among them drawn uniformly.
-
-    First the rank: ``r`` wrong values below the key and ``count - r`` above, ``r`` uniform in
-    ``0..count``. Then a spacing: one of ``steppers`` (constant steps or factors, tried in a seeded
-    order) that fits ``r`` values below and the rest above within ``lowest``..``highest``; only if
-    none fits does a side that runs out give its share to the other. On each side: the curator's
-    values first, then ``preferred`` (siblings, nearest first), then values stepping away from the
-    key. Never a value in ``taken``, nor one within the ratio ``gap`` of the key (a hedged figure:
-    a value that close could pass for it).
-    """
-
-    def far(v: float) -> bool:
-        return gap <= 1.0 or key <= 0 or v <= 0 or max(v / key, key / v) >= gap
-
-    def side(direction: int, stepper: Stepper):
-        seen: set = set()
-        pool = [v for v in (*curated, *preferred) if (v - key) * direction > 0 and lowest <= v <= highest]
-        for v in sorted(dict.fromkeys(pool), key=lambda v: (abs(v - key), v)):
-            if v not in taken and v not in seen and far(v):
-                seen.add(v)
-                yield v
-        current = key
-        for _ in range(200):
-            nxt = stepper(current, direction)
-            if nxt == current or not lowest <= nxt <= highest or (nxt <= 0 < key):
-                return
-            current = nxt
-            if current not in taken and current not in seen and far(current):
-                seen.add(current)
-                yield current
-
-    below_wanted = rng.randint(0, count)
-    order = list(steppers)
-    rng.shuffle(order)
-    for stepper in order:
-        below = list(itertools.islice(side(-1, stepper), below_wanted))
-        above = list(itertools.islice(side(+1, stepper), count - below_wanted))
-        if len(below) == below_wanted and len(above) == count - below_wanted:
-            return sorted(below + above)
-    stepper = order[0]
-    below_side, above_side = side(-1, stepper), side(+1, stepper)
-    chosen = list(itertools.islice(below_side, below_wanted))
-    chosen += itertools.islice(above_side, count - len(chosen))
-    chosen += itertools.islice(below_side, count - len(chosen))  # when the upper side ran short
-    return sorted(set(chosen))[:count]
-
-
-def steps(*sizes: float) -> list[Stepper]:
-    """Constant spacings: each moves ``size`` away from the previous value."""
-
-    def step(size: float) -> Stepper:
-        return lambda v, d: v + d * size
-
-    return [step(size) for size in sizes]
-
-
-def factors(*ratios: float, digits: int) -> list[Stepper]:
-    """Constant ratios, each value rounded to ``digits`` significant digits as people round figures."""
-
-    def factor(ratio: float) -> Stepper:
-        return lambda v, d: _round_to(v * ratio if d > 0 else v / ratio, digits)
-
-    return [factor(ratio) for ratio in ratios]
-
-
-def _nice_step(value: float) -> float:
-    """A round spacing for synthetic numbers: a quarter of the value, to one significant digit."""
-    quarter = abs(value) / 4 or 1
-    unit = 10 ** math.floor(math.log10(quarter))
-    return max(unit, round(quarter / unit) * unit)
-
-
-def _round_to(value: float, digits: int) -> float:
-    """``value`` to ``digits`` significant digits: 83,333 → 83,000 (2); 0.237 → 0.24."""
-    if value <= 0:
-        return value
-    shift = math.floor(math.log10(value)) - digits + 1
-    rounded = round(value / 10**shift) * 10**shift
-    return float(round(rounded)) if rounded >= 1 and float(rounded).is_integer() else round(rounded, max(0, -shift))
-
-
-def significant_digits(value: float) -> int:
-    """How many significant digits a figure is written with: 100,000 → 1; 8,500 → 2; 2.5 → 2."""
-    text = f"{value:.10g}".replace(".", "").lstrip("0-") or "0"
-    return max(1, len(text.rstrip("0")) if "." not in f"{value:.10g}" else len(text))
 
 
 def _position_words(held: set[str]) -> str:

@@ -251,6 +251,8 @@ class WrongOption:
     value: str
     proof: str
     reason: str = ""
+    #: how well it fits the key's role: 0 shares all the key's groups (or the key has none), 1 some, 2 none
+    tier: int = 0
 
 
 @dataclass(frozen=True)

@@ -6,18 +6,14 @@ A version is deterministic in (question pool, count, seed, version number): vers
 
 from __future__ import annotations
 
-import functools
 import random
-import re
-import weakref
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
 
-from .corpus import _INVISIBLE, _QUOTES, find_words, fold, normalize
-from .dates import display_date
 from .errors import UsageError
-from .model import KINDS, Deck, Entity, Fact, Question, QuestionSet, format_value
+from .model import Deck, Question, QuestionSet
+from .vocabulary import Vocabulary, visible, vocabulary, words_of
 
 __all__ = ["PlannedQuestion", "SheetPlan", "leaks", "plan_sheet", "plan_version", "select_questions", "version_seed"]
 
@@ -261,193 +257,6 @@ def _order_options(q: Question, rng: random.Random, used_slots: Counter[int]) ->
 # --- what one question gives away about another ----------------------------------------------
 
 #: A key given as a value by at most this many facts is rare: seen in any other stem, it stands out.
-RARE_FACTS = 3
-
-_WORD = re.compile(r"\w+")
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_DAY_MONTH_YEAR = re.compile(r"(\d{1,2} [A-Za-z]+) \d{4}")
-
-
-#: What the matching normalisation does to typography, as one ``str.translate`` table: most
-#: stems are ASCII but for their quotes, and then need no slow path.
-_TYPOGRAPHY = str.maketrans({**_QUOTES, **dict.fromkeys(_INVISIBLE, None), "…": "..."})
-
-
-def normal(text: str) -> str:
-    """:func:`studykit.corpus.normalize`, quicker for text whose only non-ASCII is typography."""
-    return normalize(text if text.isascii() else text.translate(_TYPOGRAPHY))
-
-
-_normal = functools.lru_cache(maxsize=1 << 16)(normal)
-
-
-def words_of(text: str) -> list[str]:
-    """The words of ``text`` as :func:`studykit.corpus.find_words` sees them: normalised, lower case."""
-    return _WORD.findall(_normal(text).lower())
-
-
-def visible(spelling: str, text: str) -> bool:
-    """Whether ``spelling`` occurs in ``text`` as whole words, typography-tolerant (acronyms by case)."""
-    return find_words(spelling, _normal(text)) is not None
-
-
-_KEY_CACHE = 1 << 16
-
-
-class Key(NamedTuple):
-    """One answer of a question, every spelling a reader recognises it by, and whether it is rare."""
-
-    answer: str
-    canonical: str
-    spellings: tuple[str, ...]
-    rare: bool
-
-
-class Vocabulary:
-    """What a deck knows about its values, worked out once per deck (:func:`vocabulary`): the
-    entity behind every spelling, how many facts give each value, and the deck's main subject."""
-
-    def __init__(self, deck: Deck | None):
-        # weakly: the cache of vocabularies is keyed by the deck and must not keep it alive
-        self._deck = weakref.ref(deck) if deck is not None else None
-        self.entities: dict[str, Entity] = {}
-        self.counts: Counter[str] = Counter()
-        self._keys: dict[tuple[str, tuple[str, ...]], tuple[Key, ...]] = {}
-        if deck is None:
-            return
-        for entity in deck.entities.values():
-            for spelling in (entity.name, *entity.aliases):
-                self.entities.setdefault(fold(spelling), entity)
-        for fact in deck.facts:
-            self.counts.update({self.canonical(v, fact) for v in fact_values(fact)})
-
-    @property
-    def deck(self) -> Deck | None:
-        return self._deck() if self._deck is not None else None
-
-    def fact(self, fact_id: str) -> Fact | None:
-        if self.deck is None:
-            return None
-        try:
-            return self.deck.fact(fact_id)
-        except KeyError:
-            return None
-
-    def entity(self, text: str, fact: Fact | None = None) -> Entity | None:
-        """The deck entity that ``text`` names (its name, an alias, or a fact alias of its name)."""
-        folded = fold(text)
-        if fact is not None:  # the fact's own aliases first: "Moscow" may stand for the Soviet Union there
-            for value, spellings in fact.aliases.items():
-                if folded == fold(value) or folded in (fold(s) for s in spellings):
-                    return self.entities.get(fold(value))
-        return self.entities.get(folded)
-
-    def canonical(self, text: str, fact: Fact | None = None) -> str:
-        """One form per value: an entity's name, a fact alias's value, a number without separators."""
-        folded = fold(text)
-        if fact is not None:
-            for value, spellings in fact.aliases.items():
-                if folded == fold(value) or folded in (fold(s) for s in spellings):
-                    folded = fold(value)
-                    break
-        entity = self.entities.get(folded)
-        if entity is not None:
-            return fold(entity.name)
-        if _NUMBER.fullmatch(folded):
-            return folded.replace(",", "")
-        return folded
-
-    def keys(self, q: Question) -> tuple[Key, ...]:
-        """The question's answers in every spelling (none for true/false: True and False give nothing away)."""
-        if q.type == "true_false":
-            return ()
-        cache_key = (q.fact, q.answers)
-        if cache_key not in self._keys:
-            if len(self._keys) >= _KEY_CACHE:
-                self._keys.clear()  # a bound on memory; the questions of a sheet are looked at together
-            self._keys[cache_key] = tuple(self._key(answer, self.fact(q.fact)) for answer in q.answers)
-        return self._keys[cache_key]
-
-    def _key(self, answer: str, fact: Fact | None) -> Key:
-        spellings = [answer]
-        canonical = self.canonical(answer, fact)
-        if fact is not None:
-            for value, others in fact.aliases.items():
-                if canonical == self.canonical(value, fact):
-                    spellings += [value, *others]
-        entity = self.entity(answer, fact)
-        if entity is not None:
-            spellings += [entity.name, *entity.aliases, *entity.related]
-        if _NUMBER.fullmatch(answer) and "," in answer:
-            spellings.append(answer.replace(",", ""))
-        day = _DAY_MONTH_YEAR.fullmatch(answer)
-        if day:
-            spellings.append(day.group(1))
-        unique = tuple(dict.fromkeys(s for s in spellings if words_of(s)))
-        rare = self.deck is not None and self.counts[canonical] <= RARE_FACTS
-        return Key(answer, canonical, unique, rare)
-
-    def wrong_options(self, q: Question) -> set[str]:
-        """The canonical forms of a choice question's wrong options."""
-        if q.type not in ("single", "multiple"):
-            return set()
-        fact = self.fact(q.fact)
-        return {self.canonical(o, fact) for o in q.options if o not in q.answers}
-
-    @functools.cached_property
-    def subject(self) -> Entity | None:
-        """The deck's ubiquitous subject: the entity named in the most facts' values (text fields
-        included: "cut ties with Israel"), when it is named in at least a quarter of them."""
-        if self.deck is None or not self.deck.facts:
-            return None
-        probes: dict[str, list[tuple[Entity, frozenset[str]]]] = defaultdict(list)
-        for entity in self.deck.entities.values():
-            for spelling in (entity.name, *entity.aliases):
-                words = words_of(spelling)
-                if words:
-                    probes[max(words, key=len)].append((entity, frozenset(words)))
-        named: Counter[str] = Counter()
-        for fact in self.deck.facts:
-            present: set[str] = set()
-            for value in fact.fields.values():
-                for v in value if isinstance(value, tuple) else (value,):
-                    present.update(words_of(str(v)))
-            found = {e.name for probe in present & probes.keys() for e, need in probes[probe] if need <= present}
-            named.update(found)
-        if not named:
-            return None
-        name, n = min(named.items(), key=lambda item: (-item[1], item[0]))
-        return self.deck.entities[name] if 4 * n >= len(self.deck.facts) else None
-
-
-def fact_values(fact: Fact) -> set[str]:
-    """The values a fact gives that a question may ask for: names, figures, years and dates."""
-    spec = KINDS.get(fact.kind)
-    values: set[str] = set()
-    for name, value in fact.fields.items():
-        field = spec.field(name) if spec else None
-        if field is None or field.type == "text":
-            continue
-        for v in value if isinstance(value, tuple) else (value,):
-            if field.type == "date":
-                values.update({str(v)[:4], display_date(str(v))})
-            else:
-                values.add(format_value(v))
-    return values
-
-
-_VOCABULARIES: weakref.WeakKeyDictionary[Deck, Vocabulary] = weakref.WeakKeyDictionary()
-
-
-def vocabulary(deck: Deck | None) -> Vocabulary:
-    """The deck's :class:`Vocabulary`, built on first use and kept as long as the deck is."""
-    if deck is None:
-        return Vocabulary(None)
-    if deck not in _VOCABULARIES:
-        _VOCABULARIES[deck] = Vocabulary(deck)
-    return _VOCABULARIES[deck]
-
-
 class Leak(NamedTuple):
     kind: str  # "same fact", "key in another stem" or "key among wrong options"
     why: str

@@ -148,6 +148,13 @@ def make_question(template: Template | CompiledUserTemplate, fact: Fact, **field
     )
 
 
+def about_the_subject(ctx: Context, keys: Sequence[str]) -> bool:
+    """Whether the only key is the deck's subject (the entity the most facts name): "Which
+    country …? Israel" in a deck about Israel is answered by guessing the subject."""
+    subject = ctx.pools.subject
+    return subject is not None and len(keys) == 1 and fold(keys[0]) == fold(subject)
+
+
 def choice(
     template: Template | CompiledUserTemplate,
     fact: Fact,
@@ -163,7 +170,8 @@ def choice(
     fewer than two wrong options are proved (one for "select all")."""
     question_id = f"{fact.id}/{template.id}"
     rng = ctx.rng(question_id)
-    picked = pick_options(keys, wrong, rng, text_options=answer_type in ("text", "rationale"))
+    frequency = None if answer_type in ("text", "rationale") else (lambda text: ctx.pools.document_count(fact, text))
+    picked = pick_options(keys, wrong, rng, text_options=answer_type in ("text", "rationale"), frequency=frequency)
     if picked is None:
         return make_question(
             template, fact, type="short", answer_type=answer_type, prompt=typeset(fallback_prompt or prompt), options=(),
@@ -225,7 +233,7 @@ def true_false(template: Template, fact: Fact, statement: str, truth: bool, *, p
 def _who_voted(position: str) -> Callable[[Template, Fact, Context], Question | None]:
     def make(template: Template, fact: Fact, ctx: Context) -> Question | None:
         keys = list(fact.fields.get(position, ()))
-        if not keys:
+        if not keys or about_the_subject(ctx, keys):
             return None
         f = fact.fields
         answer_type = ctx.deck.entity_type(keys[0], "country")
@@ -242,6 +250,8 @@ def _who_voted(position: str) -> Callable[[Template, Fact, Context], Question | 
 
 def _who_did(template: Template, fact: Fact, ctx: Context) -> Question | None:
     f = fact.fields
+    if about_the_subject(ctx, [f["actor"]]):
+        return None
     answer_type = ctx.deck.entity_type(f["actor"], "actor")
     stem = f"{who_word(answer_type, False)} {f['action']}{anchor(fact)}?"
     curated = [(w, "the curator lists it as not the actor") for w in fact.distractors.get("actor", ())]
@@ -256,6 +266,8 @@ def _who_said(template: Template, fact: Fact, ctx: Context) -> Question | None:
     prompt = f"Who said “{_words(f['said'])}”{_context(fact)}{anchor(fact)}?"
     answer_type = ctx.deck.entity_type(f["speaker"], "person")
     keys = ctx.pools.speakers_of(fact)  # the same words may be on record from several speakers
+    if about_the_subject(ctx, keys):
+        return None
     wrong = ctx.pools.rank_entities(fact, keys, ctx.pools.other_speakers(fact), stem=prompt, rank=ctx.rank(f"{fact.id}/{template.id}"))
     return choice(template, fact, ctx, prompt=prompt, keys=keys, wrong=wrong, answer_type=answer_type)
 
@@ -285,6 +297,8 @@ def _what_year(template: Template, fact: Fact, ctx: Context) -> Question | None:
     key = year_of(date)
     if re.search(rf"(?<!\d){key}(?!\d)", stem):
         return None  # the stem would give the answer away
+    if ctx.pools.trivial_year(fact):
+        return None  # the year the article was written, with nothing like it in another year: no question
     wrong = ctx.pools.years(fact, ctx.rng(f"{fact.id}/{template.id}"))
     return ordered_choice(template, fact, prompt=stem, key=key, wrong=wrong, show=str, answer_type="year",
                           proof="the event has one year, and no fact gives this one for it or a near-identical event")

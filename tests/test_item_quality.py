@@ -145,20 +145,20 @@ def test_generic_words_identify_no_speaker(make_project):
 def test_stems_read_as_english_with_the_time_anchor_in_place(make_project):
     qset = generate(make_project)
     assert qset.by_id("ties-cut/what-year").prompt == "What year was it when the Soviet Union cut diplomatic ties with Israel?"
-    assert qset.by_id("unsc-vote/what-year").prompt == "In what year did the UN Security Council vote on the draft resolution on Ukraine?"
+    assert qset.by_id("partition-vote/what-year").prompt == "In what year did the UN General Assembly vote on the partition plan for Palestine?"
     assert qset.by_id("ties-cut/true-false").prompt == "True or false: In 1967, the Soviet Union cut diplomatic ties with Israel."
     assert all("did this happen" not in q.prompt for q in qset)
 
 
 def test_a_state_or_a_negation_makes_no_year_or_true_false_pair(make_project):
-    text = DOCUMENT + "In 2022 the president had yet to sign the new law. In 2021 Israel did not attend the summit.\n"
+    text = DOCUMENT + "In 2022 the president had yet to sign the new law. In 2021 India did not attend the summit.\n"
     facts = facts_with()
     facts += [
         {"id": "unsigned", "kind": "event", "actor": "the president", "action": "had yet to sign the new law", "date": 2022,
          "evidence": [{"source": "report", "quote": "In 2022 the president had yet to sign the new law."}]},
-        {"id": "no-show", "kind": "event", "actor": "Israel", "action": "did not attend the summit", "date": 2021,
+        {"id": "no-show", "kind": "event", "actor": "India", "action": "did not attend the summit", "date": 2021,
          "distractors": {"actor": ["Russia", "China"]},
-         "evidence": [{"source": "report", "quote": "In 2021 Israel did not attend the summit."}]},
+         "evidence": [{"source": "report", "quote": "In 2021 India did not attend the summit."}]},
     ]
     ids = {q.id for q in generate(make_project, facts, document=text)}
     assert "unsigned/what-year" not in ids and "unsigned/true-false-twin" not in ids
@@ -179,3 +179,23 @@ def test_a_quantity_subject_written_as_a_question_reads_right_in_the_explanation
     q = generate(make_project, facts).by_id("cosponsors/how-many")
     assert q.prompt == "About how many co-sponsors will the Example Council welcome?"
     assert q.explanation == "Around 81 co-sponsors the Example Council will welcome."
+
+
+def test_no_year_question_whose_answer_is_when_the_source_was_written(make_project):
+    qset = generate(make_project)  # the report is dated 2022-02-25
+    ids = {q.id for q in qset}
+    assert "unsc-vote/what-year" not in ids  # a 2022 vote in a 2022 report: its year is the report's
+    assert "partition-vote/what-year" in ids and "ties-cut/what-year" in ids  # 1947 and 1967 are worth asking
+    # … unless a near-identical event in another year makes telling them apart the point
+    facts = facts_with()
+    text = DOCUMENT + "In 2014 the UN Security Council voted on the draft resolution on Ukraine; Russia vetoed it.\n"
+    facts.append({"id": "unsc-2014", "kind": "vote", "body": "the UN Security Council", "motion": "the draft resolution on Ukraine",
+                  "date": 2014, "vetoed": ["Russia"],
+                  "evidence": [{"source": "report", "quote": "In 2014 the UN Security Council voted on the draft resolution on Ukraine; Russia vetoed it."}]})
+    ids = {q.id for q in generate(make_project, facts, document=text)}
+    assert "unsc-vote/what-year" in ids
+
+
+def test_no_who_question_whose_only_answer_is_the_decks_subject(make_project):
+    qset = generate(make_project)  # three of the fixture's facts are about Israel
+    assert not [q for q in qset if q.family in ("who", "who-said") and q.answers == ("Israel",)]

@@ -8,7 +8,7 @@ import pytest
 from conftest import DOCUMENT, ENTITIES, FACTS, deck_data
 
 import studykit
-from studykit import quiz
+from studykit import quiz, vocabulary
 from studykit.lint import RULES, cue_figures, figures, lint, sheet, version_leaks
 from studykit.model import Question, QuestionSet
 
@@ -130,7 +130,7 @@ def test_l021_trivial_blanks(deck, cloze, why):
 
 
 def test_l021_an_acronym_is_no_function_word_and_the_subject_is_computed(deck):
-    assert quiz.vocabulary(deck).subject.name == "Israel"  # named in the most facts' values, not hard-coded
+    assert vocabulary.vocabulary(deck).subject.name == "Israel"  # named in the most facts' values, not hard-coded
     us = q("cosponsors/cloze", "Eighty-one countries answered _____ call.", ["the US"], cloze=("Eighty-one countries answered ", "the US", " call."))
     assert "L021" not in codes(deck, us, deck_wide=False)[0]
 

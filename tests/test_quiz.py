@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import studykit
-from studykit import quiz
+from studykit import quiz, vocabulary
 from studykit.model import Evidence, Question
 from studykit.quiz import _spread_facts, leaks, plan_sheet, plan_version, select_questions
 
@@ -180,14 +180,14 @@ def test_selection_compares_a_candidate_with_few_questions(monkeypatch):
     assert len(picked) == 2000
     assert calls < 20 * len(pool), calls
     sample = picked[:300]
-    assert not [why for a, b in itertools.combinations(sample, 2) if (why := real(a, b, quiz.vocabulary(None)))]
+    assert not [why for a, b in itertools.combinations(sample, 2) if (why := real(a, b, vocabulary.vocabulary(None)))]
 
 
 class BruteSheet:
     """The sheet's rule the slow and obvious way: compare a candidate with every placed question."""
 
     def __init__(self, deck, pool):
-        self.vocab = quiz.vocabulary(deck)
+        self.vocab = vocabulary.vocabulary(deck)
         self.placed = []
 
     def add(self, q):
@@ -281,7 +281,7 @@ def test_a_decks_vocabulary_does_not_keep_the_deck_alive(make_project):
     import weakref
 
     deck = studykit.load_deck(make_project().deck())
-    assert quiz.vocabulary(deck) is quiz.vocabulary(deck)  # worked out once
+    assert vocabulary.vocabulary(deck) is vocabulary.vocabulary(deck)  # worked out once
     gone = weakref.ref(deck)
     del deck
     gc.collect()

@@ -19,7 +19,7 @@ from typing import Any
 from ..corpus import fold
 from ..errors import Location, Problem, Severity, display_path
 from ..model import QuestionSet
-from ..quiz import vocabulary
+from ..vocabulary import vocabulary
 from .cues import chi2_sf, cue_figures, cue_findings, longest_key
 from .items import CHOICE_TYPES, question_findings
 from .pairs import interference, near_identical

@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterator
 
 from ..corpus import normalize
 from ..model import Question, QuestionSet
-from ..quiz import normal, words_of
+from ..vocabulary import normal, words_of
 
 #: A cue warns when it beats chance by more than this share …
 MARGIN = 0.05

@@ -14,7 +14,7 @@ from typing import Iterator
 from ..corpus import fold
 from ..dates import year_of
 from ..model import CLOZE_BLANK, Fact, Question
-from ..quiz import Vocabulary, visible
+from ..vocabulary import Vocabulary, visible
 
 CHOICE_TYPES = ("single", "multiple")
 

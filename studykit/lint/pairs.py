@@ -14,7 +14,7 @@ from typing import Iterator
 
 from ..corpus import fold
 from ..model import Question
-from ..quiz import Vocabulary, words_of
+from ..vocabulary import Vocabulary, words_of
 from .items import STOPWORDS
 
 Found = Iterator[tuple[str, str, str]]  # (code, message, question id)

@@ -16,7 +16,6 @@ from ..model import Question, QuestionSet
 from ..quiz import (
     ANYWHERE,
     PlannedQuestion,
-    Vocabulary,
     first_leak,
     index_term,
     leak_scopes,
@@ -25,8 +24,8 @@ from ..quiz import (
     select_questions,
     stem_word_counts,
     terms_of,
-    vocabulary,
 )
+from ..vocabulary import Vocabulary, vocabulary
 
 Found = Iterator[tuple[str, str, "str | None"]]  # (code, message, question id)
 
