@@ -49,8 +49,8 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
             document = ctx.deck.corpus[evidence.source] if evidence.source in ctx.deck.corpus else None
             if document is not None:
                 left, right = document.sentence_around(evidence.start, evidence.end)
-                if (evidence.source, left, right) in ctx.cloze_sentences:
-                    continue  # another fact's card shows this sentence already
+                if any(src == evidence.source and a < right and left < b for src, a, b in ctx.cloze_sentences):
+                    continue  # another fact's card shows (part of) this sentence already
                 before = document.text[left : evidence.start + start]
                 after = document.text[evidence.start + end : right]
             else:

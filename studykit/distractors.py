@@ -30,7 +30,7 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from .corpus import find_words, fold, normalize
 from .dates import display_date, year_of
@@ -47,6 +47,9 @@ MAX_CANDIDATES = 64
 #: Hedges that make a figure a bound or an estimate: it is asked as the figure the source gives.
 LOWER_BOUNDS = frozenset({"over", "more than", "at least", "upwards of", "in excess of", "over some"})
 UPPER_BOUNDS = frozenset({"up to", "under", "fewer than", "less than", "nearly", "almost", "at most"})
+#: A key named this often in the documents, with every wrong option named less than half as often,
+#: is given away by familiarity alone: the question becomes a free answer.
+FAMILIAR_KEY = 3
 #: A corpus up to this many characters is counted whole for how familiar an option is.
 SMALL_CORPUS = 2_000_000
 #: Statements shorter than this (in words) are too generic to identify a speaker.
@@ -184,7 +187,7 @@ class Pools:
             if fact.kind == "quantity":
                 subject_key = fold(f["subject"])
                 pools.values_by_subject.setdefault(subject_key, set()).add(f["value"])
-                by_unit[fold(f.get("unit", ""))].add(f["value"])
+                by_unit[_count_key(f)].add(f["value"])
         pools.positions = {k: dict(v) for k, v in positions.items()}
         pools.years_by_event, pools.dates_by_event = dict(years_by_event), dict(dates_by_event)
         pools.events_by_subject = {k: list(v.items()) for k, v in by_subject.items()}
@@ -250,23 +253,32 @@ class Pools:
 
     def trivial_year(self, fact: Fact) -> bool:
         """Whether asking the fact's year tests nothing but when its source was written: the year
-        is the publication year of every cited source, and no near-identical event of the deck
-        happened in another year (then telling the two apart is the point)."""
+        is the publication year of every cited source, and no like event of the same body or actor
+        (three or more words and half of the shorter in common) happened in another year: then
+        telling them apart is the point (the General Assembly's votes on Ukraine, 2014 and 2022)."""
         year = year_of(self.deck_fact_date(fact))
         published = [self.deck.source(e.source).published for e in fact.evidence]
         if not published or not all(p and year_of(p) == year for p in published):
             return False
-        return self.taken_years(fact) <= {year}
+        f = fact.fields
+        subject = (fact.kind, fold(f["body"] if fact.kind == "vote" else f.get("actor", "")))
+        words = content_words(f["motion"] if fact.kind == "vote" else f.get("action", ""))
+        for key, other in self.events_by_subject.get(subject, ())[:1000]:
+            shared = len(words & other)
+            if shared >= 3 and 2 * shared >= min(len(words), len(other)) and self.years_by_event.get(key, set()) - {year}:
+                return False
+        return True
 
     def deck_fact_date(self, fact: Fact) -> str:
         return str(fact.fields["date"])
 
-    def document_count(self, fact: Fact, text: str) -> int:
+    def document_count(self, fact: Fact, text: str, *, own: bool = False) -> int:
         """How often ``text`` occurs, as whole words, in the documents a reader of the fact has
         seen: the whole corpus when it is small (up to :data:`SMALL_CORPUS` characters), else the
-        fact's own sources (counting a large corpus for every name would cost more than it tells)."""
+        fact's own sources (counting a large corpus for every name would cost more than it tells);
+        with ``own``, the fact's own sources always (a figure means something only where it stands)."""
         total = 0
-        sources = self._all_sources if self._small_corpus else {e.source for e in fact.evidence}
+        sources = self._all_sources if self._small_corpus and not own else {e.source for e in fact.evidence}
         for source in sources:
             key = (source, "#" + text)
             if key not in self._counts:
@@ -353,7 +365,7 @@ class Pools:
                 continue  # only someone who took part in the same vote may stand outside the key's groups
             if entity and entity.since and year and entity.since > year:
                 continue
-            if entity and _named_in(entity, shown):
+            if entity and _named_in(entity, shown, key_groups):
                 continue
             reasons = []
             if shared:
@@ -456,7 +468,7 @@ class Pools:
         taken = self.values_by_subject.get(fold(f["subject"]), set()) | {value}
         hedged = bool(f.get("qualifier"))
         whole = isinstance(value, int) or float(value).is_integer()
-        unit_values = self.values_by_unit.get(fold(f.get("unit", "")), [])
+        unit_values = self.values_by_unit.get(_count_key(f), [])
         factor = 1.5 if hedged else 1.0
         near = unit_values[bisect.bisect_left(unit_values, value / 3) : bisect.bisect_right(unit_values, value * 3)]
         siblings = [v for v in near if v >= value * factor or v <= value / factor]
@@ -471,7 +483,7 @@ class Pools:
             magnitude = nice_step(value)
             steppers = steps(magnitude, 2 * magnitude)  # round steps, as round as the key
         seen = self.document_count(fact, format_number(value))
-        familiar = [v for v in self.document_numbers(fact) if value / 4 <= v <= value * 4 and self.document_count(fact, format_number(v)) >= seen]
+        familiar = [v for v in (*self.document_numbers(fact), *near) if value / 4 <= v <= value * 4 and self.document_count(fact, format_number(v)) >= seen]
         return ordered_values(
             value, count, rng, taken=taken, curated=curated, preferred=siblings, steppers=steppers, lowest=0, highest=math.inf,
             gap=1.5 if hedged else 1.0, familiar=familiar,
@@ -502,7 +514,9 @@ def pick_options(
     chosen wrong option is shorter, the last is swapped for the best-ranked spare at least as long.
     With ``frequency`` (how often a text occurs in the documents) the key is kept from always being
     the most familiar option the same way: a grounded key is always in the documents, and a
-    student who only skimmed them would pick the name seen most.
+    student who only skimmed them would pick the name seen most. When the key is named at least
+    :data:`FAMILIAR_KEY` times and every wrong option less than half as often, no choice of options
+    hides it: the question is asked as a free answer (None).
     """
     keys = list(keys)
     multiple = len(keys) > 1
@@ -519,6 +533,8 @@ def pick_options(
             chosen[-1] = longer
     if frequency is not None and not multiple and chosen:
         seen = frequency(keys[0])
+        if seen >= FAMILIAR_KEY and all(2 * frequency(o.value) < seen for o in wrong):
+            return None
         if seen and all(frequency(o.value) < seen for o in chosen):
             at = len(chosen) - 1 if len(chosen) < 2 or not text_options else len(chosen) - 2
             # never at the cost of the role: the spare must fit the key's groups as well as the one it replaces
@@ -534,16 +550,24 @@ def _position_words(held: set[str]) -> str:
     return " and ".join(words[p] for p in sorted(held))
 
 
-def _named_in(entity: Entity, shown_stem: str) -> bool:
-    """Whether a stem names the entity (name, alias, related word) or a group it belongs to."""
+def _named_in(entity: Entity, shown_stem: str, key_groups: Iterable[str] = ()) -> bool:
+    """Whether a stem names the entity (name, alias, related word) or a group it belongs to that
+    the key does not ("fought against Arab states" rules out an Arab state; "spoke with Russia's
+    foreign minister" does not rule out a foreign minister when the key is one too)."""
     for spelling in (entity.name, *entity.aliases, *entity.related):
         if find_words(spelling, shown_stem):
             return True
-    for group in entity.groups:
+    for group in entity.groups - set(key_groups):
         words = group.replace("-", " ")
         if find_words(words, shown_stem) or find_words(words + "s", shown_stem):
             return True
     return False
+
+
+def _count_key(fields: Mapping[str, Any]) -> str:
+    """Figures are siblings when they have the same unit (a count has none): a figure of another
+    fact is offered only as a figure of the same kind of thing, and is one the reader has seen."""
+    return fold(str(fields.get("unit", "")))
 
 
 def _names(fact: Fact) -> list[str]:

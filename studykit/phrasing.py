@@ -32,15 +32,16 @@ __all__ = [
 
 
 def typeset(text: str) -> str:
-    """Apostrophes as the documents mostly write them: ``Israel's`` → ``Israel’s``.
+    """Apostrophes as the documents mostly write them: ``Israel's`` → ``Israel’s``, ``allies'`` →
+    ``allies’``.
 
-    Only an apostrophe between letters changes; double quotes are left as the curator wrote them
-    (the frames themselves use “ ”), so quoted words stay verbatim.
+    Only an apostrophe between letters, or after a plural's s, changes; double quotes are left as
+    the curator wrote them (the frames themselves use “ ”), so quoted words stay verbatim.
     """
     return _APOSTROPHE.sub("’", text) if "'" in text else text
 
 
-_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)|(?<=s)'(?=\s|$|[,.;:?!])")
 
 
 def capitalise(text: str) -> str:
@@ -128,6 +129,10 @@ def is_negated(predicate: str) -> bool:
 
 
 def is_state(predicate: str) -> bool:
-    """Whether the predicate describes a state rather than an event that happened at one time."""
+    """Whether the predicate describes a state rather than an event that happened at one time:
+    a state verb first ("remained …", "had yet to …"), or a duration ("… since the invasion")."""
     first = predicate.strip().split(" ", 1)[0].lower().strip(",")
-    return first in _STATE_WORDS
+    return first in _STATE_WORDS or bool(_DURATION.search(predicate))
+
+
+_DURATION = re.compile(r"\b(since|ever since|for years|for decades|so far|to this day)\b", re.I)

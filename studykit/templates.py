@@ -15,13 +15,13 @@ from __future__ import annotations
 import random
 import re
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Sequence
 
 from .corpus import fold
 from .dates import display_date, time_anchor, year_of
-from .distractors import LOWER_BOUNDS, MIN_SAID_WORDS, Pools, event_key, format_number, pick_options, vote_key
-from .model import VOTE_POSITIONS, Deck, Fact, Question, UserTemplate, WrongOption, format_value
+from .distractors import LOWER_BOUNDS, MIN_SAID_WORDS, UPPER_BOUNDS, Pools, event_key, format_number, pick_options, vote_key
+from .model import CLOZE_BLANK, VOTE_POSITIONS, Deck, Fact, Question, UserTemplate, WrongOption, format_value
 from .phrasing import capitalise, declarative, is_negated, is_state, join_names, lower_first, sentence, typeset, with_time
 from .sandbox import compile_user_template, render_limited
 
@@ -175,20 +175,22 @@ def choice(
     if picked is None:
         return make_question(
             template, fact, type="short", answer_type=answer_type, prompt=typeset(fallback_prompt or prompt), options=(),
-            answers=tuple(keys), fallback=f"only {len(wrong)} provably false and plausible option(s); asked as a free answer",
+            answers=tuple(keys),
+            fallback=f"only {len(wrong)} provably false and plausible option(s), or none nearly as familiar as the key; asked as a free answer",
         )
     chosen_keys, chosen = picked
     options = [*chosen_keys, *(o.value for o in chosen)]
     rng.shuffle(options)
+    # options are read, never typed: typeset like the stem (a free answer keeps the curator's spelling)
     return make_question(
         template,
         fact,
         type="multiple" if len(chosen_keys) > 1 else "single",
         answer_type=answer_type,
         prompt=typeset(prompt),
-        options=tuple(options),
-        answers=tuple(chosen_keys),
-        wrong=tuple(chosen),
+        options=tuple(typeset(o) for o in options),
+        answers=tuple(typeset(k) for k in chosen_keys),
+        wrong=tuple(replace(o, value=typeset(o.value)) for o in chosen),
     )
 
 
@@ -329,27 +331,22 @@ def _which_rationale(template: Template, fact: Fact, ctx: Context) -> Question |
     return choice(template, fact, ctx, prompt=prompt, keys=[capitalise(f["rationale"])], wrong=wrong, answer_type="rationale")
 
 
-_HEDGE_LEADS = {
-    **{h: "More than" for h in LOWER_BOUNDS if h != "at least"},
-    "at least": "At least",
-    "up to": "Up to",
-    "at most": "At most",
-    "under": "Fewer than",
-    "fewer than": "Fewer than",
-    "less than": "Less than",
-    "nearly": "Nearly",
-    "almost": "Almost",
-}
+#: Hedges that make the figure a bound: "more than 60,000" would be true of "over 100,000" too,
+#: so a bound is asked as the statement the source makes, with the figure blanked.
+_BOUNDS = LOWER_BOUNDS | UPPER_BOUNDS
 
 
 def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
     f = fact.fields
     hedge = fold(f.get("qualifier", ""))
-    lead = _HEDGE_LEADS.get(hedge, "About" if hedge else "")
-    noun = "much" if "unit" in f else "many"
-    how = f"{lead} how {noun}" if lead else f"How {noun}"
     unit = f" (in {f['unit']})" if "unit" in f else ""
-    prompt = f"{how} {f['subject']}{anchor(fact)}{unit}?"
+    if hedge in _BOUNDS:
+        said = f"{f['qualifier']} {CLOZE_BLANK} {declarative(f['subject'])}{anchor(fact)}"
+        prompt = f"Which figure completes what the source says: “{capitalise(said)}”{unit}?"
+    else:
+        noun = "much" if "unit" in f else "many"
+        how = f"About how {noun}" if hedge else f"How {noun}"
+        prompt = f"{how} {f['subject']}{anchor(fact)}{unit}?"
     wrong = ctx.pools.numbers(fact, ctx.rng(f"{fact.id}/{template.id}"))
     proof = "another figure than the one the source gives"
     return ordered_choice(template, fact, prompt=prompt, key=f["value"], wrong=wrong, show=format_number, answer_type="number", proof=proof)
@@ -426,8 +423,8 @@ def _true_false_twin(template: Template, fact: Fact, ctx: Context) -> Question |
         if actors:
             return true_false(template, fact, with_time(f"{actors[0].value} {f['action']}", f.get("date")), False, proof=actors[0].proof)
         date = f.get("date")
-        if not date:
-            return None
+        if not date or ctx.pools.trivial_year(fact):
+            return None  # no year to swap, or only the source's own year: "In 2016, … Russia's invasion …" is false by its words
         years = [y for y in ctx.pools.years(fact, ctx.rng(question_id)) if abs(y - year_of(date)) >= 2]
         if not years:
             return None

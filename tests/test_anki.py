@@ -298,11 +298,11 @@ def test_the_back_shows_answer_explanation_quote_and_source(project, col, tmp_pa
     import_apkg(col, tmp_path / "out.apkg")
     notes = notes_by_guid(col)
 
-    q = qset.by_id("unsc-vote/who-vetoed")
+    q = qset.by_id("unsc-vote/who-abstained")
     card = col.get_card(notes[note_guid(qset.deck.id, q)]["cards"][0])
     front, back = card.question(), card.answer()
-    assert "<li dir=\"auto\">Russia</li>" in front and "class=\"sk-key\"" not in front  # options, unmarked
-    assert '<li class="sk-key" dir="auto"><span class="sk-mark">✓</span> Russia</li>' in back
+    assert "<li dir=\"auto\">China</li>" in front and "class=\"sk-key\"" not in front  # options, unmarked
+    assert '<li class="sk-key" dir="auto"><span class="sk-mark">✓</span> China</li>' in back
     assert "Russia vetoed the resolution, while India, the UAE and China abstained." in back  # the quote
     assert "Israel &amp; the UN &lt;vote&gt;" in back  # headline, escaped
     assert "The Test Times" in back and "25 February 2022" in back

@@ -90,7 +90,8 @@ def test_hedged_figures_are_asked_with_their_hedge_and_wrong_values_on_both_side
     sides = Counter()
     for seed in range(12):
         q = generate(make_project, facts, document=text, seed=seed).by_id("cosponsors/how-many")
-        assert q.prompt.startswith("More than how many countries")
+        # "more than 60 countries" would be true of "over 80": the source's own statement is asked, its figure blanked
+        assert q.prompt == "Which figure completes what the source says: “Over _____ countries signed on as co-sponsors”?"
         values = [int(o.replace(",", "")) for o in q.options]
         sides["below"] += any(v < 80 for v in values)
         sides["above"] += any(v > 80 for v in values)
@@ -199,3 +200,14 @@ def test_no_year_question_whose_answer_is_when_the_source_was_written(make_proje
 def test_no_who_question_whose_only_answer_is_the_decks_subject(make_project):
     qset = generate(make_project)  # three of the fixture's facts are about Israel
     assert not [q for q in qset if q.family in ("who", "who-said") and q.answers == ("Israel",)]
+
+
+def test_a_key_far_more_familiar_than_every_wrong_option_is_asked_as_a_free_answer(make_project):
+    # the report names Russia four times and India, the UAE and China once each: "Russia" is the
+    # one name a student who only skimmed it would pick
+    q = generate(make_project).by_id("unsc-vote/who-vetoed")
+    assert q.type == "short" and "familiar" in q.fallback
+    # once a wrong option is named about as often, the options hide the key again
+    text = DOCUMENT + "China spoke. China objected. China left.\n"
+    q = generate(make_project, document=text).by_id("unsc-vote/who-vetoed")
+    assert q.type == "single" and "China" in q.options

@@ -21,8 +21,10 @@ Found = Iterator[tuple[str, str, str]]  # (code, message, question id)
 
 #: L022: events share at least this many content words …
 INTERFERENCE_WORDS = 3
-#: … making up at least this share of the shorter one's content words.
+#: … making up at least this share of the shorter one's content words …
 INTERFERENCE_SHARE = 0.5
+#: … and the shorter one has fewer words of its own than this (the words that tell the two apart).
+DISTINGUISHING_WORDS = 3
 _WHAT = {"vote": "motion", "event": "action", "stance": "position", "statement": "said", "quantity": "subject"}
 _WHO = ("body", "actor", "speaker")
 _COMMON_WORD = 50  # a word in more of one actor's events than this is template wording: it pairs none
@@ -57,9 +59,10 @@ def interference(questions: tuple[Question, ...], vocab: Vocabulary) -> Found:
     on either is ambiguous; the curator adds the words that tell them apart.
 
     "Little": what happened (a vote's motion, an event's action …) shares at least
-    :data:`INTERFERENCE_WORDS` content words, and at least :data:`INTERFERENCE_SHARE` of the
-    shorter one's. Pairs come from a word index per actor (words in more than ``_COMMON_WORD``
-    of one actor's events pair none), so the work is linear in the deck.
+    :data:`INTERFERENCE_WORDS` content words, at least :data:`INTERFERENCE_SHARE` of the shorter
+    one's, and the shorter one has fewer than :data:`DISTINGUISHING_WORDS` words of its own.
+    Pairs come from a word index per actor (words in more than ``_COMMON_WORD`` of one actor's
+    events pair none), so the work is linear in the deck.
     """
     groups: dict[tuple[str, str], dict[str, tuple[Question, frozenset[str], int]]] = defaultdict(dict)
     for q in questions:
@@ -86,6 +89,9 @@ def interference(questions: tuple[Question, ...], vocab: Vocabulary) -> Found:
             (a, words_a, year_a), (b, words_b, year_b) = entries[i], entries[j]
             if year_a == year_b or n < INTERFERENCE_WORDS or n < INTERFERENCE_SHARE * min(len(words_a), len(words_b)):
                 continue
+            shorter = min(words_a, words_b, key=len)
+            if len(shorter - (words_a & words_b)) >= DISTINGUISHING_WORDS:
+                continue  # each says what the other does not ("takeover of Crimea" / "full-scale invasion")
             common = ", ".join(sorted(words_a & words_b))
             yield "L022", (
                 f"reads like {b.id!r} ({year_b}): both are about {common}; add the words that tell {year_a} from {year_b}"
