@@ -140,22 +140,45 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write quiz-vN.html, key-vN.html and sources/*.html for one deck.",
     )
     quiz.add_argument("deck", metavar="DECK", type=Path, help="the deck file")
-    quiz.add_argument("--count", type=int, metavar="N", help="questions per version (default: all)")
+    quiz.add_argument(
+        "--count", type=_count, default=_DEFAULT_COUNT, metavar="N",
+        help=f"questions per version, or 'all' (default: {build.DEFAULT_QUIZ_QUESTIONS}, or every question of a smaller deck)",
+    )
     quiz.add_argument(
         "--seed", type=int, default=None, help="seed of the questions and of version 1; others derive from it (default: the deck's seed)"
     )
     quiz.add_argument("--versions", type=int, default=1, metavar="V", help="how many versions (default: 1)")
     quiz.add_argument("--families", nargs="+", metavar="FAMILY", help="only these question families (who, year, rationale, …)")
     quiz.add_argument("--topics", nargs="+", metavar="TOPIC", help="only questions about these topics")
-    quiz.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: dist/<deck id>)")
+    quiz.add_argument(
+        "--out", type=Path, metavar="DIR",
+        help="output folder (default: dist/<deck id>/quiz-<settings>/, e.g. quiz-30q-seed0: one folder per set of settings)",
+    )
     quiz.add_argument(
         "--theme", "--templates", dest="theme", type=Path, metavar="DIR",
         help="folder of page templates and style.css that override the built-in theme (--templates is the old name)",
     )
     quiz.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size for printing (default: a4)")
-    quiz.add_argument("--pdf", action="store_true", help="also print each page to PDF with headless Chromium")
+    quiz.add_argument(
+        "--pdf", action="store_true",
+        help="also print each quiz and key to PDF with headless Chromium, and all of them to quizzes-and-keys.pdf",
+    )
     quiz.set_defaults(run=cmd_quiz)
     return parser
+
+
+#: ``studykit quiz`` without ``--count``: the build's number of questions, or all of a smaller deck.
+_DEFAULT_COUNT = object()
+
+
+def _count(text: str) -> int | None:
+    """``--count``: a whole number, or ``all`` (None: every question)."""
+    if text.strip().lower() == "all":
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid count {text!r}: give a whole number or 'all'") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -369,7 +392,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if not args.quiet:
         for report in decks:
             shown = display_path(report.qset.deck.path)
-            written = ", ".join(f"{_first_path(r)} ({r.summary})" for r in report.outputs)
+            written = ", ".join(f"{_first_path(r)} ({r.summary}{_removed(r, _first_path(r))})" for r in report.outputs)
             print(f"{shown}: {_plural(len(report.qset), 'question')} → {written}")
     return EXIT_OK
 
@@ -384,14 +407,15 @@ def _first_path(report: ExportReport) -> str:
 def cmd_quiz(args: argparse.Namespace) -> int:
     if args.versions < 1:
         raise UsageError("--versions must be at least 1")
-    if args.count is not None and args.count < 1:
+    default_count = args.count is _DEFAULT_COUNT
+    if not default_count and args.count is not None and args.count < 1:
         raise UsageError("--count must be at least 1")
     (qset,) = build.prepare(build.deck_paths([args.deck]), seed=args.seed)
     _print_problems([p for p in qset.deck.messages if p.severity == "warning"], sys.stderr)
-    out = args.out or build.DEFAULT_OUT / qset.deck.id
     exporter = build.exporter_for(
         "html",
-        count=args.count,
+        count=build.DEFAULT_QUIZ_QUESTIONS if default_count else args.count,
+        at_most=default_count,
         seed=qset.seed,
         versions=args.versions,
         families=args.families,
@@ -400,15 +424,17 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         paper=args.paper,
         pdf=args.pdf,
     )
+    out = args.out or build.DEFAULT_OUT / qset.deck.id / exporter.folder_name(qset)  # type: ignore[attr-defined]
     (report,) = commit([exporter.plan(qset, out)])
     _print_problems(report.problems, sys.stderr)
-    print(f"{out}: {report.summary}{_removed(report)}")
+    print(f"{out}: {report.summary}{_removed(report, out)}")
     return EXIT_OK
 
 
-def _removed(report: ExportReport) -> str:
-    n = len(report.removed)
-    return f"; removed {_plural(n, 'outdated file')} of an earlier build" if n else ""
+def _removed(report: ExportReport, folder: Path | str) -> str:
+    from .export.html import removed_text
+
+    return removed_text(Path(folder), report.removed)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -341,3 +341,55 @@ def probe_marks(page: Path, fragment: str = "") -> dict:
     m = re.search(r'<pre id="studykit-probe">(.*?)</pre>', dom, re.S)
     assert m, "the probe script did not run"
     return json.loads(html.unescape(m.group(1)))
+
+
+# ---------------------------------------------------------------------------------------------
+# How full each printed page is
+# ---------------------------------------------------------------------------------------------
+
+#: The page margins of the default theme (style.css), in millimetres: (top, bottom).
+PAGE_MARGINS_MM = {"a4": (18.0, 18.0), "letter": (0.7 * 25.4, 0.7 * 25.4)}
+
+
+def _read_pgm(data: bytes) -> tuple[int, int, bytes]:
+    """(width, height, pixels) of a binary PGM (P5, 8 bits), as ``pdftoppm -gray`` writes it."""
+    fields: list[bytes] = []
+    pos = 0
+    while len(fields) < 4:
+        while data[pos : pos + 1].isspace():
+            pos += 1
+        if data[pos : pos + 1] == b"#":
+            pos = data.index(b"\n", pos) + 1
+            continue
+        end = pos
+        while not data[end : end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    assert fields[0] == b"P5" and fields[3] == b"255", fields
+    width, height = int(fields[1]), int(fields[2])
+    return width, height, data[pos + 1 : pos + 1 + width * height]
+
+
+def page_fill(pdf: Path, paper: str = "a4", *, dpi: int = 50, ink: int = 200) -> list[float]:
+    """For each page, how much of the height between the top and bottom margins is filled: from
+    the top of the text area to the lowest row holding ink (a pixel darker than ``ink`` in the
+    page rasterised in grey), as a fraction. Rules, boxes and writing lines count as ink; the
+    running head and the page number sit in the margins and do not."""
+    top_mm, bottom_mm = PAGE_MARGINS_MM[paper]
+    fills = []
+    for n in range(1, pdf_page_count(pdf) + 1):
+        data = subprocess.run(
+            ["pdftoppm", "-gray", "-r", str(dpi), "-f", str(n), "-l", str(n), str(pdf)], capture_output=True, check=True
+        ).stdout
+        width, height, pixels = _read_pgm(data)
+        px_per_mm = dpi / 25.4
+        top = int(round(top_mm * px_per_mm))
+        bottom = height - int(round(bottom_mm * px_per_mm))
+        last = top
+        for row in range(top, bottom):
+            line = pixels[row * width : (row + 1) * width]
+            if min(line) < ink:
+                last = row + 1
+        fills.append((last - top) / (bottom - top))
+    return fills

@@ -355,17 +355,235 @@ def test_a_cloze_deletion_with_colons_is_not_read_as_a_hint(project, col, tmp_pa
     assert "A&#58;&#58;B &#123;x&#125;" in answer
 
 
-def test_the_report_counts_questions_no_longer_generated(project, tmp_path):
+def test_the_summary_compares_with_the_last_build_in_words_unlike_ankis_own(project, tmp_path):
     facts = base_facts()
     first = build(questions(project, facts), tmp_path / "out.apkg")
-    assert first.summary() == f"{first.notes} notes, {first.cards} cards; {first.notes} new, 0 changed, 0 unchanged"
+    assert first.summary() == f"{first.notes} notes, {first.cards} cards; first build: no ledger yet, so every note is new to it"
+    again = build(questions(project, facts), tmp_path / "out.apkg", now=T0 + 60)
+    assert again.summary() == f"{again.notes} notes, {again.cards} cards; since the last build: 0 new, 0 changed, {again.notes} unchanged"
     qset = questions(project, [f for f in facts if f["id"] != "lapid"])
-    second = build(qset, tmp_path / "out.apkg", now=T0 + 60)
+    second = build(qset, tmp_path / "out.apkg", now=T0 + 120)
     gone = first.notes - second.notes
-    assert gone > 0 and second.removed == gone
-    assert f"{gone} no longer generated" in second.summary()
-    ledger = json.loads(second.ledger_path.read_text(encoding="utf-8"))
-    assert len(ledger["notes"]) == first.notes  # kept: a question that comes back keeps its mod
+    assert gone > 0 and second.retired == gone and second.retired_before == 0
+    assert f", {gone} retired; {gone} retired notes shipped (tag studykit::retired)" in second.summary()
+    assert "since the last build: 0 new, " in second.summary()
+    third = build(qset, tmp_path / "out.apkg", now=T0 + 180)
+    assert (third.retired, third.retired_before, third.changed) == (0, gone, 0)
+    assert third.summary().endswith(f"{third.notes} unchanged; {gone} retired notes shipped (tag studykit::retired)")
+    ledger = json.loads(third.ledger_path.read_text(encoding="utf-8"))
+    assert len(ledger["notes"]) == first.notes  # kept: a question that comes back keeps its identity
+    retired = {g: e for g, e in ledger["notes"].items() if "retired" in e}
+    assert len(retired) == gone
+    assert {e["retired"] for e in retired.values()} == {"2025-06-15"}  # the day of the build that retired them (T0 + 120)
+    assert {e["reason"] for e in retired.values()} == {"its fact ‘lapid’ is no longer in the deck"}
+    assert all(e["type"] in ("studykit/question/v1", "studykit/cloze/v1") for e in ledger["notes"].values())
+
+
+def _hashes(qset) -> dict[str, str]:
+    return {p.guid: p.hash for p in exporter._plan(qset)[0]}
+
+
+def test_a_removed_fact_is_shipped_as_retired_notes_that_update_in_place(project, col, tmp_path):
+    """Real Anki: after a fact is removed, re-importing updates its notes (now retired, same GUID,
+    same note type) and the notes whose content changed with it, and no other."""
+    facts = base_facts()
+    qset1 = questions(project, facts)
+    build(qset1, tmp_path / "v1.apkg", now=T0)
+    assert import_apkg(col, tmp_path / "v1.apkg").new == len(qset1)
+    before = notes_by_guid(col)
+    gone = guids_of(qset1, {"lapid"})
+    assert len(gone) >= 2 and {before[g]["model"] for g in gone} == {"Studykit Question", "Studykit Cloze"}
+    reviewed = before[sorted(gone)[0]]["cards"][0]
+    review(col, reviewed)
+    history = revlog(col, reviewed)
+
+    qset2 = questions(project, [f for f in facts if f["id"] != "lapid"])
+    old, new = _hashes(qset1), _hashes(qset2)
+    changed = {g for g in new if old.get(g) != new[g]}
+    assert changed, "removing a speaker changes the who-said options of the others"
+    report = build(qset2, tmp_path / "v2.apkg", now=T0 + 86400)
+    assert (report.new, report.changed, report.retired) == (0, len(changed), len(gone))
+
+    result = import_apkg(col, tmp_path / "v2.apkg")
+    assert (result.new, result.updated, result.conflicting) == (0, len(gone) + len(changed), 0)
+    assert result.duplicate == len(qset2) - len(changed)
+    after = notes_by_guid(col)
+    assert set(after) == set(before)  # nothing added, nothing lost
+    for guid in gone:
+        note = after[guid]
+        assert note["mid"] == before[guid]["mid"] and note["cards"] == before[guid]["cards"]
+        assert note["tags"] == ["studykit::deck::test-deck", "studykit::retired"]
+        text = " ".join(note["fields"].values())
+        assert "This question was removed from the deck on 16 June 2025: its fact ‘lapid’ is no longer in the deck." in text
+        assert "tag:studykit::retired" in text
+    for guid in set(after) - gone:
+        assert "studykit::retired" not in after[guid]["tags"]
+        if guid not in changed:
+            assert after[guid]["fields"] == before[guid]["fields"]
+    # the learner deletes them all with one search; a reviewed card kept its history until then
+    assert set(col.find_notes("tag:studykit::retired")) == {after[g]["id"] for g in gone}
+    assert revlog(col, reviewed) == history
+    cloze = next(after[g] for g in gone if after[g]["model"] == "Studykit Cloze")
+    assert "{{c1::retired}}" in cloze["fields"]["Text"]
+    assert "retired" in col.get_card(cloze["cards"][0]).answer()
+
+    # the next build ships them again, unchanged: Anki leaves them alone
+    report3 = build(qset2, tmp_path / "v3.apkg", now=T0 + 2 * 86400)
+    assert (report3.retired, report3.retired_before, report3.changed) == (0, len(gone), 0)
+    result = import_apkg(col, tmp_path / "v3.apkg")
+    assert (result.new, result.updated, result.conflicting) == (0, 0, 0)
+
+    # a learner who imports only this later package gets them updated too: as retired notes, in their own subdeck
+    fresh_folder = tmp_path / "fresh"
+    fresh_folder.mkdir()
+    fresh = Collection(str(fresh_folder / "c.anki2"))
+    try:
+        assert import_apkg(fresh, tmp_path / "v3.apkg").new == len(qset2) + len(gone)
+        retired_notes = notes_by_guid(fresh)
+        assert {g for g, n in retired_notes.items() if "studykit::retired" in n["tags"]} == gone
+        assert {tuple(retired_notes[g]["decks"]) for g in gone} == {("Test deck::Retired questions",)}
+    finally:
+        fresh.close()
+
+    # the fact comes back: its notes update in place and are no longer retired
+    report4 = build(questions(project, facts), tmp_path / "v4.apkg", now=T0 + 3 * 86400)
+    assert report4.changed == len(gone) + len(changed) and report4.retired_before == 0
+    result = import_apkg(col, tmp_path / "v4.apkg")
+    assert (result.new, result.updated, result.conflicting) == (0, len(gone) + len(changed), 0)
+    back = notes_by_guid(col)
+    assert not col.find_notes("tag:studykit::retired")
+    assert all(back[g]["fields"] == before[g]["fields"] for g in gone)
+
+
+def test_a_switched_off_template_retires_its_notes_as_their_own_note_type(project, col, tmp_path):
+    qset1 = questions(project)
+    build(qset1, tmp_path / "v1.apkg", now=T0)
+    import_apkg(col, tmp_path / "v1.apkg")
+    clozes = {note_guid(qset1.deck.id, q) for q in qset1 if q.type == "cloze"}
+    qset2 = questions(project, base_facts(), disable_templates=["cloze"])
+    report = build(qset2, tmp_path / "v2.apkg", now=T0 + 60)
+    assert report.retired == len(clozes) and report.changed == 0
+    result = import_apkg(col, tmp_path / "v2.apkg")
+    assert (result.updated, result.conflicting) == (len(clozes), 0)
+    notes = notes_by_guid(col)
+    for guid in clozes:
+        assert notes[guid]["model"] == "Studykit Cloze"
+        assert "the question template ‘cloze’ was switched off" in notes[guid]["fields"]["Text"]
+
+
+def test_a_ledger_from_before_note_types_were_kept_retires_cloze_notes_as_clozes(project, col, tmp_path):
+    qset1 = questions(project)
+    first = build(qset1, tmp_path / "v1.apkg", now=T0)
+    import_apkg(col, tmp_path / "v1.apkg")
+    ledger = json.loads(first.ledger_path.read_text(encoding="utf-8"))
+    for entry in ledger["notes"].values():
+        del entry["type"]
+    first.ledger_path.write_text(json.dumps(ledger), encoding="utf-8")
+    facts = [f for f in base_facts() if f["id"] != "gilad"]
+    report = build(questions(project, facts), tmp_path / "v2.apkg", now=T0 + 60)
+    gone = guids_of(qset1, {"gilad"})
+    assert report.retired == len(gone)
+    result = import_apkg(col, tmp_path / "v2.apkg")
+    assert result.conflicting == 0 and result.updated >= len(gone)
+    assert set(col.find_notes("tag:studykit::retired")) == {notes_by_guid(col)[g]["id"] for g in gone}
+
+
+# --- the back: evidence as a learner reads it ---------------------------------------------------------
+
+
+PHOTO_DOCUMENT = (
+    "Header: Noa Furman, Israel’s deputy ambassador, speaks during a General Assembly meeting at United Nations "
+    "headquarters, Friday, Feb. 25, 2022. (AP Photo/Jane Doe)\n\n"
+    "The envoy's remarks came late. Noa Furman told the assembly that Israel \"stands with Ukraine\" and left.\n"
+)
+
+
+def test_the_back_shows_whole_sentences_typeset_without_added_quotation_marks_or_captions(make_project, col, tmp_path):
+    from anki_helpers import DOCUMENTS
+
+    facts = base_facts()
+    fact(facts, "ties-cut")["evidence"] = [{"source": "report", "quote": "as the Soviet Union cut diplomatic ties with Israel"}]
+    fact(facts, "ties-cut")["paraphrase"] = ["date"]
+    facts.append({
+        "id": "furman-stands",
+        "kind": "statement",
+        "speaker": "Noa Furman",
+        "said": "stands with Ukraine",
+        "evidence": [
+            {"source": "photo", "quote": "Noa Furman told the assembly that Israel \"stands with Ukraine\""},
+            {"source": "photo", "quote": "speaks during a General Assembly meeting at United Nations headquarters, Friday, Feb. 25, 2022."},
+        ],
+    })
+    project = new_project(make_project, facts)
+    import yaml
+
+    (project.seeds / "009_photo.txt").write_text(PHOTO_DOCUMENT, encoding="utf-8")
+    catalog = yaml.safe_load((project.seeds / "catalog.yaml").read_text(encoding="utf-8"))
+    catalog["sources"].append({**catalog["sources"][0], "id": "photo", "file": "009_photo.txt", "title": "Photo report", "url": None})
+    (project.seeds / "catalog.yaml").write_text(yaml.safe_dump(catalog, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    assert set(DOCUMENTS) <= {s["id"] for s in catalog["sources"]}
+    qset = questions(project)
+    build(qset, tmp_path / "out.apkg")
+    import_apkg(col, tmp_path / "out.apkg")
+    notes = notes_by_guid(col)
+
+    def quote_field(question_id: str) -> str:
+        return notes[note_guid(qset.deck.id, qset.by_id(question_id))]["fields"]["Quote"]
+
+    # a fragment is shown as its whole sentence
+    ties = quote_field("ties-cut/who-did")
+    assert ties == '<blockquote dir="auto">The 1967 Six-Day War marked a pivotal moment as the Soviet Union cut diplomatic ties with Israel.</blockquote>'
+    # a quote with its own quotation marks gets none added: never doubled
+    gilad = quote_field("gilad/who-said")
+    assert gilad == (
+        '<blockquote dir="auto">Amos Gilad said: “we don’t have to define our interest as identical to the interest of another entity.”</blockquote>'
+    )
+    for guid, note in notes.items():
+        text = note["fields"].get("Quote", "")
+        assert "““" not in text and "””" not in text and "<blockquote dir=\"auto\">“" not in text.replace("“we", ""), guid
+    # the caption is left out; straight marks of the document are typeset
+    furman = quote_field("furman-stands/who-said")
+    assert "United Nations headquarters" not in furman and "AP Photo" not in furman
+    assert furman == '<blockquote dir="auto">Noa Furman told the assembly that Israel “stands with Ukraine” and left.</blockquote>'
+    # a cloze shows its sentence typeset too, and does not repeat it below
+    cloze_q = next(q for q in qset if q.type == "cloze" and q.fact == "furman-stands")
+    cloze = notes[note_guid(qset.deck.id, cloze_q)]["fields"]
+    assert "“" in cloze["Text"] and '"' not in cloze["Text"].replace('class="', "")
+    assert cloze["Quote"] == ""
+
+
+@pytest.mark.parametrize(
+    "line, caption",
+    [
+        ("Header: Vasily Nebenzya, Russian ambassador to the United Nations, participates in a vote during a Security Council "
+         "meeting at United Nations headquarters, Friday, Feb. 25, 2022. (AP Photo/Seth Wenig)", True),
+        ("The UN Security Council convenes during an emergency meeting, Sunday, April 13, 2014, at United Nations headquarters. Photo by AP", True),
+        ("Israel's Prime Minister Naftali Bennett at a cabinet meeting, Sunday, Feb. 27, 2022.", True),
+        ("Soldiers at a checkpoint near Kyiv (Getty Images)", True),
+        ("participates in a vote during a Security Council meeting", True),
+        ("Ultimately, Russia vetoed the resolution, while India, the UAE and China abstained.", False),
+        ("The vote came late. It was held on Friday, Feb. 25, 2022.", False),
+        ("A US official said earlier Friday that Washington was aware that Russia would veto the resolution.", False),
+    ],
+)
+def test_caption_like_lines(line, caption):
+    from studykit.export.evidence import is_caption
+
+    text = f"Before.\n{line}\nAfter."
+    start = text.index(line) + 5
+    assert is_caption(text, start, start + 10) is caption
+
+
+def test_typesetting_keeps_the_length_and_reads_as_print():
+    from studykit.export.evidence import typeset
+
+    for text, expected in [
+        ("Israel's \"strong\" words", "Israel’s “strong” words"),
+        ("He said: 'no'.", "He said: ‘no’."),
+        ("(\"a\")", "(“a”)"),
+        ("no marks", "no marks"),
+    ]:
+        assert typeset(text) == expected and len(typeset(text)) == len(text)
 
 
 # --- files: ledger, atomic writes, errors --------------------------------------------------------

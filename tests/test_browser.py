@@ -16,6 +16,7 @@ from browser import (
     check_key_links,
     dump_dom,
     evidence_quotes,
+    page_fill,
     parse,
     pdf_page_size,
     pdf_pages_text,
@@ -68,6 +69,11 @@ def _flat(text: str) -> str:
     """Page text for matching: ASCII only (bidi reordering of Hebrew/Arabic is pdftotext's affair),
     whitespace collapsed (line wrapping does not matter)."""
     return " ".join(re.sub(r"[^\x20-\x7e\s]", " ", text).split())
+
+
+def _between(page: str, start: str, end: str) -> str:
+    """The flattened text of ``page`` between two headings (printed in capitals)."""
+    return _flat(page).split(start, 1)[1].split(end, 1)[0]
 
 
 def _words(text: str, n: int) -> str:
@@ -123,25 +129,35 @@ def test_printed_quiz_has_every_question_whole_on_one_page(built, paper):
     for i, text in enumerate(pages, 1):
         assert "Version 1 · seed 0" in text, f"page {i} lacks the version label"
         assert f"Page {i} of {len(pages)}" in text
-        assert "Answer key" not in text
+        assert "Answer key" not in text and "key-v1" not in text  # the student's sheet never points to the key
 
 
 @pytest.mark.parametrize("paper", ["a4", "letter"])
-def test_printed_key_starts_on_a_new_page_with_every_row(built, paper):
+def test_printed_key_opens_with_the_answer_grid_then_every_entry(built, paper):
     key_pdf = built[paper]["key_pdf"]
     pages = pdf_pages_text(key_pdf)
-    first = _flat(pages[0])
-    assert first.index("Answer key") < first.index(" 1 "), "the key is the first thing on its first page"
+    first = _flat(pages[0]).upper()
+    assert first.index("ANSWER KEY") < first.index("ANSWERS AT A GLANCE") < first.index("ANSWERS, REASONS AND SOURCES")
     assert not re.search(r"Name\s+Date", pages[0]), "no quiz content before the key"
     for i, text in enumerate(pages, 1):
         assert "Answer key · Version 1 · seed 0" in text
         assert f"Page {i} of {len(pages)}" in text
-    numbers = [int(n) for page in pages for n in re.findall(r"^ {0,8}(\d{1,3}) +\S", page, re.M)]
-    assert numbers == list(range(1, len(built[paper]["report"].versions[0].question_ids) + 1))
-    # links stay readable on paper: the target of each source link is printed after it
+    _, views, _ = render_quiz(sample_question_set(), versions=1, paper=paper)
+    questions = views[0].questions
+    # the whole grid is on the first page: every number with its letter or short answer
+    grid = _between(pages[0], "ANSWERS AT A GLANCE", "ANSWERS, REASONS AND SOURCES")
+    for q in questions:
+        assert re.search(rf"(?:^| ){q.number} {re.escape(_flat(q.grid_answer).strip() or '')}", grid), q.number
+    # then every entry, in order, each with its answer and a citation that works on paper
+    text = _flat(" ".join(pages)).split("ANSWERS, REASONS AND SOURCES", 1)[1]
+    at = 0
+    for q in questions:
+        found = text.find(f"{q.number}. {_words(q.short_stem, 3)}", at)
+        assert found >= at, q.number
+        at = found
     squeezed = "".join("".join(pages).split())
-    assert "sources/un-vote-2014.html#q-unga-date-0" in squeezed
-    assert "sources/intl-statement.html#q-hebrew-statement-0" in squeezed
+    assert "“UNGeneralAssemblyadoptsresolutiononUkraine”,UNNews,27March2014,¶2" in squeezed
+    assert "sources/" not in squeezed and ".html" not in squeezed  # no file paths on paper
 
 
 def test_every_key_link_resolves_in_the_browser(built, qset):
@@ -238,19 +254,67 @@ def test_pdf_export_writes_readable_pdfs_listed_in_the_manifest(chromium, qset, 
     umask = os.umask(0o022)
     os.umask(umask)
     report = write_quiz(qset, out, pdf=True, paper="letter")
-    assert [p.name for p in report.pdfs] == ["quiz-v1.pdf", "key-v1.pdf"]
+    assert [p.name for p in report.pdfs] == ["quiz-v1.pdf", "key-v1.pdf", "quizzes-and-keys.pdf"]
     for pdf in report.pdfs:
         assert pdf.read_bytes().startswith(b"%PDF-")
         assert stat.S_IMODE(pdf.stat().st_mode) == 0o666 & ~umask, pdf  # not mkstemp's 0600
     assert pdf_page_size(out / "quiz-v1.pdf") == pytest.approx(PAPER_POINTS["letter"], abs=1)
     listed = json.loads((out / ".studykit-manifest.json").read_text(encoding="utf-8"))["files"]
-    assert {"quiz-v1.pdf", "key-v1.pdf", "quiz-v1.html"} <= set(listed)
+    assert {"quiz-v1.pdf", "key-v1.pdf", "quizzes-and-keys.pdf", "quiz-v1.html"} <= set(listed)
+    # the combined PDF is the quiz's pages, then the key's; printing is reproducible to the byte
+    quiz_pages, key_pages = pdf_pages_text(out / "quiz-v1.pdf"), pdf_pages_text(out / "key-v1.pdf")
+    assert pdf_pages_text(out / "quizzes-and-keys.pdf") == quiz_pages + key_pages
+    again = write_quiz(qset, tmp_path / "again", pdf=True, paper="letter")
+    assert [p.read_bytes() for p in again.pdfs] == [p.read_bytes() for p in report.pdfs]
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
     # printing again keeps the permissions the user gave the PDF
     (out / "key-v1.pdf").chmod(0o640)
     print_to_pdf(out / "key-v1.html", out / "key-v1.pdf", chromium=chromium)
     assert stat.S_IMODE((out / "key-v1.pdf").stat().st_mode) == 0o640
     # a build without --pdf removes the PDFs of the earlier one, which no longer match its quiz
-    again = write_quiz(qset, out, seed=9)
-    assert sorted(p.name for p in again.removed) == ["key-v1.pdf", "quiz-v1.pdf"]
+    again = write_quiz(qset, out, seed=9, paper="letter")
+    assert sorted(p.name for p in again.removed) == ["key-v1.pdf", "quiz-v1.pdf", "quizzes-and-keys.pdf"]
     assert not list(out.glob("*.pdf"))
+
+
+# ---------------------------------------------------------------------------------------------
+# No wasted paper: every page but the last is at least 85 % full
+# ---------------------------------------------------------------------------------------------
+
+MIN_FILL = 0.85
+
+
+def _assert_full(pdf, paper):
+    fills = page_fill(pdf, paper)
+    shown = [f"{f:.0%}" for f in fills]
+    assert len(fills) >= 2, shown
+    assert all(f >= MIN_FILL for f in fills[:-1]), f"{pdf.name}: page fill {shown}"
+    assert fills[-1] > 0.02, shown
+    return fills
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_no_printed_page_of_the_sample_but_the_last_is_less_than_85_percent_full(built, paper):
+    for name in ("quiz_pdf", "key_pdf"):
+        _assert_full(built[paper][name], paper)
+
+
+def test_the_default_quiz_of_the_bundled_deck_and_its_key_fill_their_pages(chromium, tmp_path):
+    """`studykit quiz` of the bundled deck as a teacher runs it (30 questions, A4), printed:
+    every page but the last at least 85 % full, the key opening with the whole answer grid."""
+    from conftest import ROOT, run_process
+
+    result = run_process("quiz", str(BUNDLED_DECK), "--pdf", "--out", str(tmp_path / "q"), cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "q"
+    fills = {name: _assert_full(folder / name, "a4") for name in ("quiz-v1.pdf", "key-v1.pdf")}
+    print("\npage fill:", {name: [f"{f:.1%}" for f in values] for name, values in fills.items()})
+    quiz_pages = pdf_pages_text(folder / "quiz-v1.pdf")
+    assert "30 QUESTIONS" in _flat(quiz_pages[0]).upper()
+    key_pages = pdf_pages_text(folder / "key-v1.pdf")
+    grid = _between(key_pages[0], "ANSWERS AT A GLANCE", "ANSWERS, REASONS AND SOURCES")
+    assert all(re.search(rf"(?:^| ){n} \S", grid) for n in range(1, 31)), grid  # the whole grid on the first page
+    # options of a row never wrap inside themselves ("Noa / Furman")
+    for page in quiz_pages:
+        for line in page.splitlines():
+            assert not re.fullmatch(r"\s*(Furman|Gilad|Lapid|Shai|2022|2014)\s*", line), line

@@ -121,17 +121,71 @@ def test_the_quiz_gives_no_answers_away(qset, out):
     assert "Answer key" in key and 'class="key"' in key
 
 
-def test_key_rows_give_number_answer_explanation_and_source(qset, out):
+def test_the_key_starts_with_an_answer_grid_then_explains_each_answer(qset, out):
     report = write_quiz(qset, out)
     key = (out / "key-v1.html").read_text(encoding="utf-8")
-    rows = re.findall(r"<tr id=\"key-([^\"]+)\">(.*?)</tr>", key, re.S)
-    assert [r[0] for r in rows] == [question_anchor(i) for i in report.versions[0].question_ids]
-    tf_row = dict(rows)[question_anchor("israel-absent/tf")]
-    assert re.search(r'class="answer" dir="auto">[AB] — False<', tf_row)
-    multi = dict(rows)[question_anchor("abstainers/which")]
-    letters = re.search(r'class="answer" dir="auto">([A-E, ]+) — ([^<]+)<', multi)
+    ids = report.versions[0].question_ids
+    # the grid: number → letter(s), or the short answer itself
+    grid = key[key.index('class="answer-grid"') : key.index('class="entries"')]
+    cells = re.findall(r'<li><span class="n">(\d+)</span><span class="a" dir="auto">([^<]*)</span></li>', grid)
+    assert [int(n) for n, _ in cells] == list(range(1, len(ids) + 1))
+    by_id = dict(zip(ids, (a for _, a in cells), strict=True))
+    assert re.fullmatch(r"[AB]", by_id["israel-absent/tf"])
+    assert re.fullmatch(r"[A-E], [A-E], [A-E]", by_id["abstainers/which"])
+    assert by_id["arabic-statement/short"] == "نحن ندعم السلام"
+    assert key.index('class="answer-grid"') < key.index('class="entries"')
+    # then one entry per question: the stem cut short, the answer, the reason, a printed citation
+    entries = re.findall(r'<article class="entry" id="key-([^"]+)">(.*?)</article>', key, re.S)
+    assert [e[0] for e in entries] == [question_anchor(i) for i in ids]
+    entry = dict(entries)
+    assert re.search(r'class="answer" dir="auto">[AB] — False<', entry[question_anchor("israel-absent/tf")])
+    letters = re.search(r'class="answer" dir="auto">([A-E, ]+) — ([^<]+)<', entry[question_anchor("abstainers/which")])
     assert sorted(letters.group(2).split("; ")) == ["Brazil", "China", "India"]
     assert len(letters.group(1).split(", ")) == 3
+    filler = entry[question_anchor("unga-date/extra-00")]
+    assert "on resolution 68/262 matches the text of the UN News…<" in filler  # a long stem, cut at a word
+    # a citation that works on paper: title, outlet, date and the paragraph of the printed source page
+    assert "“UN General Assembly adopts resolution on Ukraine”, UN News, 27 March 2014, ¶ 2" in entry[question_anchor("unga-date/when")]
+    assert "¶ 3" in entry[question_anchor("israel-absent/tf")]
+    assert "sources/" not in re.sub(r'<a class="ref" href="[^"]*"', "", key)  # no file path is printed
+
+
+def test_source_pages_number_their_paragraphs_as_the_key_cites_them(qset, out):
+    write_quiz(qset, out)
+    page = (out / "sources" / "un-vote-2014.html").read_text(encoding="utf-8")
+    numbers = [int(n) for n in re.findall(r'<span class="pn" data-n="(\d+)"', page)]
+    text = qset.deck.corpus["un-vote-2014"].text
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n\s*", text) if p.strip()]
+    assert numbers == list(range(1, len(paragraphs) + 1))
+    # a quote across a blank line holds two paragraphs in one block: both are numbered
+    block = re.search(r'<p dir="auto">(<span class="pn" data-n="3".*?)</p>', page, re.S).group(1)
+    assert 'data-n="4"' in block and "India, China and Brazil abstained." in block
+    # the paragraph of each cited passage, as the key prints it, is the one that holds it
+    starts = [m.end() for m in re.finditer(r"\n[ \t]*\n\s*", text)]
+    for fact in qset.deck.facts:
+        for ev in fact.evidence:
+            if ev.source == "un-vote-2014":
+                n = page_views.paragraph_of(text, ev.start)
+                assert sum(1 for s in starts if s <= ev.start) + 1 == n
+                assert ev.quote.split("\n")[0] in paragraphs[n - 1]
+
+
+def test_only_the_passages_a_quiz_cites_are_highlighted(make_project, out):
+    from conftest import BUNDLED_DECK
+
+    generated = studykit.generate(studykit.load_deck(BUNDLED_DECK), seed=0)
+    write_quiz(generated, out, count=30)
+    marked = total = 0
+    for page in (out / "sources").glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        doc = parse(page)
+        article = ElementText()
+        article.feed(html[html.index("<article") : html.index("</article>") + 10].replace("<article", '<article id="doc"', 1))
+        total += len(article.text("doc"))
+        ids = re.findall(r'<mark id="([^"]+)" class="hl"', html)
+        marked += sum(len(doc.text(i)) for i in ids if i not in doc.parts)
+        assert '<mark class="hl"' not in html  # every highlight is a cited passage, with its id
+    assert 0 < marked < 0.35 * total, (marked, total)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -474,7 +528,9 @@ def test_outputs_of_an_earlier_build_are_removed_and_reported(qset, out):
     assert "quiz-v2.html" not in names and "key-v3.html" not in names and "quiz-v1.html" in names
     assert {p.name for p in report.removed} == {"quiz-v2.html", "quiz-v3.html", "key-v2.html", "key-v3.html"}
     assert all(p.parent == out for p in report.removed)
-    assert report.summary().endswith("; removed 4 outdated files of an earlier build")
+    assert report.summary().endswith(
+        "; removed key-v2.html, key-v3.html, quiz-v2.html, quiz-v3.html (made by an earlier run in this folder, not by this one)"
+    )  # every file removed is named
     # a source page this build no longer makes goes too, and an emptied sources/ folder with it
     only_un = replace(qset, deck=replace(qset.deck, corpus=replace(qset.deck.corpus, documents={
         "un-vote-2014": qset.deck.corpus["un-vote-2014"]})))
@@ -619,16 +675,31 @@ if [ -n "$FAIL" ]; then echo "[0101/000000.000:ERROR] cannot print" >&2; exit 3;
 printf '%%PDF-1.4 fake' > "$target"
 """
 
+#: pdfunite's part: the last argument is the output, the others are joined in order.
+FAKE_PDFUNITE = """#!/bin/sh
+for last; do :; done
+: > "$last"
+for arg; do
+  if [ "$arg" != "$last" ]; then cat "$arg" >> "$last"; printf '|' >> "$last"; fi
+done
+"""
+
+
+def _fakes(tmp_path, monkeypatch):
+    for name, script, variable in (("fake-chromium", FAKE_CHROMIUM, "STUDYKIT_CHROMIUM"), ("fake-pdfunite", FAKE_PDFUNITE, "STUDYKIT_PDFUNITE")):
+        fake = tmp_path / name
+        fake.write_text(script)
+        fake.chmod(0o755)
+        monkeypatch.setenv(variable, str(fake))
+    return tmp_path / "fake-chromium"
+
 
 def test_pdfs_are_printed_in_a_private_folder_and_moved_in_atomically(qset, out, tmp_path, monkeypatch):
-    fake = tmp_path / "fake-chromium"
-    fake.write_text(FAKE_CHROMIUM)
-    fake.chmod(0o755)
-    monkeypatch.setenv("STUDYKIT_CHROMIUM", str(fake))
+    fake = _fakes(tmp_path, monkeypatch)
     umask = os.umask(0o022)
     os.umask(umask)
     report = write_quiz(qset, out, pdf=True)
-    assert [p.name for p in report.pdfs] == ["quiz-v1.pdf", "key-v1.pdf"]
+    assert [p.name for p in report.pdfs] == ["quiz-v1.pdf", "key-v1.pdf", "quizzes-and-keys.pdf"]
     assert (out / "key-v1.pdf").read_bytes() == b"%PDF-1.4 fake"
     assert mode(out / "key-v1.pdf") == 0o666 & ~umask
     # a failed print changes nothing: not the pages, not the previous PDF, no temporary file anywhere
@@ -642,6 +713,65 @@ def test_pdfs_are_printed_in_a_private_folder_and_moved_in_atomically(qset, out,
     with pytest.raises(ExportError, match="Chromium could not print key-v1.html to PDF: .*cannot print"):
         print_to_pdf(out / "key-v1.html", out / "key-v1.pdf", chromium=str(fake))
     assert snapshot(out) == before
+
+
+def test_the_combined_pdf_holds_every_quiz_then_every_key_and_is_made_before_anything_is_written(qset, out, tmp_path, monkeypatch):
+    _fakes(tmp_path, monkeypatch)
+    report = write_quiz(qset, out, versions=3, pdf=True)
+    assert [p.name for p in report.pdfs][-1] == "quizzes-and-keys.pdf"
+    # the fake pdfunite joins its inputs with '|': the order is quizzes 1..3, then keys 1..3
+    assert (out / "quizzes-and-keys.pdf").read_bytes() == b"|".join([b"%PDF-1.4 fake"] * 6) + b"|"
+    assert "quizzes-and-keys.pdf" in json.loads((out / ".studykit-manifest.json").read_text())["files"]
+    # a failing pdfunite writes nothing at all
+    before = snapshot(out)
+    failing = tmp_path / "failing-pdfunite"
+    failing.write_text("#!/bin/sh\necho 'Syntax Error: damaged' >&2\nexit 1\n")
+    failing.chmod(0o755)
+    monkeypatch.setenv("STUDYKIT_PDFUNITE", str(failing))
+    with pytest.raises(ExportError, match="pdfunite could not unite the PDFs: Syntax Error: damaged"):
+        write_quiz(qset, out, versions=3, pdf=True, seed=4)
+    assert snapshot(out) == before
+    # without pdfunite: each PDF still, no combined one, and a warning that says why
+    monkeypatch.setenv("STUDYKIT_PDFUNITE", str(tmp_path / "nowhere"))
+    monkeypatch.setenv("PATH", "/nonexistent")
+    report = write_quiz(qset, out / "plain", pdf=True)
+    assert [p.name for p in report.pdfs] == ["quiz-v1.pdf", "key-v1.pdf"]
+    assert [p.message for p in report.problems] == [
+        "no quizzes-and-keys.pdf: it needs pdfunite (Debian: apt install poppler-utils); each quiz and key was printed to its own PDF"
+    ]
+
+
+def test_a_run_without_pdf_keeps_the_pdfs_of_unchanged_pages_and_names_those_it_removes(qset, out, tmp_path, monkeypatch):
+    _fakes(tmp_path, monkeypatch)
+    write_quiz(qset, out, versions=2, pdf=True)
+    printed = {p.name: p.read_bytes() for p in out.glob("*.pdf")}
+    assert len(printed) == 5
+    # the same quiz again without --pdf: the PDFs still show it, so they stay (and stay listed)
+    report = write_quiz(qset, out, versions=2)
+    assert report.removed == () and {p.name: p.read_bytes() for p in out.glob("*.pdf")} == printed
+    assert {p.name for p in report.pdfs} == set(printed)
+    # another quiz in the same folder: the PDFs no longer match it; each one removed is named
+    report = write_quiz(qset, out, versions=2, seed=5)
+    assert sorted(p.name for p in report.removed) == sorted(printed)
+    assert not list(out.glob("*.pdf"))
+    assert "quizzes-and-keys.pdf" in report.summary() and "key-v1.pdf" in report.summary()
+
+
+def test_each_set_of_quiz_settings_has_its_own_folder():
+    from studykit.export.html import quiz_folder_name
+
+    assert quiz_folder_name(count=30, seed=0) == "quiz-30q-seed0"
+    assert quiz_folder_name(count=30, seed=0, versions=3) == "quiz-30q-3v-seed0"
+    assert quiz_folder_name(count=12, seed=7, families=["year", "who"], topics=["crimea-2014"], paper="letter") == (
+        "quiz-12q-seed7-who+year-topics-crimea-2014-letter"
+    )
+    names = {
+        quiz_folder_name(count=c, seed=s, versions=v, families=f, topics=t, paper=p)
+        for c in (10, 30) for s in (0, 1) for v in (1, 2) for f in (None, ["who"]) for t in (None, ["un"]) for p in ("a4", "letter")
+    }
+    assert len(names) == 64
+    long = quiz_folder_name(count=5, seed=0, topics=[f"topic-number-{i}" for i in range(30)])
+    assert len(long) <= 100 and long != quiz_folder_name(count=5, seed=0, topics=[f"topic-number-{i}" for i in range(29)])
 
 
 def test_write_sources_alone(qset, out):

@@ -42,21 +42,16 @@ version recorded in the database header and zlib's compressed bytes; the notes i
 
 from __future__ import annotations
 
-import errno
 import functools
 import hashlib
 import html
 import json
 import re
-import shutil
-import sqlite3
-import tempfile
 import time
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Callable, ClassVar, Iterable, Mapping
+from typing import Any, ClassVar, Iterable, Mapping
 
 import genanki
 
@@ -65,7 +60,10 @@ from ..dates import display_date
 from ..errors import ExportError, Location
 from ..fsio import commit
 from ..model import Fact, Question, QuestionSet
+from .anki_ledger import LEDGER_FORMAT, content_hash, ledger_text, read_ledger, stamp
+from .anki_package import package_writer
 from .base import Content, Output
+from .evidence import passages, typeset
 
 __all__ = [
     "AnkiReport",
@@ -78,10 +76,11 @@ __all__ = [
 
 #: The Anki card templates (mustache, never run through jinja2) and their style sheet.
 CARDS_DIR = Path(__file__).resolve().parent.parent / "anki_cards"
-LEDGER_FORMAT = "studykit-anki-ledger/1"
 CHOICE_TYPES = ("single", "multiple", "true_false")
-#: Zip dates start in 1980.
-ZIP_EPOCH = 315532800
+#: The tag of every retired note: a learner deletes them all with the search ``tag:studykit::retired``.
+RETIRED_TAG = "studykit::retired"
+#: The subdeck a retired note goes to when it is new to a collection (an existing card stays where it is).
+RETIRED_DECK = "Retired questions"
 #: Shown above the options unless the stem already says it (a single answer needs no note).
 INSTRUCTIONS = {
     "multiple": ("Choose every answer that applies.", "choose every answer"),
@@ -148,7 +147,7 @@ _FIELD_HELP = {
     "Key": "The options with the correct one(s) marked, shown on the back.",
     "Explanation": "Why the answer is right.",
     "Source": "Headline, outlet, date and link of each source.",
-    "Quote": "The verbatim quote(s) the answer rests on.",
+    "Quote": "The sentence(s) of the source the answer rests on (photo captions left out).",
     "Id": "studykit question id (fact/template); not shown on cards.",
     "Text": "The quote with one cloze deletion.",
 }
@@ -156,25 +155,35 @@ _FIELD_HELP = {
 
 @dataclass(frozen=True)
 class AnkiReport:
-    """What :func:`write_apkg` wrote; new/changed/unchanged compare notes against the ledger."""
+    """What :func:`write_apkg` wrote. ``new``, ``changed`` and ``unchanged`` compare the notes
+    with the ledger (the last build), not with anyone's collection: Anki counts for itself."""
 
     path: Path
     ledger_path: Path
-    notes: int
-    cards: int  # cards Anki will create: one per note (a cloze note has one deletion)
+    notes: int  # the questions' notes (retired notes aside)
+    cards: int  # cards Anki will create for them: one per note (a cloze note has one deletion)
     new: int
     changed: int
     unchanged: int
-    removed: int  # in the ledger from an earlier build, not in this one (left in the ledger)
+    retired: int  # notes of questions no longer generated, retired by this build (shipped with a newer mod)
+    retired_before: int  # retired by an earlier build, shipped again unchanged
     decks: tuple[str, ...]
     note_types_changed: int
     timestamp: int  # the newest mod in the package
+    first_build: bool = False  # no ledger yet: nothing to compare with
 
     def summary(self) -> str:
-        """One line for the CLI, e.g. ``40 notes, 40 cards; 2 new, 1 changed, 37 unchanged``."""
-        text = f"{self.notes} notes, {self.cards} cards; {self.new} new, {self.changed} changed, {self.unchanged} unchanged"
-        if self.removed:
-            text += f"; {self.removed} no longer generated (Anki keeps them until deleted there)"
+        """One line for the CLI, e.g. ``40 notes, 40 cards; since the last build: 2 new, 1 changed,
+        37 unchanged, 1 retired``. Worded so it cannot be read as what Anki's import will report."""
+        text = f"{self.notes} notes, {self.cards} cards; "
+        if self.first_build:
+            return text + "first build: no ledger yet, so every note is new to it"
+        text += f"since the last build: {self.new} new, {self.changed} changed, {self.unchanged} unchanged"
+        if self.retired:
+            text += f", {self.retired} retired"
+        if self.retired or self.retired_before:
+            shipped = self.retired + self.retired_before
+            text += f"; {shipped} retired note{'s' * (shipped != 1)} shipped (tag {RETIRED_TAG})"
         return text
 
 
@@ -216,6 +225,10 @@ def _esc(text: str) -> str:
 
 
 def _cloze_text(before: str, deleted: str, after: str) -> str:
+    """The cloze field: the sentence typeset as a whole (one character for one, so the parts
+    split again where they were), its deletion escaped so ``::`` cannot start a hint."""
+    whole = typeset(before + deleted + after)
+    before, deleted, after = whole[: len(before)], whole[len(before) : len(before) + len(deleted)], whole[len(before) + len(deleted) :]
     return esc(before) + "{{c1::" + esc(deleted).replace(":", "&#58;") + "}}" + esc(after)
 
 
@@ -239,8 +252,10 @@ def _instruction(question: Question) -> str:
 def _evidence_html(qset: QuestionSet, question: Question, *, skip_quote: str | None = None) -> tuple[str, str, list[str]]:
     """(Source field, Quote field, source ids) for a question's evidence.
 
-    Sources are listed once each, in order of first use; when there is more than one, every
-    quote carries the number of its source.
+    Each quote is shown as its whole sentence(s), photo captions left out, typeset
+    (:mod:`studykit.export.evidence`); the blockquote adds no quotation marks of its own. Sources
+    are listed once each, in order of first use; when there is more than one, every passage
+    carries the number of its source.
     """
     deck = qset.deck
     order: list[str] = []
@@ -249,13 +264,10 @@ def _evidence_html(qset: QuestionSet, question: Question, *, skip_quote: str | N
             order.append(evidence.source)
     numbered = len(order) > 1
     quotes = []
-    seen: set[tuple[str, str]] = set()
-    for evidence in question.evidence:
-        if (evidence.source, evidence.quote) in seen or (skip_quote and _same_text(evidence.quote, skip_quote)):
-            continue
-        seen.add((evidence.source, evidence.quote))
-        mark = f"<sup>[{order.index(evidence.source) + 1}]</sup>" if numbered else ""
-        quotes.append(f'<blockquote dir="auto">“{esc(evidence.quote)}”{mark}</blockquote>')
+    for passage in passages(deck.corpus.documents, question.evidence, skip=skip_quote):
+        mark = f"<sup>[{order.index(passage.source) + 1}]</sup>" if numbered else ""
+        label = '<span class="sk-caption">Photo caption:</span> ' if passage.caption else ""
+        quotes.append(f'<blockquote dir="auto">{label}{esc(passage.text)}{mark}</blockquote>')
     sources = []
     for n, source_id in enumerate(order, 1):
         try:
@@ -275,10 +287,6 @@ def _evidence_html(qset: QuestionSet, question: Question, *, skip_quote: str | N
         sources.append(f'<li dir="auto">{number}{headline}<br><span class="sk-meta">{meta}</span></li>')
     source_html = "<ol>" + "".join(sources) + "</ol>" if sources else ""
     return source_html, "".join(quotes), order
-
-
-def _same_text(a: str, b: str) -> bool:
-    return " ".join(a.split()) == " ".join(b.split())
 
 
 def _where(deck: Any, question: Question) -> Location | None:
@@ -389,32 +397,10 @@ def _plan(qset: QuestionSet) -> tuple[list[_Planned], str, dict[str, str]]:
                 fields=fields,
                 tags=tuple(sorted(tags)),
                 deck_name=deck_name,
-                hash=_hash(content),
+                hash=content_hash(content),
             )
         )
     return planned, root, topic_decks
-
-
-def _ledger_text(ledger: dict[str, Any]) -> str:
-    """The ledger as JSON with one note a line: quick to write, and a rebuild's diff shows the notes it changed."""
-
-    def compact(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-    notes = ledger["notes"]
-    note_lines = ",\n".join(f"  {compact(guid)}: {compact(notes[guid])}" for guid in sorted(notes))
-    return (
-        "{\n"
-        f' "deck": {compact(ledger["deck"])},\n'
-        f' "format": {compact(ledger["format"])},\n'
-        f' "note_types": {compact(ledger["note_types"])},\n'
-        f' "notes": {{\n{note_lines}\n }}\n'
-        "}\n"
-    )
-
-
-def _hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def _model_json(note_type: NoteType) -> tuple[list[dict], list[dict]]:
@@ -458,49 +444,80 @@ class _Note(genanki.Note):
 
 
 # ---------------------------------------------------------------------------------------------
-# The ledger
+# Retired notes
 # ---------------------------------------------------------------------------------------------
 
 
-def _read_ledger(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
-    empty: dict[str, dict[str, dict[str, Any]]] = {"notes": {}, "note_types": {}}
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return empty
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ExportError(f"cannot read the Anki ledger: {getattr(exc, 'strerror', None) or exc}", Location(str(path))) from None
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise ExportError(
-            f"the Anki ledger is not valid JSON ({exc.msg}); delete it to start afresh "
-            "(every note is then marked changed and updated on the next import)",
-            Location(str(path), exc.lineno, exc.colno),
-        ) from None
-    ok = isinstance(data, dict) and data.get("format") == LEDGER_FORMAT
-    for section in ("notes", "note_types"):
-        entries = data.get(section, {}) if isinstance(data, dict) else None
-        ok = ok and isinstance(entries, dict) and all(
-            isinstance(e, dict) and isinstance(e.get("hash"), str) and isinstance(e.get("mod"), int)
-            for e in entries.values()
-        )
-    if not ok:
-        raise ExportError(
-            f"not a studykit Anki ledger (expected format {LEDGER_FORMAT!r} with 'notes' and 'note_types'); "
-            "delete it to start afresh (every note is then marked changed)",
-            Location(str(path)),
-        )
-    return {"notes": dict(data.get("notes", {})), "note_types": dict(data.get("note_types", {}))}
+@dataclass(frozen=True)
+class _Retired:
+    guid: str
+    note_type: NoteType
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    hash: str
+    entry: dict[str, Any]  # the ledger entry it leaves
+    earlier: bool  # retired by an earlier build
 
 
-def _stamp(entry: Mapping[str, Any] | None, content_hash: str, now: int) -> tuple[int, str]:
-    """(mod, status) for content with ``content_hash`` given its ledger entry."""
-    if entry is None:
-        return now, "new"
-    if entry["hash"] == content_hash:
-        return int(entry["mod"]), "unchanged"
-    return max(now, int(entry["mod"]) + 1), "changed"
+def _note_type_of(entry: Mapping[str, Any]) -> NoteType:
+    """The note type a ledger entry was last shipped as (entries from before the ledger kept it:
+    a cloze note is the ``cloze`` template's, every other note a *Studykit Question*)."""
+    for note_type in NOTE_TYPES:
+        if entry.get("type") == note_type.key:
+            return note_type
+    return CLOZE if str(entry.get("id", "")).rpartition("/")[2] == "cloze" else QUESTION
+
+
+def _retire_reason(deck: Any, question_id: str) -> str:
+    """Why the deck no longer makes ``question_id`` (fact id/template id), in a few words."""
+    from ..templates import BUILTIN
+
+    fact_id, _, template = question_id.rpartition("/")
+    try:
+        fact = deck.fact(fact_id)
+    except KeyError:
+        return f"its fact ‘{fact_id}’ is no longer in the deck"
+    builtin = BUILTIN.get(template)
+    if template in deck.disabled or (builtin is not None and builtin.family in deck.disabled):
+        return f"the question template ‘{template}’ was switched off"
+    kinds = builtin.kinds if builtin is not None else next((t.kinds for t in deck.templates if t.id == template), None)
+    if kinds is None:
+        return f"the question template ‘{template}’ is no longer in the deck"
+    if fact.kind not in kinds:
+        return f"its fact ‘{fact_id}’ is now of the kind ‘{fact.kind}’, which ‘{template}’ does not ask about"
+    return f"its fact ‘{fact_id}’ changed, and the template ‘{template}’ no longer makes a question from it"
+
+
+def _retired_fields(note_type: NoteType, question_id: str, date: str, reason: str) -> tuple[str, ...]:
+    said = esc(f"This question was removed from the deck on {display_date(date)}: {reason}.")
+    how = esc(f"Delete it with the search tag:{RETIRED_TAG} (in the Browser: search, select all, Notes → Delete).")
+    if note_type.cloze:
+        values = {"Text": f'<span class="sk-retired">This card was {{{{c1::retired}}}}. {said}<br>{how}</span>'}
+    else:
+        values = {"Question": f'<span class="sk-retired">Retired question. {said}</span>', "Answer": how}
+    values["Id"] = esc(question_id)
+    return tuple(values.get(name, "") for name in note_type.fields)
+
+
+def _retire(qset: QuestionSet, ledger_notes: Mapping[str, Mapping[str, Any]], live: set[str], now: int) -> list[_Retired]:
+    """A retired note for every note of the ledger that this build no longer makes: the same GUID
+    and note type, content that says so and how to delete it, the tag ``studykit::retired``. The
+    date and reason are kept in the ledger, so the note is the same (unchanged) in later builds."""
+    today = time.strftime("%Y-%m-%d", time.gmtime(now))
+    tags = tuple(sorted({RETIRED_TAG, f"studykit::deck::{_tag(qset.deck.id)}"}))
+    out = []
+    for guid in sorted(set(ledger_notes) - live):
+        entry = ledger_notes[guid]
+        question_id = str(entry.get("id") or guid)
+        note_type = _note_type_of(entry)
+        earlier = isinstance(entry.get("retired"), str)
+        date = str(entry["retired"]) if earlier else today
+        reason = str(entry.get("reason") or _retire_reason(qset.deck, question_id))
+        fields = _retired_fields(note_type, question_id, date, reason)
+        hashed = content_hash("\x1f".join((note_type.key, *note_type.fields, "\x1e", *fields, "\x1e", *tags)))
+        record = {"hash": hashed, "id": question_id, "type": note_type.key, "retired": date, "reason": reason}
+        out.append(_Retired(guid, note_type, fields, tags, hashed, record, earlier))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -526,8 +543,9 @@ class AnkiExporter:
         path = Path(target)
         ledger_path = Path(self.ledger_path) if self.ledger_path is not None else qset.deck.path.with_suffix(".ledger.json")
         stamp_now = int(time.time() if self.now is None else self.now)
-        ledger = _read_ledger(ledger_path)
+        ledger = read_ledger(ledger_path)
         planned, root, topic_decks = _plan(qset)
+        retired = _retire(qset, ledger["notes"], {p.guid for p in planned}, stamp_now)
 
         # note types: only those in use, each with its own mod
         css = CSS
@@ -535,7 +553,7 @@ class AnkiExporter:
         type_entries: dict[str, dict[str, Any]] = {}
         types_changed = 0
         for note_type in NOTE_TYPES:
-            if not any(p.note_type is note_type for p in planned):
+            if not any(p.note_type is note_type for p in planned) and not any(r.note_type is note_type for r in retired):
                 continue
             fields, templates = _model_json(note_type)
             content = json.dumps(
@@ -543,9 +561,9 @@ class AnkiExporter:
                 ensure_ascii=False,
                 sort_keys=True,
             )
-            mod, status = _stamp(ledger["note_types"].get(note_type.key), _hash(content), stamp_now)
+            mod, status = stamp(ledger["note_types"].get(note_type.key), content_hash(content), stamp_now)
             types_changed += status != "unchanged"
-            type_entries[note_type.key] = {"hash": _hash(content), "mod": mod}
+            type_entries[note_type.key] = {"hash": content_hash(content), "mod": mod}
             models[note_type.key] = _Model(
                 note_type.id,
                 note_type.name,
@@ -558,6 +576,9 @@ class AnkiExporter:
 
         # decks: the deck itself, then one subdeck per topic
         deck_names = [root, *sorted(set(topic_decks.values()))]
+        retired_deck = f"{root}::{RETIRED_DECK}"
+        if retired:
+            deck_names.append(retired_deck)
         used_ids: set[int] = {nt.id for nt in NOTE_TYPES}
         decks: dict[str, genanki.Deck] = {}
         for name in deck_names:
@@ -571,10 +592,10 @@ class AnkiExporter:
         note_entries: dict[str, dict[str, Any]] = {}
         mods = [entry["mod"] for entry in type_entries.values()]
         for position, item in enumerate(planned):
-            mod, status = _stamp(ledger["notes"].get(item.guid), item.hash, stamp_now)
+            mod, status = stamp(ledger["notes"].get(item.guid), item.hash, stamp_now)
             counts[status] += 1
             mods.append(mod)
-            note_entries[item.guid] = {"hash": item.hash, "id": item.question.id, "mod": mod}
+            note_entries[item.guid] = {"hash": item.hash, "id": item.question.id, "mod": mod, "type": item.note_type.key}
             decks[item.deck_name].add_note(
                 _Note(
                     model=models[item.note_type.key],
@@ -585,8 +606,23 @@ class AnkiExporter:
                     mod=mod,
                 )
             )
+        retired_counts = {True: 0, False: 0}
+        for offset, gone in enumerate(retired):
+            mod, _ = stamp(ledger["notes"].get(gone.guid), gone.hash, stamp_now)
+            retired_counts[gone.earlier] += 1
+            mods.append(mod)
+            note_entries[gone.guid] = {**gone.entry, "mod": mod}
+            decks[retired_deck].add_note(
+                _Note(
+                    model=models[gone.note_type.key],
+                    fields=list(gone.fields),
+                    tags=list(gone.tags),
+                    guid=gone.guid,
+                    due=len(planned) + offset,
+                    mod=mod,
+                )
+            )
         timestamp = max(mods, default=stamp_now)
-        removed = sum(1 for guid in ledger["notes"] if guid not in note_entries)
 
         new_ledger = {
             "format": LEDGER_FORMAT,
@@ -602,12 +638,14 @@ class AnkiExporter:
             new=counts["new"],
             changed=counts["changed"],
             unchanged=counts["unchanged"],
-            removed=removed,
+            retired=retired_counts[False],
+            retired_before=retired_counts[True],
             decks=tuple(deck_names),
             note_types_changed=types_changed,
             timestamp=timestamp,
+            first_build=not ledger["notes"],
         )
-        files: dict[Path, Content] = {path: _package_writer(list(decks.values()), timestamp), ledger_path: _ledger_text(new_ledger)}
+        files: dict[Path, Content] = {path: package_writer(list(decks.values()), timestamp), ledger_path: ledger_text(new_ledger)}
         return Output(self.name, files, summary=report.summary(), details=report)
 
 
@@ -616,48 +654,3 @@ def write_apkg(qset: QuestionSet, path: Path, *, ledger_path: Path | None = None
     (see :class:`AnkiExporter`). Raises :class:`~studykit.errors.ExportError`."""
     (written,) = commit([AnkiExporter(ledger_path, now).plan(qset, Path(path))])
     return written.details  # type: ignore[return-value]
-
-
-def _package_writer(decks: list[genanki.Deck], timestamp: int) -> Callable[[IO[bytes]], None]:
-    """Writes the .apkg into the staged file: genanki fills the database in a private temporary
-    folder, and the zip is written deterministically (fixed entry order, dates and attributes)."""
-
-    def write(handle: IO[bytes]) -> None:
-        try:
-            with tempfile.TemporaryDirectory(prefix="studykit-anki-") as tmp:
-                db_path = Path(tmp) / "collection.anki2"
-                conn = sqlite3.connect(db_path)
-                try:
-                    cursor = conn.cursor()
-                    id_gen = iter(range(timestamp * 1000, 1 << 62))
-                    genanki.Package(decks).write_to_db(cursor, timestamp, id_gen)
-                    _canonical_json(cursor)
-                    conn.commit()
-                finally:
-                    conn.close()
-                date_time = time.gmtime(max(timestamp, ZIP_EPOCH))[:6]  # zip dates start in 1980
-                with zipfile.ZipFile(handle, "w") as archive:
-                    for name, source in (("collection.anki2", db_path), ("media", None)):
-                        info = zipfile.ZipInfo(name, date_time=date_time)
-                        info.compress_type = zipfile.ZIP_DEFLATED
-                        info.create_system = 3
-                        info.external_attr = 0o644 << 16
-                        if source is None:
-                            archive.writestr(info, b"{}")
-                            continue
-                        large = source.stat().st_size > (1 << 31)
-                        with open(source, "rb") as data, archive.open(info, "w", force_zip64=large) as entry:
-                            shutil.copyfileobj(data, entry, 1 << 20)
-        except sqlite3.Error as exc:  # "database or disk is full", "disk I/O error"
-            raise OSError(errno.ENOSPC if "full" in str(exc) else errno.EIO, f"cannot build the Anki database: {exc}") from None
-
-    return write
-
-
-def _canonical_json(cursor: sqlite3.Cursor) -> None:
-    """genanki re-adds each note type once per deck under an int key beside the str one it
-    read back, leaving duplicate JSON keys; store one entry per id, keys sorted."""
-    for column in ("models", "decks"):
-        (text,) = cursor.execute(f"SELECT {column} FROM col").fetchone()
-        value = json.loads(text)
-        cursor.execute(f"UPDATE col SET {column} = ?", (json.dumps(value, sort_keys=True),))

@@ -5,6 +5,8 @@ Output layout in ``out_dir``::
     index.html            links to every version, key and source page
     quiz-v1.html …        the quiz a student gets (no answers in it)
     key-v1.html …         the answer key of that version (its own file, so it starts on a new page)
+    quiz-v1.pdf … key-v1.pdf …, quizzes-and-keys.pdf   with ``pdf``: each page printed, and all of
+                          them in one file (every quiz, then every key) to print in one go
     sources/<id>.html     each corpus document with its cited passages highlighted
     style.css             the theme's style sheet (or the user's, when ``theme_dir`` has one)
     .studykit-manifest.json   the files this build wrote (see below)
@@ -16,7 +18,11 @@ render or print writes nothing.
 The output folder may hold files of the user's own. A build removes only outputs of an earlier
 build that it no longer makes (``quiz-v3.html`` after a 2-version build, the page of a dropped
 source), and it knows them from the manifest the earlier build wrote: a file that is not listed
-there is never deleted.
+there is never deleted. Each removed file is named in the report. PDFs of an earlier run are kept
+by a run without ``pdf`` as long as the pages they were printed from are unchanged (byte for
+byte, style sheet included): they still show this quiz. ``studykit quiz`` writes each set of
+settings to its own folder (:func:`quiz_folder_name`), so runs with other settings, and the
+build's own quiz, never replace each other's files.
 
 Templates are jinja2 files rendered in a :class:`~jinja2.sandbox.SandboxedEnvironment` with
 autoescaping on. A user's ``theme_dir`` comes first (``ChoiceLoader``); the built-in theme is
@@ -26,6 +32,8 @@ Every template gets the same typed :class:`TemplateContext`, built by :func:`bui
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import ClassVar, Sequence
@@ -35,11 +43,11 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..errors import ExportError, Location, Problem, UsageError
-from ..fsio import MANIFEST, commit
+from ..fsio import MANIFEST, commit, read_manifest
 from ..model import QuestionSet
 from ..quiz import plan_version, select_questions
 from .base import Content, Output
-from .pdf import print_pages, require_chromium
+from .pdf import find_pdfunite, print_pages, require_chromium, unite_pdfs
 from .views import (
     PAPER_SIZES,
     TemplateContext,
@@ -57,12 +65,14 @@ __all__ = [
     "THEME_DIR",
     "PAPER_SIZES",
     "MANIFEST",
+    "COMBINED_PDF",
     "QuizReport",
     "VersionReport",
     "TemplateContext",
     "build_context",
     "render_quiz",
     "render_sources",
+    "quiz_folder_name",
     "write_quiz",
     "write_sources",
     "evidence_anchor",
@@ -72,6 +82,8 @@ __all__ = [
 
 #: The built-in theme: base.html, quiz.html, key.html, source.html, index.html, style.css.
 THEME_DIR = Path(__file__).resolve().parent.parent / "themes" / "default"
+#: With ``pdf``: every quiz, then every key, in one file to print in one go.
+COMBINED_PDF = "quizzes-and-keys.pdf"
 
 
 
@@ -109,9 +121,49 @@ class QuizReport:
         text += f"{len(self.sources)} source page{'s' if len(self.sources) != 1 else ''}"
         if self.pdfs:
             text += f", {len(self.pdfs)} PDFs"
-        if self.removed:
-            text += f"; removed {len(self.removed)} outdated file{'s' if len(self.removed) != 1 else ''} of an earlier build"
-        return text
+        return text + removed_text(self.out_dir, self.removed)
+
+
+def removed_text(folder: Path, removed: Sequence[Path]) -> str:
+    """``; removed quiz-v2.html, key-v2.html (made by an earlier run here, not by this one)``."""
+    if not removed:
+        return ""
+    names = []
+    for path in removed:
+        try:
+            names.append(Path(path).relative_to(folder).as_posix())
+        except ValueError:
+            names.append(str(path))
+    return f"; removed {', '.join(names)} (made by an earlier run in this folder, not by this one)"
+
+
+def quiz_folder_name(
+    *,
+    count: int,
+    seed: int,
+    versions: int = 1,
+    families: Sequence[str] | None = None,
+    topics: Sequence[str] | None = None,
+    paper: str = "a4",
+) -> str:
+    """The folder ``studykit quiz`` writes one set of settings to, inside ``dist/<deck id>/``:
+    ``quiz-30q-seed0``, ``quiz-20q-3v-seed7-who+year-topics-crimea-2014-letter``. Other settings,
+    another folder: a run never replaces the quizzes a teacher made with other settings."""
+    parts = [f"quiz-{count}q"]
+    if versions != 1:
+        parts.append(f"{versions}v")
+    parts.append(f"seed{seed}")
+    if families:
+        parts.append("+".join(sorted(set(families))))
+    if topics:
+        parts.append("topics-" + "+".join(sorted(set(topics))))
+    if paper.lower() != "a4":
+        parts.append(paper.lower())
+    name = re.sub(r"[^A-Za-z0-9.+_-]+", "_", "-".join(parts))
+    if len(name) > 100:  # many filters: keep the name short, and still one per set of settings
+        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
+        name = f"{name[:80]}-{digest}"
+    return name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -281,6 +333,19 @@ class QuizExporter:
     #: ``count`` is an upper bound: a deck with fewer questions is no warning (``build``'s quiz).
     at_most: bool = False
 
+    def question_count(self, qset: QuestionSet) -> int:
+        """How many questions each version will have (``count``, bounded by what the filters leave)."""
+        pool = len(select_questions(qset, families=self.families, topics=self.topics))
+        return pool if self.count is None else min(self.count, pool)
+
+    def folder_name(self, qset: QuestionSet) -> str:
+        """The folder of these settings (:func:`quiz_folder_name`), as ``studykit quiz`` names it."""
+        seed = qset.seed if self.seed is None else self.seed
+        return quiz_folder_name(
+            count=self.question_count(qset), seed=seed, versions=self.versions, families=self.families,
+            topics=self.topics, paper=_check_paper(self.paper),
+        )
+
     def plan(self, qset: QuestionSet, target: Path) -> Output:
         """Raises :class:`UsageError` for bad options (unknown family, topic or paper; count < 1) and
         :class:`ExportError` for template errors and, with ``pdf``, when no Chromium is installed."""
@@ -302,9 +367,24 @@ class QuizExporter:
         )
         files: dict[Path, Content] = {out_dir / name: data for name, data in pages.items()}
         pdfs: list[Path] = []
+        printed_names = [href for v in views for href in (v.quiz_href, v.key_href)]
         if chromium is not None:
-            printed = print_pages(pages, [href for v in views for href in (v.quiz_href, v.key_href)], chromium=chromium)
+            printed = print_pages(pages, printed_names, chromium=chromium)
+            order = [Path(v.quiz_href).with_suffix(".pdf").as_posix() for v in views]
+            order += [Path(v.key_href).with_suffix(".pdf").as_posix() for v in views]
+            pdfunite = find_pdfunite()
+            if pdfunite is None:
+                problems = (*problems, Problem(
+                    None, f"no {COMBINED_PDF}: it needs pdfunite (Debian: apt install poppler-utils); "
+                    "each quiz and key was printed to its own PDF", "warning",
+                ))
+            else:
+                printed[COMBINED_PDF] = unite_pdfs([printed[name] for name in order], pdfunite=pdfunite)
             for name, data in printed.items():
+                files[out_dir / name] = data
+                pdfs.append(out_dir / name)
+        else:
+            for name, data in _unchanged_pdfs(out_dir, pages, views).items():
                 files[out_dir / name] = data
                 pdfs.append(out_dir / name)
         report = QuizReport(
@@ -319,6 +399,42 @@ class QuizExporter:
             problems=problems,
         )
         return Output(self.name, files, summary=report.summary(), problems=problems, folder=out_dir, details=report)
+
+
+def _unchanged_pdfs(out_dir: Path, pages: dict[str, bytes], views: Sequence[VersionView]) -> dict[str, bytes]:
+    """The PDFs an earlier run printed here (listed in its manifest) from pages that are byte for
+    byte the ones this run makes, style sheet included: they still show this quiz, so a run
+    without ``pdf`` keeps them rather than deleting what the teacher printed."""
+    listed, _ = read_manifest(out_dir)
+    kept: dict[str, bytes] = {}
+
+    def same(name: str) -> bool:
+        try:
+            return (out_dir / name).read_bytes() == pages[name]
+        except OSError:
+            return False
+
+    if not same("style.css"):
+        return kept
+    all_same = True
+    for v in views:
+        for href in (v.quiz_href, v.key_href):
+            pdf = Path(href).with_suffix(".pdf").as_posix()
+            if not same(href):
+                all_same = False
+                continue
+            if pdf in listed:
+                try:
+                    kept[pdf] = (out_dir / pdf).read_bytes()
+                except OSError:
+                    continue
+    earlier_pages = {name for name in listed if re.fullmatch(r"(quiz|key)-v\d+\.html", name)}
+    if all_same and COMBINED_PDF in listed and earlier_pages == {h for v in views for h in (v.quiz_href, v.key_href)}:
+        try:
+            kept[COMBINED_PDF] = (out_dir / COMBINED_PDF).read_bytes()
+        except OSError:
+            pass
+    return kept
 
 
 def write_quiz(

@@ -6,7 +6,9 @@ before any output is written and a failed print leaves nothing behind.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -15,7 +17,16 @@ from typing import Mapping, Sequence
 
 from ..errors import ExportError
 
-__all__ = ["CHROMIUM_FLAGS", "find_chromium", "print_pages", "print_to_pdf", "require_chromium", "run_chromium"]
+__all__ = [
+    "CHROMIUM_FLAGS",
+    "find_chromium",
+    "find_pdfunite",
+    "print_pages",
+    "print_to_pdf",
+    "require_chromium",
+    "run_chromium",
+    "unite_pdfs",
+]
 
 _CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 
@@ -33,6 +44,25 @@ CHROMIUM_FLAGS = (
     "--hide-scrollbars",
     "--mute-audio",
 )
+
+
+#: Chromium stamps the time of printing; studykit stamps this one (same length), so the same page
+#: prints to the same bytes.
+_PDF_DATE = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[^)]{0,12}\)")
+FIXED_PDF_DATE = b"D:19800101000000+00'00'"
+#: pdfunite's trailer carries a file identifier made from the time; studykit makes it from the content.
+_TRAILER_ID = re.compile(rb"/ID \[\((?:\\.|[^\\)])*\) ?\((?:\\.|[^\\)])*\) ?\]", re.S)
+
+
+def fixed_dates(pdf: bytes) -> bytes:
+    """``pdf`` with its creation and modification dates set to 1980-01-01 (offsets unchanged)."""
+
+    def same_length(m: re.Match[bytes]) -> bytes:
+        old = m.group(0)
+        new = b"/" + m.group(1) + b" (" + FIXED_PDF_DATE + b")"
+        return new if len(new) == len(old) else old
+
+    return _PDF_DATE.sub(same_length, pdf)
 
 
 def find_chromium() -> str | None:
@@ -80,6 +110,47 @@ def print_to_pdf(html: Path, pdf: Path, *, chromium: str | None = None) -> Path:
     return pdf
 
 
+def find_pdfunite() -> str | None:
+    """poppler's ``pdfunite`` (Debian: poppler-utils): ``$STUDYKIT_PDFUNITE``, else on PATH."""
+    explicit = os.environ.get("STUDYKIT_PDFUNITE")
+    if explicit:
+        return explicit if Path(explicit).is_file() else shutil.which(explicit)
+    return shutil.which("pdfunite")
+
+
+def unite_pdfs(pdfs: Sequence[bytes], *, pdfunite: str) -> bytes:
+    """One PDF of ``pdfs``, one after another (poppler's ``pdfunite``, in a private folder),
+    with a file identifier made from the content, so the same PDFs unite to the same bytes."""
+    try:
+        folder = tempfile.TemporaryDirectory(prefix="studykit-unite-", ignore_cleanup_errors=True)
+    except OSError as exc:
+        raise ExportError(f"cannot make a temporary folder to unite the PDFs: {exc.strerror or exc}") from None
+    with folder as tmp:
+        names = []
+        try:
+            for i, data in enumerate(pdfs):
+                path = Path(tmp) / f"{i:04d}.pdf"
+                path.write_bytes(data)
+                names.append(str(path))
+        except OSError as exc:
+            raise ExportError(f"cannot copy the PDFs to a temporary folder to unite them: {exc.strerror or exc}") from None
+        united = Path(tmp) / "united.pdf"
+        try:
+            result = subprocess.run([pdfunite, *names, str(united)], capture_output=True, timeout=120, check=False)
+            data = united.read_bytes() if result.returncode == 0 else b""
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ExportError(f"could not run {pdfunite}: {exc}") from None
+        if not data:
+            tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+            raise ExportError("pdfunite could not unite the PDFs: " + (" | ".join(tail) or f"exit {result.returncode}"))
+    trailer = data.rfind(b"trailer")
+    if trailer < 0:
+        return data
+    digest = hashlib.md5(data[:trailer], usedforsecurity=False).hexdigest().upper().encode()
+    head, tail_bytes = data[:trailer], data[trailer:]
+    return head + _TRAILER_ID.sub(lambda m: b"/ID [<" + digest + b"> <" + digest + b">]", tail_bytes, count=1)
+
+
 def print_pages(pages: Mapping[str, bytes], names: Sequence[str], *, chromium: str) -> dict[str, bytes]:
     """PDFs of the pages ``names`` (``quiz-v1.html`` → ``quiz-v1.pdf``) of a folder of ``pages``
     (relative path → content), printed from a private temporary copy of the whole folder, so the
@@ -97,7 +168,14 @@ def print_pages(pages: Mapping[str, bytes], names: Sequence[str], *, chromium: s
                 path.write_bytes(data)
         except OSError as exc:
             raise ExportError(f"cannot copy the pages to a temporary folder to print them: {exc.strerror or exc}") from None
-        return {Path(name).with_suffix(".pdf").as_posix(): _chromium_pdf(root / name, chromium) for name in names}
+        # links between the pages point into this private folder: name it the same in every PDF
+        # (same length, so the PDF's offsets hold), so the same pages print to the same bytes
+        private = root.as_uri().encode()
+        neutral = root.with_name("studykit-print-" + "0" * (len(root.name) - len("studykit-print-"))).as_uri().encode()
+        return {
+            Path(name).with_suffix(".pdf").as_posix(): _chromium_pdf(root / name, chromium).replace(private, neutral)
+            for name in names
+        }
 
 
 def _chromium_pdf(html: Path, chromium: str | None) -> bytes:
@@ -119,4 +197,4 @@ def _chromium_pdf(html: Path, chromium: str | None) -> bytes:
         if result.returncode != 0 or not data:
             tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
             raise ExportError(f"Chromium could not print {html.name} to PDF: " + (" | ".join(tail) or f"exit {result.returncode}"))
-        return data
+        return fixed_dates(data)

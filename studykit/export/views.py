@@ -8,7 +8,9 @@ anchors derived from keys (fact id and evidence position), never from content.
 
 from __future__ import annotations
 
+import functools
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
@@ -32,6 +34,13 @@ MULTIPLE_HINT = "(tick all that apply)"
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9._-]")
 _BLANK_RUN = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+
+#: A stem on the answer key is cut after this many characters (at a word), the rest "…".
+SHORT_STEM = 110
+#: A source title in a printed citation is cut after this many characters.
+SHORT_TITLE = 60
+#: An answer in the answer grid is cut after this many characters.
+GRID_ANSWER = 30
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,6 +97,7 @@ class CitationView:
     source_title: str
     short: str  # outlet and date, for the key
     line: int  # where the passage starts in the document
+    paragraph: int  # the numbered paragraph of the source page the passage starts in
     anchor: str
     href: str  # relative to the output root: sources/<id>.html#<anchor>
     quote: str
@@ -108,8 +118,11 @@ class QuestionView:
     options: tuple[OptionView, ...]
     layout: str  # how the options are set: "row" (short ones on one line), "columns" (two), "list"
     answer: str  # the key as printed in the answer key
+    grid_answer: str  # the key in the answer grid: the letter(s), or a short answer
+    short_stem: str  # the prompt, cut at a word after SHORT_STEM characters
     explanation: str
     citations: tuple[CitationView, ...]
+    printed_citations: tuple[str, ...]  # one per source, as it reads on paper: title, outlet, date, ¶ n
 
 
 @dataclass(frozen=True)
@@ -138,6 +151,7 @@ class HighlightView:
     fact_id: str
     quote: str
     line: int
+    paragraph: int
     backrefs: tuple[BackrefView, ...]
 
 
@@ -154,8 +168,8 @@ class SourceView:
     url_href: str | None  # the url when it is http(s), so a catalog entry cannot smuggle in javascript:
     path: str
     language: str | None
-    blocks: tuple[Markup, ...]  # paragraphs, already escaped, with <mark> highlights
-    highlights: tuple[HighlightView, ...]
+    blocks: tuple[Markup, ...]  # paragraphs, already escaped, with <mark> highlights and paragraph numbers
+    highlights: tuple[HighlightView, ...]  # the passages the quiz cites (every fact's, without a quiz)
 
 
 @dataclass(frozen=True)
@@ -256,7 +270,28 @@ class _Mark:
     anchor: str
     fact_id: str
     backrefs: tuple[BackrefView, ...] = ()
+    cited: bool = True  # shown as a highlight (else only an anchor: evidence this quiz does not cite)
     opened: bool = field(default=False, compare=False)
+
+
+@functools.lru_cache(maxsize=64)
+def paragraph_starts(text: str) -> tuple[int, ...]:
+    """Where each paragraph of a document starts: the first character after each run of blank
+    lines (and of the text). Source pages number their paragraphs so; the key cites them."""
+    starts = []
+    pos = 0
+    for gap in [*_BLANK_RUN.finditer(text), None]:
+        a, b = gap.span() if gap is not None else (len(text), len(text))
+        piece = text[pos:a]
+        if piece.strip():
+            starts.append(pos + len(piece) - len(piece.lstrip()))
+        pos = b
+    return tuple(starts)
+
+
+def paragraph_of(text: str, offset: int) -> int:
+    """The number (from 1) of the paragraph that ``offset`` lies in, as its source page prints it."""
+    return max(1, bisect_right(paragraph_starts(text), offset))
 
 
 def _evidence_index(deck: Deck, fact_id: str, evidence: Evidence) -> int:
@@ -273,20 +308,24 @@ def _evidence_index(deck: Deck, fact_id: str, evidence: Evidence) -> int:
     raise ExportError(f"question on fact {fact_id!r} cites evidence the fact does not have ({evidence.source})")
 
 
-def highlight(text: str, marks: Iterable[_Mark]) -> Markup:
+def highlight(text: str, marks: Iterable[_Mark], *, labels: Sequence[tuple[int, str]] = ()) -> Markup:
     """``text`` escaped, with each mark wrapped in ``<mark id=anchor>`` around exactly its span.
 
     Marks that nest become nested elements. When two marks cross, the one that starts later is
     split: its first piece carries the id, the rest are ``<mark class="cont" data-part-of=id>``.
     After the last piece of each mark comes its back-reference links, whose labels are CSS
-    generated content (so no element's ``textContent`` ever includes them).
+    generated content (so no element's ``textContent`` ever includes them). ``labels`` are
+    (offset, HTML) pairs put in at their offsets (paragraph numbers: empty elements as well).
     """
     marks = sorted(marks, key=lambda m: (m.start, -m.end, m.anchor))
     starts: dict[int, list[_Mark]] = defaultdict(list)
     for m in marks:
         m.opened = False
         starts[m.start].append(m)
-    points = sorted({m.start for m in marks} | {m.end for m in marks})
+    inserts: dict[int, list[str]] = defaultdict(list)
+    for offset, label in labels:
+        inserts[offset].append(label)
+    points = sorted({m.start for m in marks} | {m.end for m in marks} | set(inserts))
     out: list[str] = []
     stack: list[_Mark] = []
     pos = 0
@@ -305,6 +344,7 @@ def highlight(text: str, marks: Iterable[_Mark]) -> Markup:
             for m in reversed(reopen):
                 out.append(_open_mark(m))
                 stack.append(m)
+        out.extend(inserts.get(p, ()))
         for m in starts.get(p, ()):
             if m.end > m.start:
                 out.append(_open_mark(m))
@@ -315,9 +355,10 @@ def highlight(text: str, marks: Iterable[_Mark]) -> Markup:
 
 def _open_mark(m: _Mark) -> str:
     if m.opened:
-        return f'<mark class="cont" data-part-of="{escape(m.anchor)}">'
+        return f'<mark class="cont{" hl" if m.cited else ""}" data-part-of="{escape(m.anchor)}">'
     m.opened = True
-    return f'<mark id="{escape(m.anchor)}" data-fact="{escape(m.fact_id)}">'
+    cls = ' class="hl"' if m.cited else ""
+    return f'<mark id="{escape(m.anchor)}"{cls} data-fact="{escape(m.fact_id)}">'
 
 
 def _backrefs_html(m: _Mark) -> str:
@@ -328,25 +369,33 @@ def _backrefs_html(m: _Mark) -> str:
     )
 
 
+def _paragraph_label(number: int) -> str:
+    # the number is CSS generated content (data-n), so it adds no text to the document
+    return f'<span class="pn" data-n="{number}" aria-hidden="true"></span>'
+
+
 def _blocks(text: str, marks: list[_Mark]) -> tuple[Markup, ...]:
-    """Split the document at blank lines no highlight crosses; highlight each block."""
+    """Split the document at blank lines no highlight crosses; highlight each block and number
+    its paragraphs (a block a highlight holds together may hold several)."""
     cuts: list[tuple[int, int]] = []
     for gap in _BLANK_RUN.finditer(text):
         a, b = gap.span()
         if not any(m.start < b and m.end > a for m in marks):
             cuts.append((a, b))
+    numbered = list(enumerate(paragraph_starts(text), 1))
     blocks: list[Markup] = []
     pos = 0
     for a, b in [*cuts, (len(text), len(text))]:
         if a > pos:
             inside = [
-                _Mark(m.start - pos, m.end - pos, m.anchor, m.fact_id, m.backrefs)
+                _Mark(m.start - pos, m.end - pos, m.anchor, m.fact_id, m.backrefs, m.cited)
                 for m in marks
                 if pos <= m.start and m.end <= a
             ]
+            labels = [(start - pos, _paragraph_label(n)) for n, start in numbered if pos <= start < a]
             piece = text[pos:a]
             if piece.strip() or inside:
-                blocks.append(highlight(piece, inside))
+                blocks.append(highlight(piece, inside, labels=labels))
         pos = b
     return tuple(blocks)
 
@@ -358,6 +407,16 @@ def _blocks(text: str, marks: list[_Mark]) -> tuple[Markup, ...]:
 
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
+
+
+def _cut(text: str, limit: int) -> str:
+    """``text`` on one line, cut at a word after ``limit`` characters, with "…"."""
+    text = _one_line(text)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1]
+    cut = cut[: cut.rfind(" ")] if " " in cut[limit // 2 :] else cut[:limit]
+    return cut.rstrip(" ,;:—–-") + "…"
 
 
 def _short_citation(deck: Deck, source_id: str) -> str:
@@ -374,18 +433,52 @@ def _citations(deck: Deck, q: Question) -> tuple[CitationView, ...]:
         index = _evidence_index(deck, q.fact, ev)
         anchor = evidence_anchor(q.fact, index)
         src = deck.source(ev.source)
+        doc = deck.corpus[ev.source]
         out.append(
             CitationView(
                 source_id=ev.source,
                 source_title=src.title,
                 short=_short_citation(deck, ev.source),
-                line=deck.corpus[ev.source].line_of(ev.start),
+                line=doc.line_of(ev.start),
+                paragraph=paragraph_of(doc.text, ev.start),
                 anchor=anchor,
                 href=f"sources/{url_quote(source_file_name(ev.source))}#{anchor}",
                 quote=ev.quote,
             )
         )
     return tuple(out)
+
+
+def _printed_citations(deck: Deck, citations: Sequence[CitationView]) -> tuple[str, ...]:
+    """A citation that works on paper, one per source: its title (cut short), outlet and date,
+    and the numbers of the paragraphs cited, as the printed source page numbers them."""
+    by_source: dict[str, list[int]] = {}
+    for c in citations:
+        numbers = by_source.setdefault(c.source_id, [])
+        if c.paragraph not in numbers:
+            numbers.append(c.paragraph)
+    out = []
+    for source_id, numbers in by_source.items():
+        src = deck.source(source_id)
+        title = _cut(src.title or source_id, SHORT_TITLE)
+        marks = ", ".join(f"¶ {n}" for n in sorted(numbers))
+        out.append(f"“{title}”, {_short_citation(deck, source_id)}, {marks}")
+    return tuple(out)
+
+
+#: Options of at most this many characters may share one line (each keeps to one line).
+ROW_OPTION = 16
+#: Text options of at most this many characters are set in two columns.
+COLUMN_OPTION = 34
+
+
+def _layout(options: Sequence[OptionView]) -> str:
+    """How a question's options are set: ``row`` (short ones side by side, never wrapped inside
+    an option), ``columns`` (two) or ``list`` (one a line)."""
+    longest = max((len(o.text) for o in options), default=0)
+    if longest <= ROW_OPTION and len(options) <= 5:
+        return "row"
+    return "columns" if longest <= COLUMN_OPTION else "list"
 
 
 def _question_view(deck: Deck, number: int, planned: PlannedQuestion) -> QuestionView:
@@ -398,13 +491,14 @@ def _question_view(deck: Deck, number: int, planned: PlannedQuestion) -> Questio
     if option_views:
         right = [o for o in option_views if o.correct]
         answer = ", ".join(o.letter for o in right) + " — " + "; ".join(o.text for o in right) if right else "—"
+        grid = ", ".join(o.letter for o in right) or "—"
     else:
         answer = " / ".join(q.answers) or "—"
+        grid = _cut(q.answers[0], GRID_ANSWER) if q.answers else "—"
     marker = {"single": "circle", "true_false": "circle", "multiple": "box"}.get(q.type) if option_views else None
     hint = MULTIPLE_HINT if q.type == "multiple" else None
     parts = tuple(q.prompt.split(CLOZE_BLANK)) if q.type == "cloze" else (q.prompt,)
-    longest = max((len(o.text) for o in option_views), default=0)
-    layout = "row" if longest <= 12 and len(option_views) <= 5 else "columns" if longest <= 30 else "list"
+    citations = _citations(deck, q)
     return QuestionView(
         number=number,
         id=q.id,
@@ -417,10 +511,13 @@ def _question_view(deck: Deck, number: int, planned: PlannedQuestion) -> Questio
         marker=marker,
         hint=hint,
         options=option_views,
-        layout=layout,
+        layout=_layout(option_views),
         answer=answer,
+        grid_answer=grid,
+        short_stem=_cut(q.prompt, SHORT_STEM),
         explanation=_one_line(q.explanation),
-        citations=_citations(deck, q),
+        citations=citations,
+        printed_citations=_printed_citations(deck, citations),
     )
 
 
@@ -473,7 +570,10 @@ def source_views(qset: QuestionSet, versions: Sequence[VersionView]) -> tuple[So
                 )
                 continue
             anchor = evidence_anchor(fact.id, i)
-            marks_by_source[ev.source].append(_Mark(ev.start, ev.end, anchor, fact.id, tuple(backrefs.get(anchor, ()))))
+            mark_refs = tuple(backrefs.get(anchor, ()))
+            # with a quiz, only what it cites is highlighted; every piece of evidence keeps its anchor
+            shown = bool(mark_refs) or not versions
+            marks_by_source[ev.source].append(_Mark(ev.start, ev.end, anchor, fact.id, mark_refs, shown))
     if problems:
         raise ExportError(problems)
     pages: list[SourceView] = []
@@ -482,8 +582,11 @@ def source_views(qset: QuestionSet, versions: Sequence[VersionView]) -> tuple[So
         src = doc.source
         marks = marks_by_source.get(source_id, [])
         highlights = tuple(
-            HighlightView(m.anchor, m.fact_id, doc.text[m.start : m.end], doc.line_of(m.start), m.backrefs)
+            HighlightView(
+                m.anchor, m.fact_id, doc.text[m.start : m.end], doc.line_of(m.start), paragraph_of(doc.text, m.start), m.backrefs
+            )
             for m in sorted(marks, key=lambda m: (m.start, m.end, m.anchor))
+            if m.cited
         )
         pages.append(
             SourceView(

@@ -1,0 +1,96 @@
+"""The Anki ledger: what the last build shipped, kept beside the deck file between builds.
+
+``<deck file stem>.ledger.json`` holds, per note GUID, the content hash, the modification time
+(``mod``) it was shipped with, the question id and the note type key; per note type its hash and
+mod. Anki updates a note on import only when the file's ``mod`` is newer than its own, so
+unchanged content keeps its old ``mod`` and changed content gets a newer one (:func:`stamp`).
+
+A question that is no longer generated is **retired**: its entry keeps its note type and gains
+``retired`` (the date it was retired) and ``reason``, so that the retired note studykit ships in
+its place is the same in every later build (the same content, so the same ``mod``: Anki reports
+it unchanged) until the question comes back, when it is shipped as changed and updates in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..errors import ExportError, Location
+
+__all__ = ["LEDGER_FORMAT", "content_hash", "ledger_text", "read_ledger", "stamp"]
+
+LEDGER_FORMAT = "studykit-anki-ledger/1"
+
+Ledger = dict[str, dict[str, dict[str, Any]]]
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def ledger_text(ledger: Mapping[str, Any]) -> str:
+    """The ledger as JSON with one note a line: quick to write, and a rebuild's diff shows the notes it changed."""
+
+    def compact(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    notes = ledger["notes"]
+    note_lines = ",\n".join(f"  {compact(guid)}: {compact(notes[guid])}" for guid in sorted(notes))
+    return (
+        "{\n"
+        f' "deck": {compact(ledger["deck"])},\n'
+        f' "format": {compact(ledger["format"])},\n'
+        f' "note_types": {compact(ledger["note_types"])},\n'
+        f' "notes": {{\n{note_lines}\n }}\n'
+        "}\n"
+    )
+
+
+def read_ledger(path: Path) -> Ledger:
+    """The ledger at ``path`` (empty when there is none); :class:`ExportError` when it is damaged."""
+    empty: Ledger = {"notes": {}, "note_types": {}}
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return empty
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ExportError(f"cannot read the Anki ledger: {getattr(exc, 'strerror', None) or exc}", Location(str(path))) from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ExportError(
+            f"the Anki ledger is not valid JSON ({exc.msg}); delete it to start afresh "
+            "(every note is then marked changed and updated on the next import)",
+            Location(str(path), exc.lineno, exc.colno),
+        ) from None
+    ok = isinstance(data, dict) and data.get("format") == LEDGER_FORMAT
+    for section in ("notes", "note_types"):
+        entries = data.get(section, {}) if isinstance(data, dict) else None
+        ok = ok and isinstance(entries, dict) and all(
+            isinstance(e, dict) and isinstance(e.get("hash"), str) and isinstance(e.get("mod"), int)
+            for e in entries.values()
+        )
+    if ok:
+        for entry in data.get("notes", {}).values():
+            for key in ("id", "type", "retired", "reason"):
+                ok = ok and (key not in entry or isinstance(entry[key], str))
+    if not ok:
+        raise ExportError(
+            f"not a studykit Anki ledger (expected format {LEDGER_FORMAT!r} with 'notes' and 'note_types'); "
+            "delete it to start afresh (every note is then marked changed)",
+            Location(str(path)),
+        )
+    return {"notes": dict(data.get("notes", {})), "note_types": dict(data.get("note_types", {}))}
+
+
+def stamp(entry: Mapping[str, Any] | None, hashed: str, now: int) -> tuple[int, str]:
+    """(mod, status) for content with hash ``hashed`` given its ledger entry: ``new``,
+    ``unchanged`` (the entry's mod) or ``changed`` (now, and at least a second after the old mod)."""
+    if entry is None:
+        return now, "new"
+    if entry["hash"] == hashed:
+        return int(entry["mod"]), "unchanged"
+    return max(now, int(entry["mod"]) + 1), "changed"

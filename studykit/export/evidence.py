@@ -1,0 +1,138 @@
+"""Evidence as a learner reads it on the back of a card: whole sentences, no photo captions,
+one typography.
+
+A fact's quote is the exact span that grounds it, often a fragment ("as the Soviet Union cut
+diplomatic ties"). On a card it is shown as the whole sentence(s) it lies in
+(:meth:`studykit.corpus.Document.sentence_around`, as the cloze generator uses), with "…" where a
+sentence had to be cut short. Quotes taken from a photo caption ("participates in a vote during a
+Security Council meeting …, Friday, Feb. 25, 2022. (AP Photo/…)") are left out when the fact has
+other evidence, and labelled as a caption when it has none. Straight quotation marks and
+apostrophes of the documents are set as typographic ones (“ ” ‘ ’), as studykit's own stems are;
+a blockquote needs no quotation marks of its own, so none are added.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from ..corpus import Document
+from ..model import Evidence
+
+__all__ = ["Passage", "is_caption", "passages", "typeset"]
+
+#: Photo credits and caption labels.
+_CREDIT = re.compile(
+    r"\((?:AP|AFP|Reuters|EPA|Getty|Photo|File)[^)]*\)|\bPhoto(?:graph)?\s*(?:by\b|:|credit)|\bGetty\b"
+    r"|\b(?:Credit|Courtesy)\s*:|/(?:AP|AFP|Reuters|Getty)\b|\bAP Photo\b|\bPhoto by AP\b",
+    re.I,
+)
+_CAPTION_LABEL = re.compile(r"^\s*(?:Header|Caption|Photo|Image|Picture|Illustration)\s*:", re.I)
+_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+_MONTH = r"[A-Z][a-z]{2,8}\.?"
+#: "…, Friday, Feb. 25, 2022." or "…, Sunday, 13 April 2014": how captions date a picture.
+_DATELINE_END = re.compile(rf"\b{_WEEKDAY},\s+(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH}),?\s+\d{{4}}\.?\s*$")
+_SENTENCE_BREAK = re.compile(r"[.!?][\"”’')]*\s+(?=[A-Z“\"‘'])")
+_CLOSERS = "\"”’')"
+
+
+def _line_of(text: str, start: int, end: int) -> str:
+    left = text.rfind("\n", 0, start) + 1
+    right = text.find("\n", end)
+    return text[left : len(text) if right < 0 else right]
+
+
+def is_caption(text: str, start: int, end: int) -> bool:
+    """Whether the span lies in a line that reads as a photo caption: it carries a credit
+    ("(AP Photo/…)", "Getty", "Photo by …") or a caption label ("Header:"), starts in lower case
+    (a fragment), or is one sentence that ends in a dateline ("…, Friday, Feb. 25, 2022.")."""
+    line = _line_of(text, start, end).strip()
+    if not line:
+        return False
+    if _CREDIT.search(line) or _CAPTION_LABEL.match(line) or line[0].islower():
+        return True
+    return bool(_DATELINE_END.search(line)) and not _SENTENCE_BREAK.search(line)
+
+
+def _quote_marks(text: str) -> str:
+    """Straight quotation marks and apostrophes as typographic ones, one character for one."""
+    out = []
+    for i, ch in enumerate(text):
+        if ch not in "'\"":
+            out.append(ch)
+            continue
+        before = text[i - 1] if i else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        opening = (not before or before.isspace() or before in "([{‘“—–-/") and bool(after) and not after.isspace()
+        if ch == "'":
+            out.append("‘" if opening and not (before.isalnum()) else "’")
+        else:
+            out.append("“" if opening else "”")
+    return "".join(out)
+
+
+def typeset(text: str) -> str:
+    """``text`` with typographic quotation marks and apostrophes; its length is unchanged, so a
+    cloze's parts can be typeset together and split again."""
+    return _quote_marks(text) if ("'" in text or '"' in text) else text
+
+
+@dataclass(frozen=True)
+class Passage:
+    """What a card shows for one or more pieces of evidence: a sentence of one source."""
+
+    source: str
+    text: str  # typeset, with "…" where the sentence was cut short
+    caption: bool = False
+
+
+def _cut_before(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t")
+    if not before or before.endswith("\n"):
+        return False
+    return before.rstrip(_CLOSERS)[-1:] not in ".!?"
+
+
+def _cut_after(text: str, end: int) -> bool:
+    after = text[end:].lstrip(" \t")
+    if not after or after.startswith("\n"):
+        return False
+    return text[:end].rstrip(_CLOSERS)[-1:] not in ".!?"
+
+
+def _sentence(doc: Document, evidence: Evidence) -> tuple[int, int, str]:
+    start, end = doc.sentence_around(evidence.start, evidence.end)
+    text = doc.text
+    shown = " ".join(text[start:end].split())
+    if _cut_before(text, start):
+        shown = "…" + shown
+    if _cut_after(text, end):
+        shown += "…"
+    return start, end, shown
+
+
+def passages(documents: dict[str, Document], evidence: Sequence[Evidence], *, skip: str | None = None) -> list[Passage]:
+    """The passages a card shows for ``evidence``: each quote's whole sentence once (two quotes
+    of one sentence show it once), captions left out unless nothing else is left, and a
+    sentence equal to ``skip`` (a cloze's own text) left out."""
+    found: list[tuple[tuple[str, int, int], Passage]] = []
+    skipped = " ".join(skip.split()) if skip else None
+    for ev in evidence:
+        doc = documents.get(ev.source)
+        if doc is None or doc.text[ev.start : ev.end] != ev.quote:
+            key, text, caption = (ev.source, ev.start, ev.end), " ".join(ev.quote.split()), False
+        else:
+            start, end, text = _sentence(doc, ev)
+            key, caption = (ev.source, start, end), is_caption(doc.text, ev.start, ev.end)
+        if skipped is not None and text.strip("…") == skipped:
+            continue
+        # a sentence shown already, or inside one shown already, is not shown again
+        if any(k[0] == key[0] and k[1] <= key[1] and key[2] <= k[2] for k, _ in found):
+            continue
+        found = [(k, p) for k, p in found if not (k[0] == key[0] and key[1] <= k[1] and k[2] <= key[2])]
+        found.append((key, Passage(ev.source, typeset(text), caption)))
+    shown = [p for _, p in found]
+    if any(not p.caption for p in shown):
+        return [p for p in shown if not p.caption]
+    return shown
