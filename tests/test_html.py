@@ -412,7 +412,7 @@ def test_families_and_topics_filter(qset, out):
 def test_too_large_count_warns_and_bad_options_are_usage_errors(qset, out):
     report = write_quiz(qset, out, count=500)
     assert [p.severity for p in report.problems] == ["warning"]
-    assert "only 20 match" in report.problems[0].message
+    assert "asked for 500 questions but only 8 fit on one sheet" in report.problems[0].message  # 8 facts, one question each
     for kwargs in ({"count": 0}, {"versions": 0}, {"paper": "a3"}):
         with pytest.raises(UsageError):
             write_quiz(qset, out, **kwargs)

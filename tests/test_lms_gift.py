@@ -174,7 +174,7 @@ def test_version_is_the_printed_quiz_version():
 
     qset = bundled()
     text, output = export(qset, version=1, count=20, seed=9)
-    planned = plan_version(select_questions(qset), count=20, seed=9, version=1)
+    planned = plan_version(select_questions(qset), count=20, seed=9, version=1, deck=qset.deck)
     [parsed] = parse_gift([text])
     nodes = parsed["questions"]
     assert {moodle_category(n["title"])[2] for n in nodes if n["type"] == "Category"} == {"Version 1, seed 9"}

@@ -218,7 +218,7 @@ def test_version_is_the_printed_quiz_version():
 
     qset = bundled()
     data, output = export(qset, version=2, count=12, seed=5)
-    planned = plan_version(select_questions(qset), count=12, seed=5, version=2)
+    planned = plan_version(select_questions(qset), count=12, seed=5, version=2, deck=qset.deck)
     questions = imported(data)
     assert [q.name for q in questions] == [p.question.id for p in planned]
     for q, p in zip(questions, planned, strict=True):

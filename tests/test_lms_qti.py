@@ -176,7 +176,7 @@ def test_version_is_the_printed_quiz_version():
 
     qset = bundled()
     data, output = export(qset, version=3, count=15, families=["who", "year"])
-    planned = plan_version(select_questions(qset, families=["who", "year"]), count=15, seed=qset.seed, version=3)
+    planned = plan_version(select_questions(qset, families=["who", "year"]), count=15, seed=qset.seed, version=3, deck=qset.deck)
     package = read_package(data)
     assert package.errors == [] and dtd_errors(package.assessment) == []
     items = package.assessment.findall("assessment/section/item")

@@ -45,7 +45,7 @@ from markupsafe import Markup
 from ..errors import ExportError, Location, Problem, UsageError
 from ..fsio import MANIFEST, commit, read_manifest
 from ..model import QuestionSet
-from ..quiz import plan_version, select_questions
+from ..quiz import plan_sheet, select_questions
 from .base import Content, Output
 from .pdf import find_pdfunite, print_pages, require_chromium, unite_pdfs
 from .views import (
@@ -274,14 +274,13 @@ def render_quiz(
         raise UsageError(f"the question count must be at least 1, not {count}")
     pool = select_questions(qset, families=families, topics=topics)
     problems: list[Problem] = []
-    if count is not None and count > len(pool):
-        problems.append(
-            Problem(None, f"asked for {count} questions but only {len(pool)} match; each version has {len(pool)}", "warning")
-        )
     deck = qset.deck
-    views = tuple(
-        version_view(deck, k, seed, plan_version(pool, count=count, seed=seed, version=k)) for k in range(1, versions + 1)
-    )
+    plans = [plan_sheet(pool, count=count, seed=seed, version=k, deck=deck) for k in range(1, versions + 1)]
+    for k, plan in enumerate(plans, 1):
+        message = plan.message()
+        if message:
+            problems.append(Problem(None, f"version {k}: {message}", "warning"))
+    views = tuple(version_view(deck, k, seed, plan.questions) for k, plan in enumerate(plans, 1))
     sources = source_views(qset, views)
     env = _environment(theme_dir)
     pages: dict[str, bytes] = {}

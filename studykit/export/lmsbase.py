@@ -21,7 +21,7 @@ from ..corpus import Source, http_url
 from ..dates import display_date
 from ..errors import Location, Problem, UsageError, display_path
 from ..model import CLOZE_BLANK, Fact, Question, QuestionSet
-from ..quiz import plan_version, select_questions
+from ..quiz import plan_sheet, select_questions
 from .base import Output
 
 #: The instruction a select-all question carries (the prompt never does); the Anki deck's words.
@@ -261,13 +261,12 @@ class LmsExporter:
             return [Item(q, tuple(q.options), i) for i, q in enumerate(qset.questions, 1)], []
         pool = select_questions(qset, families=self.families, topics=self.topics)
         problems = []
-        if self.count is not None and self.count > len(pool):
-            problems.append(
-                Problem(None, f"asked for {self.count} questions but only {len(pool)} match; the version has {len(pool)}", "warning")
-            )
         seed = qset.seed if self.seed is None else self.seed
-        planned = plan_version(pool, count=self.count, seed=seed, version=self.version)
-        return [Item(p.question, p.options, i) for i, p in enumerate(planned, 1)], problems
+        plan = plan_sheet(pool, count=self.count, seed=seed, version=self.version, deck=qset.deck)
+        message = plan.message()
+        if message:
+            problems.append(Problem(None, f"version {self.version}: {message}", "warning"))
+        return [Item(p.question, p.options, i) for i, p in enumerate(plan.questions, 1)], problems
 
     def version_label(self, qset: QuestionSet) -> str | None:
         """``Version k`` (with the seed when it is not the set's): a category and a quiz title."""
