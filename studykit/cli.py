@@ -7,6 +7,7 @@ Each command is a thin shell over library calls. Exit codes: 0 success (or a cle
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
 import sys
 import traceback
@@ -31,6 +32,32 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse prints usage and exits 2, which is ours too
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+    def parse_args(self, args=None, namespace=None):
+        """As argparse, but an unknown option is reported by the subcommand it was given to, with
+        that subcommand's usage and the option it was most likely meant to be."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = self._subcommand(getattr(parsed, "command", None))
+            where = command or self
+            hints = [_did_you_mean(extra, where) for extra in extras]
+            detail = "; ".join(h for h in hints if h)
+            where.error(f"unrecognized arguments: {' '.join(extras)}" + (f"; {detail}" if detail else ""))
+        return parsed
+
+    def _subcommand(self, name: str | None) -> argparse.ArgumentParser | None:
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction) and name in action.choices:
+                return action.choices[name]
+        return None
+
+
+def _did_you_mean(extra: str, parser: argparse.ArgumentParser) -> str | None:
+    if not extra.startswith("-"):
+        return None
+    options = [o for action in parser._actions for o in action.option_strings if o.startswith("--")]
+    close = difflib.get_close_matches(extra.split("=", 1)[0], options, n=1, cutoff=0.6)
+    return f"did you mean {close[0]}?" if close else None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -158,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--theme", "--templates", dest="theme", type=Path, metavar="DIR",
         help="folder of page templates and style.css that override the built-in theme (--templates is the old name)",
     )
-    quiz.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size for printing (default: a4)")
+    quiz.add_argument("--paper", type=str.lower, choices=("a4", "letter"), default="a4", help="paper size for printing (default: a4)")
     quiz.add_argument(
         "--pdf", action="store_true",
         help="also print each quiz and key to PDF with headless Chromium, and all of them to quizzes-and-keys.pdf",

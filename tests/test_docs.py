@@ -59,3 +59,17 @@ def test_parser_knows_the_commands():
     parser = build_parser()
     choices = next(a for a in parser._actions if a.dest == "command").choices
     assert set(choices) == {"check", "build", "export", "lint", "quiz", "review", "init", "propose"}
+
+
+def test_a_mistyped_option_gets_the_subcommands_usage_and_a_suggestion(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "studykit", "quiz", "deck.yaml", "--cout", "10"],
+                            capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: studykit quiz ")
+    assert result.stderr.rstrip().endswith("studykit quiz: error: unrecognized arguments: --cout 10; did you mean --count?")
+
+
+def test_choices_are_case_insensitive_where_that_is_harmless():
+    args = build_parser().parse_args(["quiz", "d.yaml", "--paper", "A4"])
+    assert args.paper == "a4"
+    assert build_parser().parse_args(["export", "d.yaml", "--format", "GIFT"]).format == "gift"
