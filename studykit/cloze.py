@@ -15,7 +15,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .corpus import find_words, fold, normalize, normalize_with_map
-from .dates import year_of
+from .dates import display_date, year_of
 from .model import CLOZE_BLANK, VOTE_POSITIONS, Fact, Question, format_value
 
 if TYPE_CHECKING:
@@ -59,6 +59,8 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
             if _visible(target, fact, ctx, before + " " + after):
                 continue  # the answer would still be on the card
             before = _ARTICLE_BEFORE.sub(lambda m: ("A(n)" if m.group(1)[0] == "A" else "a(n)") + m.group(2), before)
+            before, after = _balanced(_without_opener(before), after)
+            before = _dateline(ctx, evidence.source) + before
             if document is not None:
                 ctx.cloze_sentences.add((evidence.source, left, right))
             return make_question(
@@ -73,6 +75,44 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
                 cloze=(before, deleted, after),
             )
     return None
+
+
+#: Words that tie a sentence to the one before it: meaningless at the start of a card.
+_OPENER = re.compile(r"^(?:Still|But|However|Also|Meanwhile|And|Yet|Moreover|Instead|Nevertheless|Nonetheless|Indeed|Then|So)\b,?\s+")
+
+
+def _without_opener(before: str) -> str:
+    """The card's text without a leading "Still," or "But": a sentence shown alone starts afresh."""
+    stripped = _OPENER.sub("", before, count=1)
+    return stripped[:1].upper() + stripped[1:] if stripped is not before else before
+
+
+def _balanced(before: str, after: str) -> tuple[str, str]:
+    """Quotation marks paired on the card: a quotation cut by the sentence's end is closed, and one
+    whose opening lies before the sentence is opened."""
+    text = before + after
+    opened, closed = text.count("“"), text.count("”")
+    if opened > closed:
+        after = after + "”" * (opened - closed)
+    elif closed > opened:
+        before = "“" * (closed - opened) + before
+    if text.count('"') % 2:
+        after = after + '"'
+    return before, after
+
+
+def _dateline(ctx: Context, source_id: str) -> str:
+    """"(Haaretz, April 2014) ": the card's text says when, as the article around it did."""
+    if source_id not in ctx.deck.corpus:
+        return ""
+    source = ctx.deck.source(source_id)
+    outlet = re.sub(r"\s*\(.*?\)", "", source.outlet or "").strip()
+    if not outlet:
+        outlet = "a report"
+    elif outlet.lower().startswith("unnamed "):  # "Unnamed news site" → "a news site"
+        outlet = "a " + outlet[len("unnamed ") :]
+    when = display_date(source.published) if source.published else "undated"
+    return f"({outlet}, {when}) "
 
 
 def _targets(fact: Fact, ctx: Context) -> list[tuple[str, str]]:

@@ -84,7 +84,8 @@ def explain(fact: Fact) -> str:
         return typeset(with_time(f"{f['actor']} {f['action']}", date))
     if fact.kind == "stance":
         source = f"According to {f['according_to']}, " if "according_to" in f else ""
-        return typeset(sentence(f"{source}{f['actor']} {f['position']}{anchor(fact)}") + " The reason given: " + sentence(lower_first(f["rationale"])))
+        # "a reason": a source that gives one of several reasons is not made to say it gave the only one
+        return typeset(sentence(f"{source}{f['actor']} {f['position']}{anchor(fact)}") + " A reason given: " + sentence(lower_first(f["rationale"])))
     if fact.kind == "statement":
         role = f", {f['role']}," if "role" in f else ""
         return typeset(with_time(f"{f['speaker']}{role} said “{_words(f['said'])}”{_context(fact)}", date))
@@ -320,7 +321,7 @@ def _what_date(template: Template, fact: Fact, ctx: Context) -> Question | None:
 def _which_rationale(template: Template, fact: Fact, ctx: Context) -> Question | None:
     f = fact.fields
     source = f", according to {f['according_to']}" if "according_to" in f else ""
-    prompt = f"What was the reason {f['actor']} {f['position']}{anchor(fact)}{source}?"
+    prompt = f"What was one reason {f['actor']} {f['position']}{anchor(fact)}{source}?"
     given = {fold(f["rationale"])}
     # only the curator can say that a reason was *not* this actor's: another actor's reason may be this one's too
     wrong = [
@@ -342,7 +343,7 @@ def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
     unit = f" (in {f['unit']})" if "unit" in f else ""
     if hedge in _BOUNDS:
         said = f"{f['qualifier']} {CLOZE_BLANK} {declarative(f['subject'])}{anchor(fact)}"
-        prompt = f"Which figure completes what the source says: “{capitalise(said)}”{unit}?"
+        prompt = f"Which figure does the source give: {said}{unit}?"
     else:
         noun = "much" if "unit" in f else "many"
         how = f"About how {noun}" if hedge else f"How {noun}"
@@ -417,20 +418,19 @@ def _true_false_twin(template: Template, fact: Fact, ctx: Context) -> Question |
         position, _, wrong = pair
         return true_false(template, fact, _vote_statement(fact, position, wrong[0].value), False, proof=wrong[0].proof)
     if fact.kind == "event":
-        stem = f"{f['action']}"
-        curated = [(w, "the curator lists it as not the actor") for w in fact.distractors.get("actor", ())]
-        actors = ctx.pools.rank_entities(fact, [f["actor"]], curated, stem=stem, rank=rank)
-        if actors:
-            return true_false(template, fact, with_time(f"{actors[0].value} {f['action']}", f.get("date")), False, proof=actors[0].proof)
         date = f.get("date")
-        if not date or ctx.pools.trivial_year(fact):
-            return None  # no year to swap, or only the source's own year: "In 2016, … Russia's invasion …" is false by its words
-        years = [y for y in ctx.pools.years(fact, ctx.rng(question_id)) if abs(y - year_of(date)) >= 2]
-        if not years:
-            return None
-        year = ctx.ranked(question_id, [str(y) for y in years])[0]
-        return true_false(template, fact, with_time(f"{f['actor']} {f['action']}", year), False,
-                          proof="the event happened in another year")
+        if date and not ctx.pools.trivial_year(fact):
+            # another year for the same event: false by the record, and a reader must know when it happened
+            years = [y for y in ctx.pools.years(fact, ctx.rng(question_id)) if abs(y - year_of(date)) >= 2]
+            if years:
+                year = ctx.ranked(question_id, [str(y) for y in years])[0]
+                return true_false(template, fact, with_time(f"{f['actor']} {f['action']}", year), False,
+                                  proof="the event happened in another year")
+        curated = [(w, "the curator lists it as not the actor") for w in fact.distractors.get("actor", ())]
+        actors = ctx.pools.rank_entities(fact, [f["actor"]], curated, stem=f["action"], rank=rank)
+        if actors:
+            return true_false(template, fact, with_time(f"{actors[0].value} {f['action']}", date), False, proof=actors[0].proof)
+        return None
     speakers = ctx.pools.rank_entities(fact, ctx.pools.speakers_of(fact), ctx.pools.other_speakers(fact), stem="", rank=rank)
     if not speakers:
         return None

@@ -176,7 +176,7 @@ def test_usage_error_exit_2(make_project, in_dir, capsys):
         with pytest.raises(SystemExit) as info:
             main(["check", "--no-such-flag"])
     assert info.value.code == 2
-    assert "studykit: error: unrecognized arguments: --no-such-flag" in capsys.readouterr().err
+    assert "studykit check: error: unrecognized arguments: --no-such-flag" in capsys.readouterr().err
 
 
 def test_unknown_topic_and_template_field(make_project):

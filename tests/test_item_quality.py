@@ -5,6 +5,7 @@ Each test builds a small deck whose flaw the rule prevents, and fails if the rul
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from conftest import DOCUMENT, deck_data, facts_with
@@ -91,7 +92,7 @@ def test_hedged_figures_are_asked_with_their_hedge_and_wrong_values_on_both_side
     for seed in range(12):
         q = generate(make_project, facts, document=text, seed=seed).by_id("cosponsors/how-many")
         # "more than 60 countries" would be true of "over 80": the source's own statement is asked, its figure blanked
-        assert q.prompt == "Which figure completes what the source says: “Over _____ countries signed on as co-sponsors”?"
+        assert q.prompt == "Which figure does the source give: over _____ countries signed on as co-sponsors?"
         values = [int(o.replace(",", "")) for o in q.options]
         sides["below"] += any(v < 80 for v in values)
         sides["above"] += any(v > 80 for v in values)
@@ -169,10 +170,18 @@ def test_a_state_or_a_negation_makes_no_year_or_true_false_pair(make_project):
 
 def test_the_false_twin_swaps_the_most_telling_part_for_a_plausible_refuted_one(make_project):
     qset = generate(make_project)
+    # a dated event: another year (a reader must know when it happened; a swapped actor can be absurd)
     twin = qset.by_id("ties-cut/true-false-twin")
-    assert twin.answers == ("False",) and twin.prompt in {
-        "True or false: In 1967, India cut diplomatic ties with Israel.", "True or false: In 1967, China cut diplomatic ties with Israel."}
-    assert twin.wrong and twin.wrong[0].proof
+    assert twin.answers == ("False",) and re.fullmatch(r"True or false: In (\d{4}), the Soviet Union cut diplomatic ties with Israel\.", twin.prompt)
+    assert abs(int(re.search(r"\d{4}", twin.prompt).group()) - 1967) >= 2 and twin.wrong[0].proof
+    # a vote: another voter whose recorded position refutes it
+    vote = qset.by_id("unsc-vote/true-false-twin")
+    assert vote.prompt.startswith("True or false: On 25 February 2022, ") and " vetoed " in vote.prompt and "Russia vetoed" not in vote.prompt
+    # an undated event: the most plausible curated actor
+    facts = facts_with(**{"ties-cut": {"date": None}})
+    facts[[f["id"] for f in facts].index("ties-cut")].pop("date")
+    twin = generate(make_project, facts).by_id("ties-cut/true-false-twin")
+    assert twin.prompt in {"True or false: India cut diplomatic ties with Israel.", "True or false: China cut diplomatic ties with Israel."}
 
 
 def test_a_quantity_subject_written_as_a_question_reads_right_in_the_explanation(make_project):

@@ -220,7 +220,10 @@ def test_cloze_blanks_a_rare_key_value_in_its_whole_sentence(make_project):
     q = qset.by_id("unsc-vote/cloze")
     before, deleted, after = q.cloze
     assert deleted == "China" and q.answers == ("China",)
-    assert before + deleted + after in DOCUMENT and q.prompt == before + CLOZE_BLANK + after
+    # the whole sentence, after a dateline that says when (the card stands alone)
+    assert before.startswith("(The Test Times, 25 February 2022) ")
+    assert before.removeprefix("(The Test Times, 25 February 2022) ") + deleted + after in DOCUMENT
+    assert q.prompt == before + CLOZE_BLANK + after
     # a figure written in words is never blanked; nor is the deck's ubiquitous subject
     assert "cosponsors/cloze" not in {x.id for x in qset}
     assert all(x.answers != ("Israel",) for x in qset if x.type == "cloze")
@@ -252,7 +255,7 @@ def test_an_article_before_a_blank_gives_nothing_away(make_project):
     document = DOCUMENT + "\nIt was an Omani initiative to send an envoy.\n"
     qset = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck()))
     q = qset.by_id("envoy/cloze")
-    assert q.prompt == "It was a(n) _____ initiative to send an envoy." and q.answers == ("Omani",)
+    assert q.prompt == "(The Test Times, 25 February 2022) It was a(n) _____ initiative to send an envoy." and q.answers == ("Omani",)
 
 
 def test_explanation_is_one_sentence_with_the_date(make_project):
@@ -381,3 +384,14 @@ def test_same_words_from_two_speakers_make_a_select_all_question(make_project):
     question = qset.by_id("lapid/who-said")
     assert question.type == "multiple" and set(question.answers) == {"Yair Lapid", "Amos Gilad"}
     assert "lapid/true-false-twin" not in {q.id for q in qset} or "Amos Gilad said" not in qset.by_id("lapid/true-false-twin").prompt
+
+
+def test_a_cloze_card_starts_afresh_and_pairs_its_quotation_marks(make_project):
+    facts = facts_with()
+    facts.append({
+        "id": "viktorov", "kind": "statement", "speaker": "Anatoly Viktorov", "said": "will continue a wise approach",
+        "evidence": [{"source": "report", "quote": "Still, Anatoly Viktorov said Israel “will continue a wise approach"}],
+    })
+    document = DOCUMENT + "Still, Anatoly Viktorov said Israel “will continue a wise approach\n"
+    q = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck())).by_id("viktorov/cloze")
+    assert q.prompt == "(The Test Times, 25 February 2022) _____ said Israel “will continue a wise approach”"

@@ -112,6 +112,17 @@ def _sentence(doc: Document, evidence: Evidence) -> tuple[int, int, str]:
     return start, end, shown
 
 
+_LETTERS = re.compile(r"[^\w]+")
+
+
+def _shown_in(sentence: str, card: str) -> bool:
+    """Whether a cloze card already shows this sentence: its words are the card's (the card may
+    add a dateline, drop a leading "Still," or close a quotation)."""
+    words = _LETTERS.sub(" ", sentence.lower()).split()
+    shown = f" {' '.join(_LETTERS.sub(' ', card.lower()).split())} "
+    return bool(words) and (f" {' '.join(words)} " in shown or f" {' '.join(words[1:])} " in shown)
+
+
 def passages(documents: dict[str, Document], evidence: Sequence[Evidence], *, skip: str | None = None) -> list[Passage]:
     """The passages a card shows for ``evidence``: each quote's whole sentence once (two quotes
     of one sentence show it once), captions left out unless nothing else is left, and a
@@ -125,7 +136,7 @@ def passages(documents: dict[str, Document], evidence: Sequence[Evidence], *, sk
         else:
             start, end, text = _sentence(doc, ev)
             key, caption = (ev.source, start, end), is_caption(doc.text, ev.start, ev.end)
-        if skipped is not None and text.strip("…") == skipped:
+        if skipped is not None and _shown_in(text.strip("…"), skipped):
             continue
         # a sentence shown already, or inside one shown already, is not shown again
         if any(k[0] == key[0] and k[1] <= key[1] and key[2] <= k[2] for k, _ in found):
