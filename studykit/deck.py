@@ -30,7 +30,7 @@ from .model import (
     UserTemplate,
     format_value,
 )
-from .yamlio import LocDict, LocList, check_keys, describe, parse_yaml, read_text
+from .yamlio import LocDict, LocList, YAMLSyntaxError, check_keys, describe, parse_yaml, read_text
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 DEFAULT_CORPUS = "../seeds"
@@ -118,14 +118,14 @@ def _parse_skipping_broken_facts(text: str, shown: str) -> tuple[Any, list, bool
             data, found = parse_yaml(text, shown)
         except LoadError as exc:
             where = exc.problems[0].location
-            block = _fact_block(text, where.line if where else 0)
+            syntax = isinstance(exc, YAMLSyntaxError)
+            block = _fact_block(text, where.line if where else 0, syntax=syntax)
             if block is None:
                 raise LoadError([*problems, *exc.problems]) from None
             start, end = block
             problems.extend(exc.problems)
-            problems.append(
-                Problem(Location(shown, start + 1, 1), f"lines {start + 1}–{end} (one fact) were skipped because of the syntax error", "info")
-            )
+            why = "the syntax error" if syntax else "this error"
+            problems.append(Problem(Location(shown, start + 1, 1), f"lines {start + 1}–{end} (one fact) were skipped because of {why}", "info"))
             lines = text.split("\n")
             lines[start:end] = [""] * (end - start)
             text = "\n".join(lines)
@@ -134,8 +134,9 @@ def _parse_skipping_broken_facts(text: str, shown: str) -> tuple[Any, list, bool
     raise LoadError(problems)
 
 
-def _fact_block(text: str, line: int) -> tuple[int, int] | None:
-    """The 0-based line range [start, end) of the item of ``facts:`` that a problem at ``line`` is in."""
+def _fact_block(text: str, line: int, *, syntax: bool = True) -> tuple[int, int] | None:
+    """The 0-based line range [start, end) of the item of ``facts:`` that a problem at ``line`` is in
+    (for a ``syntax`` error, perhaps the item before: the parser may notice it only at the next one)."""
     lines = text.split("\n")
     header = next((i for i, line in enumerate(lines) if _FACTS_HEADER.match(line)), None)
     if header is None or not header + 1 < line <= len(lines) + 1:
@@ -148,7 +149,7 @@ def _fact_block(text: str, line: int) -> tuple[int, int] | None:
     end_of_list = next((i for i in range(first, len(lines)) if lines[i][:1].strip() and not lines[i].startswith("#")), len(lines))
     starts = [i for i in range(first, end_of_list) if lines[i].startswith(indent + "- ") and not lines[i][len(indent)].isspace()]
     at = line - 1
-    if at in starts and at != starts[0]:
+    if syntax and at in starts and at != starts[0]:
         at -= 1  # libyaml often reports an unclosed value where the next item begins
     at = min(at, end_of_list - 1)
     item = max((s for s in starts if s <= at), default=None)

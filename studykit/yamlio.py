@@ -4,7 +4,8 @@ PyYAML parses the text into events (with libyaml's C parser when it is installed
 builds ``dict``/``list`` subclasses from them that carry :class:`~studykit.errors.Location` s, so
 every later check can point at the exact ``path:line:col`` of the offending node. Anchors and
 aliases are refused where they stand: decks do not need them, and refusing them makes "billion
-laughs" documents harmless. Nesting deeper than :data:`MAX_DEPTH` is refused as it is met.
+laughs" documents harmless. Every tag (``!custom``, ``!!python/…``, ``!!str``) is refused too, on a
+scalar, a sequence or a mapping alike. Nesting deeper than :data:`MAX_DEPTH` is refused as it is met.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ MAX_DEPTH = 64
 DEPTH_MESSAGE = f"nesting is deeper than {MAX_DEPTH} levels"
 #: How libyaml's own nesting limit words its error.
 _LIBYAML_DEPTH = "exceeded maximum nesting depth"
+
+
+class YAMLSyntaxError(LoadError):
+    """The text is not YAML: a parser error, located where the parser gave up (often after the mistake)."""
 
 
 class LocDict(dict):
@@ -150,7 +155,7 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
             # libyaml 0.2.5 (PyYAML 6.0.4's wheels) stops at 1,000 levels while scanning ahead,
             # before the builder sees level 65: the same refusal, where libyaml found it
             raise LoadError(DEPTH_MESSAGE, _mark_location(shown, exc.problem_mark)) from None
-        raise LoadError(_syntax_message(exc, text), _mark_location(shown, exc.problem_mark)) from None
+        raise YAMLSyntaxError(_syntax_message(exc, text), _mark_location(shown, exc.problem_mark)) from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids, e.g. NUL or another control character
         raise LoadError(_reader_message(exc), _offset_location(shown, text, exc.position)) from None
     except yaml.YAMLError as exc:  # pragma: no cover - errors without a mark are rare
@@ -234,6 +239,8 @@ class _Builder:
             )
         if depth > MAX_DEPTH:
             raise LoadError(DEPTH_MESSAGE, self.loc(event))
+        if event.tag is not None:  # decks need no tags; one dropped in silence would change what a value means
+            raise LoadError(f"YAML tag {_shown_tag(event.tag)!r} is not supported; remove it", self.loc(event))
         if isinstance(event, ScalarEvent):
             return self.scalar(event)
         next_event = self.loader.get_event
@@ -275,25 +282,18 @@ class _Builder:
         raise LoadError(f"unexpected YAML event {type(event).__name__}", self.loc(event))  # pragma: no cover
 
     def scalar(self, event: ScalarEvent) -> Any:
-        tag = event.tag
-        if tag is None and _plainly_text(event):
+        if _plainly_text(event):
             return event.value  # the common case, without PyYAML's resolver and constructor
-        if tag is None or tag == "!":
-            tag = self.loader.resolve(ScalarNode, event.value, event.implicit)
-        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)  # type: ignore[arg-type]
+        tag = self.loader.resolve(ScalarNode, event.value, event.implicit)
         if tag == "tag:yaml.org,2002:merge":
             return _MERGE
-        if tag.startswith("tag:yaml.org,2002:"):
-            try:
-                value = self.constructor.construct_object(node, deep=True)
-            except yaml.YAMLError as exc:
-                raise LoadError(f"bad value: {getattr(exc, 'problem', exc)}", self.loc(node)) from None
-            except ValueError:  # e.g. an impossible date such as 2022-02-30: let the schema say why
-                return node.value
-            return value
-        raise LoadError(
-            f"unknown YAML tag {node.tag!r}; custom tags are not supported", self.loc(node)
-        )
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)  # type: ignore[arg-type]
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise LoadError(f"bad value: {getattr(exc, 'problem', exc)}", self.loc(node)) from None
+        except ValueError:  # e.g. an impossible date such as 2022-02-30: let the schema say why
+            return node.value
 
 
 _MERGE = object()
@@ -304,10 +304,19 @@ _MAYBE_NOT_TEXT_START = frozenset("0123456789+-.~=<")
 _MAYBE_NOT_TEXT_WORDS = frozenset("y n yes no true false on off null".split())
 
 
+_QUOTED = ("'", '"', "|", ">")
+_STANDARD_TAG = "tag:yaml.org,2002:"
+
+
+def _shown_tag(tag: str) -> str:
+    """A tag as a curator writes it: ``!!str`` rather than ``tag:yaml.org,2002:str``."""
+    return "!!" + tag[len(_STANDARD_TAG) :] if tag.startswith(_STANDARD_TAG) else tag
+
+
 def _plainly_text(event: ScalarEvent) -> bool:
     """Whether a scalar without a tag is text for sure: quoted, or plain and not number-, date-,
     boolean- or null-like. Everything else goes through PyYAML's resolver."""
-    if event.style in ("'", '"', "|", ">"):
+    if event.style in _QUOTED:
         return True
     value = event.value
     return bool(value) and value[0] not in _MAYBE_NOT_TEXT_START and value.lower() not in _MAYBE_NOT_TEXT_WORDS
