@@ -116,4 +116,4 @@ def test_a_tag_inside_a_fact_skips_that_fact_and_the_rest_is_still_checked(batte
         f"{DECK_FILE}:{where(text, 'tpoics')}: error: deck: unknown key 'tpoics'; did you mean 'topics'?",
         f"{DECK_FILE}:{where(text, '!!seq')}: error: YAML tag '!!seq' is not supported; remove it",
     )
-    assert f"{DECK_FILE}:38:1: info: lines 38–49 (one fact) were skipped because of this error" in outcome.lines
+    assert f"{DECK_FILE}:38:1: info: lines 38–48 (one fact) were skipped because of this error" in outcome.lines
