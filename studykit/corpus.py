@@ -332,10 +332,15 @@ def load_corpus(root: Path, *, display_root: str | None = None) -> Corpus:
     data, found = load_yaml(catalog_path, display=shown)
     problems = Problems()
     problems.extend(found)
+    if isinstance(data, LocDict) and "sources" in data and not isinstance(data["sources"], LocList):
+        raise LoadError(f"catalog: 'sources' must be a list of documents, found {describe(data['sources'])}", data.value_loc("sources"))
     if not isinstance(data, LocDict) or not isinstance(data.get("sources"), LocList):
         where = data.loc if isinstance(data, (LocDict, LocList)) else Location(shown, 1, 1)
         raise LoadError("a catalog is a mapping with a list under 'sources:'", where)
     check_keys(data, allowed=("sources", "title", "description"), what="catalog", problems=problems)
+    for key in ("title", "description"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            problems.error(data.value_loc(key), f"catalog: '{key}' must be text, found {describe(data[key])}")
     documents: dict[str, Document] = {}
     resolved_root = root.resolve()
     for i, entry in enumerate(data["sources"]):
@@ -388,7 +393,12 @@ def load_corpus(root: Path, *, display_root: str | None = None) -> Corpus:
             continue
         digest = hashlib.sha256(raw).hexdigest()
         expected = entry.get("sha256")
-        if isinstance(expected, str) and expected.lower() != digest:
+        if isinstance(expected, str) and not _SHA256.match(expected):
+            problems.error(
+                entry.value_loc("sha256"),
+                f"source {source_id!r}: 'sha256' must be 64 hexadecimal digits (what sha256sum prints), not {expected[:80]!r}",
+            )
+        elif isinstance(expected, str) and expected.lower() != digest:
             problems.warning(
                 entry.value_loc("sha256"),
                 f"source {source_id!r}: {file_name} changed since it was catalogued (sha256 {digest[:12]}…, "
@@ -414,6 +424,7 @@ def load_corpus(root: Path, *, display_root: str | None = None) -> Corpus:
 
 
 _SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
 def http_url(url: str | None) -> str | None:

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
-from .corpus import Corpus, load_corpus
+from .corpus import CATALOG_NAME, Corpus, load_corpus
 from .dates import parse_date
 from .errors import LoadError, Location, Problem, Problems, display_path
 from .grounding import position_clashes, resolve_quote, ungrounded
@@ -174,10 +174,15 @@ def _slug(mapping: LocDict, key: str, problems: Problems, what: str) -> str | No
 
 def _load_corpus(deck_path: Path, meta: LocDict, problems: Problems) -> Corpus | None:
     relative = meta.get("corpus", DEFAULT_CORPUS)
-    if not isinstance(relative, str):
-        problems.error(meta.value_loc("corpus"), f"'corpus' must be a folder path, found {describe(relative)}")
+    if not isinstance(relative, str) or not relative.strip():
+        found = "empty text" if isinstance(relative, str) else describe(relative)
+        problems.error(meta.value_loc("corpus"), f"'corpus' must be a folder path, found {found}")
         return None
     root = (deck_path.parent / relative)
+    where = meta.value_loc("corpus") if "corpus" in meta else meta.loc
+    if root.is_dir() and not (root / CATALOG_NAME).exists():
+        problems.error(where, f"corpus folder {relative!r} has no {CATALOG_NAME}; set 'corpus' to the folder that holds {CATALOG_NAME}")
+        return None
     try:
         corpus = load_corpus(root, display_root=display_path(root) if root.exists() else relative)
         problems.extend(corpus.messages)
@@ -185,7 +190,7 @@ def _load_corpus(deck_path: Path, meta: LocDict, problems: Problems) -> Corpus |
     except LoadError as exc:
         if not root.is_dir():
             problems.error(
-                meta.value_loc("corpus") if "corpus" in meta else meta.loc,
+                where,
                 f"corpus folder {relative!r} not found (relative to the deck file); "
                 "set 'corpus' to the folder that holds catalog.yaml",
             )
@@ -229,8 +234,12 @@ def _string_list(mapping: LocDict, key: str, problems: Problems) -> list[str]:
         return []
     if isinstance(value, str):
         return [value]
-    if not isinstance(value, LocList) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, LocList):
         problems.error(mapping.value_loc(key), f"'{key}' must be a list of text, found {describe(value)}")
+        return []
+    bad = next((i for i, v in enumerate(value) if not isinstance(v, str)), None)
+    if bad is not None:
+        problems.error(value.item_loc(bad), f"'{key}' must be a list of text; item {bad + 1} is {describe(value[bad])}")
         return []
     return list(value)
 
@@ -249,7 +258,9 @@ def _entities(raw: Any, data: LocDict, problems: Problems) -> dict[str, Entity]:
         check_keys(item, allowed=_ENTITY_KEYS, required=("name", "type"), what="entity", problems=problems)
         name, kind = item.get("name"), item.get("type")
         for key, value in (("name", name), ("type", kind)):
-            if value is not None and not (isinstance(value, str) and value.strip()):
+            if isinstance(value, str) and value and not value.strip():
+                problems.error(item.value_loc(key), f"entity: '{key}' is only white space")
+            elif value is not None and not isinstance(value, str):
                 problems.error(item.value_loc(key), f"entity: '{key}' must be text, found {describe(value)}")
         if not isinstance(name, str) or not isinstance(kind, str) or not name.strip():
             continue
@@ -301,6 +312,8 @@ def _templates(raw: Any, data: LocDict, problems: Problems) -> list[UserTemplate
             if kind not in KINDS:
                 problems.error(item.value_loc("applies_to"), f"template {template_id!r}: unknown fact kind {kind!r}; {_valid_kinds()}")
         answer = item.get("answer")
+        if answer is not None and not isinstance(answer, str):
+            problems.error(item.value_loc("answer"), f"template {template_id!r}: 'answer' must name a field of the kind, found {describe(answer)}")
         for kind in kinds:
             if kind in KINDS and isinstance(answer, str) and KINDS[kind].field(answer) is None:
                 names = ", ".join(f.name for f in KINDS[kind].fields)
@@ -313,9 +326,11 @@ def _templates(raw: Any, data: LocDict, problems: Problems) -> list[UserTemplate
         if qtype not in ("short", "single"):
             problems.error(item.value_loc("type"), f"template {template_id!r}: type must be 'short' or 'single', not {qtype!r}")
         prompt, explanation = item.get("prompt"), item.get("explanation")
+        if explanation is not None and not isinstance(explanation, str):
+            problems.error(item.value_loc("explanation"), f"template {template_id!r}: 'explanation' must be text, found {describe(explanation)}")
         if not isinstance(prompt, str):
             if prompt is not None:
-                problems.error(item.value_loc("prompt"), f"template {template_id!r}: 'prompt' must be text")
+                problems.error(item.value_loc("prompt"), f"template {template_id!r}: 'prompt' must be text, found {describe(prompt)}")
             continue
         if template_id is None or not isinstance(answer, str):
             continue
@@ -418,7 +433,9 @@ class _FactReader:
             self.error(None, f"a {kind.name} needs at least one of: {', '.join(kind.one_of)}")
         self.check_one_position(kind.one_of, fields)
         topic = item.get("topic")
-        if topic is not None and (not isinstance(topic, str) or topic not in self.topics):
+        if topic is not None and not isinstance(topic, str):
+            self.error("topic", f"'topic' must be one topic id, found {describe(topic)}")
+        elif topic is not None and topic not in self.topics:
             known = ", ".join(self.topics) or "none are defined under deck: topics:"
             self.error("topic", f"unknown topic {topic!r}; known topics: {known}")
         aliases = self.aliases(fields)
@@ -525,7 +542,8 @@ class _FactReader:
             raw_list.loc, raw_list.item_locs = raw.loc, [raw.loc]
             raw = raw_list
         if not isinstance(raw, LocList) or not raw:
-            self.error("evidence", f"'evidence' must be a list of {{source, quote}}, found {describe(raw)}")
+            what = "an empty list" if isinstance(raw, LocList) else describe(raw)
+            self.error("evidence", f"'evidence' must be a list of {{source, quote}}, found {what}")
             return None
         result: list[Evidence] = []
         ok = True
@@ -607,6 +625,11 @@ def _read_names(name: str, value: Any) -> tuple[Any, str | None]:
         if len(set(names)) != len(names):
             return names, f"'{name}' lists a name twice"
         return names, None
+    if isinstance(value, list) and not value:
+        return None, f"'{name}' is an empty list; name at least one, or remove '{name}'"
+    if isinstance(value, list):
+        at, bad = next((i, v) for i, v in enumerate(value) if not (isinstance(v, str) and v.strip()))
+        return None, f"'{name}' must be a list of names; item {at + 1} is {'empty' if isinstance(bad, str) else describe(bad)}"
     return None, f"'{name}' must be a list of names, found {describe(value)}"
 
 

@@ -76,9 +76,10 @@ HAZARDS = [
     ("escape-character", "  title: T\n", "  title: T\x1b[31m\n", "\x1b",
      "the character U+001B is not allowed in YAML (control characters are not allowed); remove it or write it as an escape inside double quotes"),
     ("tab-indent", "  title: T\n", "\ttitle: T\n", "\t",
-     "YAML syntax error: found a tab character that violates indentation (while scanning a plain scalar); YAML does not allow tabs for indentation, use spaces"),
-    ("unclosed-flow-mapping", "distractors: {vetoed: [China]}", "distractors: {vetoed: [China]", "evidence:\n      - source: report\n        quote: \"Ultimately",
-     "YAML syntax error: did not find expected ',' or '}' (while parsing a flow mapping)"),
+     "YAML syntax error: found a tab character that violates indentation (while scanning a plain scalar); "
+     "YAML does not allow tabs for indentation, use spaces"),
+    ("unclosed-flow-mapping", "distractors: {vetoed: [China]}", "distractors: {vetoed: [China]",
+     "evidence:\n      - source: report\n        quote: \"Ultimately", "YAML syntax error: did not find expected ',' or '}' (while parsing a flow mapping)"),
     ("duplicate-key", "  title: T\n", "  title: T\n  title: U\n", "title: U", "duplicate key 'title' (first at line 3); keep only one"),
     ("key-that-is-a-list", "  title: T\n", "  title: T\n  ? [a, b]\n  : c\n", "[a, b]", "a mapping key must be a plain value"),
 ]
