@@ -28,6 +28,7 @@ from .fsio import commit
 from .lint import Finding, lint
 from .model import Deck, QuestionSet
 from .questions import generate
+from .yamlio import file_kind
 
 DEFAULT_DECKS = Path("decks")
 DEFAULT_OUT = Path("dist")
@@ -66,6 +67,8 @@ def deck_paths(given: Sequence[Path | str] = (), *, default: Path = DEFAULT_DECK
             paths.extend(_decks_in(path))
         elif path.is_file():
             paths.append(path)
+        elif path.exists():  # a named pipe would block the read forever, a device never end
+            raise UsageError(f"deck file {item} is {file_kind(path.stat().st_mode)}, not a regular file")
         else:
             missing.append(str(item))
     if missing:

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from .corpus import CATALOG_NAME, Corpus, load_corpus
 from .dates import parse_date
 from .errors import LoadError, Location, Problem, Problems, display_path
-from .grounding import position_clashes, resolve_quote, ungrounded
+from .grounding import MAX_HINTS, position_clashes, resolve_quote, ungrounded
 from .model import (
     COMMON_FACT_KEYS,
     ENTITY_TYPES,
@@ -373,6 +373,7 @@ def _facts(
     facts: list[Fact] = []
     seen: dict[str, Location] = {}
     entity_aliases = _entity_aliases(entities)
+    hints = [MAX_HINTS]  # closest passages still to search for (each costs a pass over a document)
     for i, item in enumerate(raw):
         if not isinstance(item, LocDict):
             problems.error(raw.item_loc(i), f"fact: expected a mapping with id, kind and evidence, found {describe(item)}")
@@ -383,7 +384,7 @@ def _facts(
             problems.error(item.value_loc("id"), f"duplicate fact id {fact_id!r} (first at line {first.line}); fact ids must be unique")
         elif isinstance(fact_id, str):
             seen[fact_id] = item.value_loc("id")
-        fact = _FactReader(item, corpus, entities, topics, problems, entity_aliases).read()
+        fact = _FactReader(item, corpus, entities, topics, problems, entity_aliases, hints).read()
         if fact is not None:
             facts.append(fact)
         if progress is not None:
@@ -396,9 +397,10 @@ class _FactReader:
 
     def __init__(
         self, item: LocDict, corpus: Corpus | None, entities: dict[str, Entity], topics: dict[str, str], problems: Problems,
-        entity_aliases: dict[str, tuple[str, ...]] | None = None,
+        entity_aliases: dict[str, tuple[str, ...]] | None = None, hints: list[int] | None = None,
     ):
         self.item, self.corpus, self.entities, self.topics, self.problems = item, corpus, entities, topics, problems
+        self.hints = hints if hints is not None else [MAX_HINTS]
         if entity_aliases is None:
             entity_aliases = _entity_aliases(entities)
         self.entity_aliases = entity_aliases
@@ -573,7 +575,9 @@ class _FactReader:
             known = ", ".join(sorted(self.corpus.documents)) or "none"
             self.problems.error(piece.value_loc("source"), f"{self.label}: unknown source {source!r}; catalog sources: {known}")
             return None
-        found = resolve_quote(self.corpus[source], source, quote)
+        found = resolve_quote(self.corpus[source], source, quote, hint=self.hints[0] > 0)
+        if isinstance(found, str) and found.startswith("quote not found"):
+            self.hints[0] -= 1
         if isinstance(found, str):
             self.problems.error(piece.value_loc("quote"), f"{self.label}: {found}")
             return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -72,9 +73,18 @@ class LocList(list):
         return self.item_locs[index] if 0 <= index < len(self.item_locs) else self.loc
 
 
+_KINDS = {stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket"}
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in a curator's words."""
+    return _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+
+
 def read_bytes(path: Path, *, display: str | None = None, max_bytes: int | None = None) -> bytes:
-    """Read a file's bytes, refusing one larger than ``max_bytes`` (default :data:`MAX_FILE_BYTES`)
-    before reading it. Raises :class:`LoadError` naming the file."""
+    """Read a regular file's bytes, refusing one larger than ``max_bytes`` (default
+    :data:`MAX_FILE_BYTES`) before reading it, and anything that is not a regular file (a named
+    pipe would block forever, a device never end). Raises :class:`LoadError` naming the file."""
     shown = display or str(path)
     limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
 
@@ -82,14 +92,25 @@ def read_bytes(path: Path, *, display: str | None = None, max_bytes: int | None 
         what = f"{size:,} bytes, more than" if size is not None else "larger than"
         return LoadError(f"file is {what} the limit of {limit:,} bytes; split it into smaller files", Location(shown))
 
+    def check(info: os.stat_result) -> None:
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):
+            raise LoadError(f"is {file_kind(info.st_mode)}, not a regular file; studykit reads only regular files", Location(shown))
+
     try:
-        size = os.stat(path).st_size
-        if size > limit:
-            raise too_big(size)
-        with open(path, "rb") as handle:
+        check(os.stat(path))
+        # non-blocking: if the file became a named pipe since, opening it must not wait for a writer
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, "rb") as handle:
+            info = os.fstat(fd)
+            check(info)
+            size = info.st_size
+            if size > limit:
+                raise too_big(size)
             chunks = [handle.read(size + 1)]  # one byte more than expected: did the file grow?
             total = len(chunks[0])
-            while size < total <= limit:  # it grew, or it is a device that reports size 0
+            while size < total <= limit:  # it grew while being read
                 chunk = handle.read(1 << 20)
                 if not chunk:
                     break

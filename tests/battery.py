@@ -181,6 +181,19 @@ class Battery:
         path.write_text(text, encoding="utf-8")
         return text
 
+    def add_document(self, source_id: str, text: str | None = None, *, file: str | None = None) -> str:
+        """A new catalog entry ``source_id`` for ``file`` (by default ``<source_id>.txt``, holding ``text``)."""
+        file = file or f"{source_id}.txt"
+        if text is not None:
+            (self.root / "seeds" / file).write_text(text, encoding="utf-8")
+        catalog = self.root / CATALOG_FILE
+        catalog.write_text(
+            catalog.read_text(encoding="utf-8")
+            + f"- id: {source_id}\n  file: {file}\n  title: {source_id}\n  outlet: The Test Times\n  date_basis: for the battery\n",
+            encoding="utf-8",
+        )
+        return file
+
     def snapshot(self) -> None:
         self.before = tree(self.root)
 

@@ -179,11 +179,21 @@ def test_file_size_limit_can_be_lowered(make_project, in_dir, capsys, monkeypatc
     assert errors(out) == [f"decks/test.yaml: error: file is {size:,} bytes, more than the limit of 100 bytes; split it into smaller files"]
 
 
-def test_endless_file_is_not_read_to_the_end(monkeypatch):
-    monkeypatch.setattr(studykit.yamlio, "MAX_FILE_BYTES", 1000)
+def test_a_device_is_not_read_at_all():
     with pytest.raises(studykit.LoadError) as info:
         studykit.yamlio.read_text(Path("/dev/zero"), display="zero")
-    assert str(info.value) == "zero: error: file is larger than the limit of 1,000 bytes; split it into smaller files"
+    assert str(info.value) == "zero: error: is a device, not a regular file; studykit reads only regular files"
+
+
+def test_a_file_that_grows_while_read_is_not_read_to_the_end(tmp_path, monkeypatch):
+    monkeypatch.setattr(studykit.yamlio, "MAX_FILE_BYTES", 1000)
+    path = tmp_path / "growing.yaml"
+    path.write_bytes(b"x" * 5000)
+    real_fstat = os.fstat
+    monkeypatch.setattr(studykit.yamlio.os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], 10, *real_fstat(fd)[7:])))
+    with pytest.raises(studykit.LoadError) as info:
+        studykit.yamlio.read_text(path, display="growing")
+    assert str(info.value) == "growing: error: file is larger than the limit of 1,000 bytes; split it into smaller files"
 
 
 def test_enormous_document_is_refused_before_reading(make_project, monkeypatch):
