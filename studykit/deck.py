@@ -345,9 +345,16 @@ def _templates(raw: Any, data: LocDict, problems: Problems) -> list[UserTemplate
                 type=str(qtype),
                 explanation=explanation if isinstance(explanation, str) else None,
                 location=item.loc,
+                prompt_location=_text_start(item, "prompt"),
             )
         )
     return templates
+
+
+def _text_start(mapping: LocDict, key: str) -> Location:
+    """Where the text of ``mapping[key]`` begins: at the value, or on the line after a ``|`` or ``>``."""
+    at = mapping.value_loc(key)
+    return Location(at.path, at.line + 1, 0) if key in mapping.block_values else at
 
 
 def _valid_kinds() -> str:

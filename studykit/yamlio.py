@@ -55,6 +55,8 @@ class LocDict(dict):
     loc: Location
     key_locs: dict[Any, Location]
     value_locs: dict[Any, Location]
+    #: The keys whose values are block scalars (``|`` or ``>``): their text begins on the next line.
+    block_values: frozenset[Any] | set[Any] = frozenset()
 
     def key_loc(self, key: Any) -> Location:
         return self.key_locs.get(key, self.loc)
@@ -285,6 +287,7 @@ class _Builder:
                 key = self.build(event, depth + 1)
                 event = next_event()
                 value_loc = self.loc(event)
+                block = isinstance(event, ScalarEvent) and event.style in ("|", ">")
                 value = self.build(event, depth + 1)
                 event = next_event()
                 if key is _MERGE:
@@ -299,6 +302,10 @@ class _Builder:
                 result.key_locs[key] = key_loc
                 result.value_locs[key] = value_loc
                 result[key] = value
+                if block:
+                    if not result.block_values:
+                        result.block_values = set()
+                    result.block_values.add(key)  # type: ignore[union-attr]
             return result
         raise LoadError(f"unexpected YAML event {type(event).__name__}", self.loc(event))  # pragma: no cover
 

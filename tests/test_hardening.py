@@ -574,9 +574,9 @@ def test_template_syntax_error_has_its_location(make_project, in_dir, capsys):
     data["templates"] = [{"id": "broken", "applies_to": ["vote"], "prompt": "Which {{ body ?", "answer": "body"}]
     project = make_project(deck=data)
     code, out = check(project, in_dir, capsys)
-    line = line_of(project, "- id: broken")
+    line = line_of(project, "prompt: Which {{ body ?")
     (message,) = errors(out)
-    assert message.startswith(f"decks/test.yaml:{line + 1}:3: error: template 'broken': prompt has a jinja2 syntax error: ")
+    assert message == f"decks/test.yaml:{line}:11: error: template 'broken': prompt has a jinja2 syntax error: unexpected char '?' at 14"
 
 
 # --- faults: nothing lost, nothing half-written --------------------------------------------------
