@@ -38,6 +38,8 @@ BUILD_FORMATS = ("anki", "json", "html")
 DEFAULT_QUIZ_QUESTIONS = 30
 #: The latest time ``SOURCE_DATE_EPOCH`` may give: 2100-01-01 (zip dates end in 2107).
 MAX_EPOCH = 4_102_444_800
+#: ``studykit quiz --versions`` makes at most this many versions (each is a quiz and a key).
+MAX_VERSIONS = 100
 
 #: ``progress(label, total)`` gives a ``tick()`` function; :func:`studykit.progress.progress` is one.
 ProgressFactory = Callable[[str, "int | None"], ContextManager[Callable[..., None]]]
@@ -266,8 +268,9 @@ def source_date_epoch(environ: dict[str, str] | os._Environ[str] = os.environ) -
     value = environ.get("SOURCE_DATE_EPOCH")
     if value is None:
         return None
-    if not value.strip().isdigit() or int(value) > MAX_EPOCH:
-        raise UsageError(
-            f"SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to {MAX_EPOCH} (the year 2100), not {value!r}"
-        )
-    return int(value)
+    digits = value.strip()
+    # ASCII digits only ('٣' is a digit to str.isdigit), and few enough for int() to take at all
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= len(str(MAX_EPOCH))) or int(digits) > MAX_EPOCH:
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to {MAX_EPOCH} (the year 2100), not {shown!r}")
+    return int(digits)

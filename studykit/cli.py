@@ -21,6 +21,7 @@ from .fsio import commit, write_content
 from .lint import RULES, Finding
 from .model import QuestionSet
 from .progress import progress
+from .streams import StreamError, guarded
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 #: What ``studykit export`` writes: every registered format but the printable quiz (``studykit quiz``).
@@ -118,6 +119,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; standard output and error that cannot be written are no internal error."""
+    try:
+        with guarded():
+            return _run(argv)
+    except StreamError as exc:  # standard output failed after the command: at its last flush
+        _print_problems(exc.problems, sys.stderr)
+        return EXIT_PROBLEMS
+    except BrokenPipeError:  # the reader went away (| head): nothing more to say
+        return EXIT_OK
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -269,8 +282,8 @@ def _first_path(report: ExportReport) -> str:
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:
-    if args.versions < 1:
-        raise UsageError("--versions must be at least 1")
+    if not 1 <= args.versions <= build.MAX_VERSIONS:
+        raise UsageError(f"--versions must be from 1 to {build.MAX_VERSIONS}, not {args.versions}")
     if args.count is not None and args.count < 1:
         raise UsageError("--count must be at least 1")
     (qset,) = build.prepare(build.deck_paths([args.deck]), seed=args.seed)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shlex
 import stat
 import subprocess
 import sys
@@ -197,8 +198,11 @@ class Battery:
     def snapshot(self) -> None:
         self.before = tree(self.root)
 
-    def run(self, *args: str, process: bool = False, env: dict[str, str] | None = None, stdin=None, timeout: float = 60) -> Outcome:
-        """studykit ``args`` in the project folder: in this process (the default) or in a real one."""
+    def run(
+        self, *args: str, process: bool = False, env: dict[str, str] | None = None, timeout: float = 60, stdout=None, stderr=None, shell: str = ""
+    ) -> Outcome:
+        """studykit ``args`` in the project folder: in this process (the default) or in a real one
+        (``stdout``/``stderr``: a file to write them to instead of a pipe; ``shell``: redirections, for ``>&-``)."""
         if not self.before:
             self.snapshot()
         if not process:
@@ -207,11 +211,14 @@ class Battery:
             return Outcome(code, out)
         full_env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(self.tmp), **(env or {})}
         full_env.pop("STUDYKIT_DEBUG", None)
+        command: list[str] | str = [sys.executable, "-m", "studykit", *args]
+        if shell:
+            command = " ".join(map(shlex.quote, command)) + " " + shell
         result = subprocess.run(
-            [sys.executable, "-m", "studykit", *args], cwd=self.root, env=full_env, stdin=stdin,
-            capture_output=True, text=True, timeout=timeout,
+            command, cwd=self.root, env=full_env, shell=bool(shell), executable="/bin/bash" if shell else None, text=True, timeout=timeout,
+            stdout=subprocess.PIPE if stdout is None else stdout, stderr=subprocess.PIPE if stderr is None else stderr,
         )
-        text = result.stdout + result.stderr
+        text = (result.stdout or "") + (result.stderr or "")
         assert "Traceback" not in text and "internal error" not in text, text
         return Outcome(result.returncode, text)
 
