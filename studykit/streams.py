@@ -92,8 +92,8 @@ class _Guarded:
 def guarded() -> Iterator[None]:
     """Run one command with :data:`sys.stdout` and :data:`sys.stderr` guarded (see the module)."""
     out, err = sys.stdout, sys.stderr
-    sys.stdout = _Guarded(out, "standard output", drop=False)  # type: ignore[assignment]
-    sys.stderr = _Guarded(err, "standard error", drop=True)  # type: ignore[assignment]
+    sys.stdout = _Guarded(out, "standard output", drop=False)
+    sys.stderr = _Guarded(err, "standard error", drop=True)
     try:
         yield
         sys.stdout.flush()
@@ -109,7 +109,7 @@ def guarded() -> Iterator[None]:
 
 def _discard(stream: TextIO | None) -> None:
     """Point the process's own stream at /dev/null: its unwritable buffer must not fail again at exit."""
-    if stream is None or stream not in (sys.__stdout__, sys.__stderr__):
+    if stream is None or not any(stream is s for s in (sys.__stdout__, sys.__stderr__)):
         return
     try:
         fd = stream.fileno()
