@@ -98,6 +98,13 @@ def normalize(text: str) -> str:
     """The matching normalisation alone (see :func:`normalize_with_map`)."""
     if text.isascii():  # the same result, faster: ASCII text only has its white space runs collapsed
         return " ".join(text.split())
+    if len(text) > 2000:  # a whole document, asked for again and again (distractors ask per candidate name)
+        return _normalize_long(text)
+    return normalize_with_map(text)[0]
+
+
+@functools.lru_cache(maxsize=64)
+def _normalize_long(text: str) -> str:
     return normalize_with_map(text)[0]
 
 
