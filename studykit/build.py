@@ -23,8 +23,8 @@ from typing import Callable, ContextManager, Iterable, Sequence
 
 from .deck import load_deck
 from .errors import LoadError, Problem, StudykitError, UsageError, display_path
-from .export import EXPORTERS, LMS_FORMATS, Exporter, ExportReport, target_for
-from .fsio import commit
+from .export import EXPORTERS, LMS_FORMATS, Exporter, ExportReport, Output, target_for
+from .fsio import checkpoint, commit, interrupts_deferred
 from .lint import Finding, lint
 from .model import Deck, QuestionSet
 from .questions import generate
@@ -231,23 +231,36 @@ def build(
     warnings: list[Problem] = []
     plans = []
     owners: list[QuestionSet] = []
-    for qset in qsets:
-        warnings.extend(p for p in qset.deck.messages if p.severity == "warning")
-        if not qset.questions:
-            warnings.append(Problem(None, f"{display_path(qset.deck.path)}: the deck yields no questions; nothing to build", "warning"))
-            continue
-        with progress(f"Planning the outputs of {qset.deck.id}", None):
-            for exporter in exporters:
-                plans.append(exporter.plan(qset, target_for(exporter, out, qset.deck.id)))
-                owners.append(qset)
-    with progress("Writing", None):
-        reports = commit(plans)
+    with interrupts_deferred():  # planning may make temporary files too (PDFs): Ctrl-C acts between steps
+        for qset in qsets:
+            warnings.extend(p for p in qset.deck.messages if p.severity == "warning")
+            if not qset.questions:
+                warnings.append(Problem(None, f"{display_path(qset.deck.path)}: the deck yields no questions; nothing to build", "warning"))
+                continue
+            with progress(f"Planning the outputs of {qset.deck.id}", None):
+                for exporter in exporters:
+                    checkpoint()
+                    plans.append(exporter.plan(qset, target_for(exporter, out, qset.deck.id)))
+                    owners.append(qset)
+        with progress("Writing", None):
+            reports = commit(plans)
     by_deck: dict[str, list[ExportReport]] = {}
     for qset, report in zip(owners, reports, strict=True):
         by_deck.setdefault(qset.deck.id, []).append(report)
         warnings.extend(report.problems)
     decks = [DeckReport(qset, tuple(by_deck[qset.deck.id])) for qset in qsets if qset.deck.id in by_deck]
     return decks, warnings
+
+
+def write(planners: Sequence[Callable[[], Output]]) -> list[ExportReport]:
+    """Plan each output (``planner()``) and commit them all, with interrupts deferred throughout
+    (see :func:`studykit.fsio.interrupts_deferred`): what ``quiz`` and ``export -o`` write."""
+    with interrupts_deferred():
+        plans = []
+        for planner in planners:
+            checkpoint()
+            plans.append(planner())
+        return commit(plans)
 
 
 def default_exporters(*, now: int | None = None, lms: bool = False) -> list[Exporter]:

@@ -17,7 +17,7 @@ from . import __version__, build
 from .build import DEFAULT_DECKS, DEFAULT_OUT
 from .errors import ExportError, LoadError, Problem, StudykitError, UsageError, display_path, sorted_problems
 from .export import EXPORTERS, LMS_FORMATS, Exporter, ExportReport
-from .fsio import commit, write_content
+from .fsio import write_content
 from .lint import RULES, Finding
 from .model import QuestionSet
 from .progress import progress
@@ -142,7 +142,7 @@ def _run(argv: Sequence[str] | None) -> int:
         _print_problems(exc.problems, sys.stderr)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
-        print("studykit: interrupted; outputs already written are complete, nothing was left half-written", file=sys.stderr)
+        print("studykit: interrupted; the outputs are all as they were, or all new if they were already being moved into place", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return EXIT_OK
@@ -228,7 +228,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output is None:
         stream_to_stdout(exporter, qset)
     else:
-        (report,) = commit([exporter.plan(qset, args.output)])
+        (report,) = build.write([lambda: exporter.plan(qset, args.output)])
         _print_problems(report.problems, sys.stderr)
     return EXIT_OK
 
@@ -300,7 +300,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         paper=args.paper,
         pdf=args.pdf,
     )
-    (report,) = commit([exporter.plan(qset, out)])
+    (report,) = build.write([lambda: exporter.plan(qset, out)])
     _print_problems(report.problems, sys.stderr)
     print(f"{out}: {report.summary}{_removed(report)}")
     return EXIT_OK

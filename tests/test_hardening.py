@@ -661,7 +661,7 @@ def test_interrupted_export_through_the_cli(make_project, in_dir, capsys, monkey
     monkeypatch.setattr(studykit.fsio.os, "replace", interrupt)
     code, out = run(project, in_dir, capsys, "export", "decks/test.yaml", "-o", "out.json")
     assert code == 130
-    assert out == "studykit: interrupted; outputs already written are complete, nothing was left half-written\n"
+    assert out == "studykit: interrupted; the outputs are all as they were, or all new if they were already being moved into place\n"
     assert out_file.read_bytes() == b"previous output\n"
     assert leftovers(project.root) == []
 

@@ -63,7 +63,7 @@ import genanki
 from ..corpus import http_url
 from ..dates import display_date
 from ..errors import ExportError, Location
-from ..fsio import commit
+from ..fsio import commit, require_regular
 from ..model import Fact, Question, QuestionSet
 from .base import Content, Output
 
@@ -464,6 +464,7 @@ class _Note(genanki.Note):
 
 def _read_ledger(path: Path) -> dict[str, dict[str, dict[str, Any]]]:
     empty: dict[str, dict[str, dict[str, Any]]] = {"notes": {}, "note_types": {}}
+    require_regular(path)  # a named pipe would block the read forever
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
