@@ -23,7 +23,8 @@ from .model import QuestionSet
 from .progress import progress
 from .streams import StreamError, guarded
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+INTERRUPTED = "studykit: interrupted; the outputs are all as they were, or all new if they were already being moved into place"
 #: What ``studykit export`` writes: every registered format but the printable quiz (``studykit quiz``).
 EXPORT_FORMATS = tuple(name for name in EXPORTERS if name != "html")
 
@@ -128,6 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_PROBLEMS
     except BrokenPipeError:  # the reader went away (| head): nothing more to say
         return EXIT_OK
+    except KeyboardInterrupt:  # Ctrl-C as the command ended: its outputs are whole either way
+        print(INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _run(argv: Sequence[str] | None) -> int:
@@ -142,8 +146,8 @@ def _run(argv: Sequence[str] | None) -> int:
         _print_problems(exc.problems, sys.stderr)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
-        print("studykit: interrupted; the outputs are all as they were, or all new if they were already being moved into place", file=sys.stderr)
-        return 130
+        print(INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # a bug in studykit, not in the user's input
