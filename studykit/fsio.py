@@ -59,7 +59,8 @@ def _umask() -> int:
 
 #: New outputs get the permissions an ordinary ``open(path, "w")`` would give them (mkstemp's are 0600).
 _NEW_FILE_MODE = 0o666 & ~_umask()
-_HELD_SIGNALS = {s for s in (getattr(signal, n, None) for n in ("SIGINT", "SIGTERM", "SIGHUP")) if s is not None}
+#: SIGINT first: once it is recorded rather than raised, nothing can interrupt installing the others.
+_HELD_SIGNALS = tuple(s for s in (getattr(signal, n, None) for n in ("SIGINT", "SIGTERM", "SIGHUP")) if s is not None)
 
 
 def write_atomic(path: Path, data: Content) -> None:
@@ -339,16 +340,22 @@ def interrupts_deferred() -> Iterator[None]:
     outermost = _deferral.depth == 0
     if outermost:
         _deferral.pending = None
-        # a signal the process ignores (nohup's SIGHUP, a background job's SIGINT) stays ignored
-        _deferral.previous = {sig: signal.signal(sig, _record) for sig in _HELD_SIGNALS if signal.getsignal(sig) is not signal.SIG_IGN}
+        _deferral.previous = {}
+        for sig in _HELD_SIGNALS:
+            handler = signal.getsignal(sig)
+            if handler is signal.SIG_IGN:  # nohup's SIGHUP, a background job's SIGINT: stays ignored
+                continue
+            _deferral.previous[sig] = handler
+            signal.signal(sig, _record)
     _deferral.depth += 1
     try:
         yield
     finally:
         _deferral.depth -= 1
         if outermost:
-            for sig, handler in _deferral.previous.items():
-                signal.signal(sig, handler)  # type: ignore[arg-type]
+            for sig in reversed(_HELD_SIGNALS):  # SIGINT last: from then on a Ctrl-C acts at once again
+                if sig in _deferral.previous:
+                    signal.signal(sig, _deferral.previous[sig])  # type: ignore[arg-type]
             pending, _deferral.pending = _deferral.pending, None
             if pending is not None:
                 _deliver(pending, _deferral.previous.get(pending))
