@@ -19,9 +19,10 @@ written into it, never once the files are being moved — or when the commit is 
 temporary file is always removed by the code that made it, ``$TMPDIR``'s included.
 
 If anything fails, nothing visible has changed and no temporary file is left, on errors, full
-disks and interrupts alike. The limit: a crash of the machine itself (power, kernel) or a
-``kill -9`` while the files are being moved can leave some outputs new and some old — each file
-is always whole — and the hidden ``.tmp``/``.old`` files of that moment behind.
+disks and interrupts alike. The limit: cleaning up needs the process to run. A crash of the
+machine itself (power, kernel) or a ``kill -9`` leaves the hidden ``.tmp``/``.old`` files of
+that moment behind, and, between two of the moves, some outputs new and some old (each file is
+always whole).
 
 An :class:`OSError` becomes an :class:`~studykit.errors.ExportError` naming the path.
 """
