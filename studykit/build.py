@@ -23,11 +23,12 @@ from typing import Callable, ContextManager, Iterable, Sequence
 
 from .deck import load_deck
 from .errors import LoadError, Problem, StudykitError, UsageError, display_path
-from .export import EXPORTERS, LMS_FORMATS, Exporter, ExportReport, target_for
-from .fsio import commit
+from .export import EXPORTERS, LMS_FORMATS, Exporter, ExportReport, Output, target_for
+from .fsio import checkpoint, commit, interrupts_deferred
 from .lint import Finding, lint
 from .model import Deck, QuestionSet
 from .questions import generate
+from .yamlio import file_kind
 
 DEFAULT_DECKS = Path("decks")
 DEFAULT_OUT = Path("dist")
@@ -37,6 +38,8 @@ BUILD_FORMATS = ("anki", "json", "html")
 DEFAULT_QUIZ_QUESTIONS = 30
 #: The latest time ``SOURCE_DATE_EPOCH`` may give: 2100-01-01 (zip dates end in 2107).
 MAX_EPOCH = 4_102_444_800
+#: ``studykit quiz --versions`` makes at most this many versions (each is a quiz and a key).
+MAX_VERSIONS = 100
 
 #: ``progress(label, total)`` gives a ``tick()`` function; :func:`studykit.progress.progress` is one.
 ProgressFactory = Callable[[str, "int | None"], ContextManager[Callable[..., None]]]
@@ -66,6 +69,8 @@ def deck_paths(given: Sequence[Path | str] = (), *, default: Path = DEFAULT_DECK
             paths.extend(_decks_in(path))
         elif path.is_file():
             paths.append(path)
+        elif path.exists():  # a named pipe would block the read forever, a device never end
+            raise UsageError(f"deck file {item} is {file_kind(path.stat().st_mode)}, not a regular file")
         else:
             missing.append(str(item))
     if missing:
@@ -226,23 +231,36 @@ def build(
     warnings: list[Problem] = []
     plans = []
     owners: list[QuestionSet] = []
-    for qset in qsets:
-        warnings.extend(p for p in qset.deck.messages if p.severity == "warning")
-        if not qset.questions:
-            warnings.append(Problem(None, f"{display_path(qset.deck.path)}: the deck yields no questions; nothing to build", "warning"))
-            continue
-        with progress(f"Planning the outputs of {qset.deck.id}", None):
-            for exporter in exporters:
-                plans.append(exporter.plan(qset, target_for(exporter, out, qset.deck.id)))
-                owners.append(qset)
-    with progress("Writing", None):
-        reports = commit(plans)
+    with interrupts_deferred():  # planning may make temporary files too (PDFs): Ctrl-C acts between steps
+        for qset in qsets:
+            warnings.extend(p for p in qset.deck.messages if p.severity == "warning")
+            if not qset.questions:
+                warnings.append(Problem(None, f"{display_path(qset.deck.path)}: the deck yields no questions; nothing to build", "warning"))
+                continue
+            with progress(f"Planning the outputs of {qset.deck.id}", None):
+                for exporter in exporters:
+                    checkpoint()
+                    plans.append(exporter.plan(qset, target_for(exporter, out, qset.deck.id)))
+                    owners.append(qset)
+        with progress("Writing", None):
+            reports = commit(plans)
     by_deck: dict[str, list[ExportReport]] = {}
     for qset, report in zip(owners, reports, strict=True):
         by_deck.setdefault(qset.deck.id, []).append(report)
         warnings.extend(report.problems)
     decks = [DeckReport(qset, tuple(by_deck[qset.deck.id])) for qset in qsets if qset.deck.id in by_deck]
     return decks, warnings
+
+
+def write(planners: Sequence[Callable[[], Output]]) -> list[ExportReport]:
+    """Plan each output (``planner()``) and commit them all, with interrupts deferred throughout
+    (see :func:`studykit.fsio.interrupts_deferred`): what ``quiz`` and ``export -o`` write."""
+    with interrupts_deferred():
+        plans = []
+        for planner in planners:
+            checkpoint()
+            plans.append(planner())
+        return commit(plans)
 
 
 def default_exporters(*, now: int | None = None, lms: bool = False) -> list[Exporter]:
@@ -263,8 +281,9 @@ def source_date_epoch(environ: dict[str, str] | os._Environ[str] = os.environ) -
     value = environ.get("SOURCE_DATE_EPOCH")
     if value is None:
         return None
-    if not value.strip().isdigit() or int(value) > MAX_EPOCH:
-        raise UsageError(
-            f"SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to {MAX_EPOCH} (the year 2100), not {value!r}"
-        )
-    return int(value)
+    digits = value.strip()
+    # ASCII digits only ('٣' is a digit to str.isdigit), and few enough for int() to take at all
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= len(str(MAX_EPOCH))) or int(digits) > MAX_EPOCH:
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        raise UsageError(f"SOURCE_DATE_EPOCH must be a whole number of seconds from 0 to {MAX_EPOCH} (the year 2100), not {shown!r}")
+    return int(digits)

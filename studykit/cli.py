@@ -18,12 +18,14 @@ from . import __version__, build
 from .build import DEFAULT_DECKS, DEFAULT_OUT
 from .errors import ExportError, LoadError, Problem, StudykitError, UsageError, display_path, sorted_problems
 from .export import EXPORTERS, LMS_FORMATS, Exporter, ExportReport
-from .fsio import commit, write_content
+from .fsio import write_content
 from .lint import RULES, Finding
 from .model import QuestionSet
 from .progress import progress
+from .streams import StreamError, guarded
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+INTERRUPTED = "studykit: interrupted; the outputs are all as they were, or all new if they were already being moved into place"
 #: What ``studykit export`` writes: every registered format but the printable quiz (``studykit quiz``).
 EXPORT_FORMATS = tuple(name for name in EXPORTERS if name != "html")
 
@@ -209,6 +211,21 @@ def _count(text: str) -> int | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; standard output and error that cannot be written are no internal error."""
+    try:
+        with guarded():
+            return _run(argv)
+    except StreamError as exc:  # standard output failed after the command: at its last flush
+        _print_problems(exc.problems, sys.stderr)
+        return EXIT_PROBLEMS
+    except BrokenPipeError:  # the reader went away (| head): nothing more to say
+        return EXIT_OK
+    except KeyboardInterrupt:  # Ctrl-C as the command ended: its outputs are whole either way
+        print(INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -220,8 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_problems(exc.problems, sys.stderr)
         return EXIT_PROBLEMS
     except KeyboardInterrupt:
-        print("studykit: interrupted; outputs already written are complete, nothing was left half-written", file=sys.stderr)
-        return 130
+        print(INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # a bug in studykit, not in the user's input
@@ -306,7 +323,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output is None:
         stream_to_stdout(exporter, qset)
     else:
-        (report,) = commit([exporter.plan(qset, args.output)])
+        (report,) = build.write([lambda: exporter.plan(qset, args.output)])
         _print_problems(report.problems, sys.stderr)
     return EXIT_OK
 
@@ -371,12 +388,13 @@ def cmd_review(args: argparse.Namespace) -> int:
     problems = [p for r in results for p in r.problems]
     if problems:
         raise LoadError(problems)
-    plans = []
+    planners = []
     for result in results:
         assert result.qset is not None
-        exporter = ReviewExporter(findings=result.findings)
-        plans.append(exporter.plan(result.qset, args.out / exporter.default_target.format(deck=result.qset.deck.id)))
-    for report in commit(plans):
+        exporter, qset = ReviewExporter(findings=result.findings), result.qset
+        target = args.out / exporter.default_target.format(deck=qset.deck.id)
+        planners.append(lambda exporter=exporter, qset=qset, target=target: exporter.plan(qset, target))
+    for report in build.write(planners):
         print(f"{report.written[0]}: {report.summary}")
     return EXIT_OK
 
@@ -396,7 +414,7 @@ def _review_proposals(paths: Sequence[Path], args: argparse.Namespace) -> int:
     qset = generate(merged, seed=args.seed)
     proposed = [f.id for f in merged.facts[len(deck.facts) :]]
     exporter = ReviewExporter(findings=lint(qset), proposed=proposed)
-    (report,) = commit([exporter.plan(qset, args.out / exporter.default_target.format(deck=deck.id))])
+    (report,) = build.write([lambda: exporter.plan(qset, args.out / exporter.default_target.format(deck=deck.id))])
     print(f"{report.written[0]}: {report.summary}")
     return EXIT_OK
 
@@ -432,8 +450,8 @@ def _first_path(report: ExportReport) -> str:
 
 
 def cmd_quiz(args: argparse.Namespace) -> int:
-    if args.versions < 1:
-        raise UsageError("--versions must be at least 1")
+    if not 1 <= args.versions <= build.MAX_VERSIONS:
+        raise UsageError(f"--versions must be from 1 to {build.MAX_VERSIONS}, not {args.versions}")
     default_count = args.count is _DEFAULT_COUNT
     if not default_count and args.count is not None and args.count < 1:
         raise UsageError("--count must be at least 1")
@@ -452,7 +470,7 @@ def cmd_quiz(args: argparse.Namespace) -> int:
         pdf=args.pdf,
     )
     out = args.out or build.DEFAULT_OUT / qset.deck.id / exporter.folder_name(qset)  # type: ignore[attr-defined]
-    (report,) = commit([exporter.plan(qset, out)])
+    (report,) = build.write([lambda: exporter.plan(qset, out)])
     _print_problems(report.problems, sys.stderr)
     print(f"{out}: {report.summary}{_removed(report, out)}")
     return EXIT_OK

@@ -98,6 +98,13 @@ def normalize(text: str) -> str:
     """The matching normalisation alone (see :func:`normalize_with_map`)."""
     if text.isascii():  # the same result, faster: ASCII text only has its white space runs collapsed
         return " ".join(text.split())
+    if len(text) > 2000:  # a whole document, asked for again and again (distractors ask per candidate name)
+        return _normalize_long(text)
+    return normalize_with_map(text)[0]
+
+
+@functools.lru_cache(maxsize=64)
+def _normalize_long(text: str) -> str:
     return normalize_with_map(text)[0]
 
 
@@ -238,8 +245,9 @@ class Document:
                     right -= 1
         return left, max(right, end)
 
-    def find(self, quote: str) -> QuoteMatch:
-        """Every place the quote occurs, as exact spans of the original text."""
+    def find(self, quote: str, *, closest: bool = True) -> QuoteMatch:
+        """Every place the quote occurs, as exact spans of the original text; when there is none,
+        the closest passage too (unless ``closest`` is false)."""
         needle = normalize(quote)
         haystack, index = self._normalized
         spans: list[Span] = []
@@ -253,38 +261,107 @@ class Document:
                 ):
                     spans.append(Span(index[at], index[end - 1] + 1))
                 at = haystack.find(needle, at + 1)
-        if spans:
+        if spans or not closest:
             return QuoteMatch(tuple(spans))
         return self._closest(needle)
 
     def _closest(self, needle: str) -> QuoteMatch:
+        """The passage most like ``needle``: a few candidate windows found by shared trigrams in
+        one pass over the document, then aligned finely (see :func:`closest_windows`)."""
         haystack, index = self._normalized
-        if not needle or not haystack:
+        if not needle or not haystack or len(needle) > MAX_HINT_CHARS:
             return QuoteMatch(())
-        width = len(needle)
-        step = max(1, width // 4)
-        best = (0.0, 0)
-        matcher = difflib.SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(needle)
-        starts = list(range(0, max(1, len(haystack) - width + 1), step))
-        for start in starts:
-            matcher.set_seq1(haystack[start : start + width])
-            if matcher.real_quick_ratio() <= best[0] or matcher.quick_ratio() <= best[0]:
-                continue
-            ratio = matcher.ratio()
-            if ratio > best[0]:
-                best = (ratio, start)
+        width = min(len(needle), len(haystack))
+        best = (-1.0, 0)
+        for candidate in closest_windows(needle, haystack, width):
+            for start in _word_starts_near(haystack, candidate):
+                ratio = similarity(needle, haystack[start : start + width])
+                if ratio > best[0]:
+                    best = (ratio, start)
         ratio, start = best
-        for candidate in range(max(0, start - step), min(len(haystack) - 1, start + step) + 1):
-            matcher.set_seq1(haystack[candidate : candidate + width])
-            if matcher.quick_ratio() > ratio and matcher.ratio() > ratio:
-                ratio, start = matcher.ratio(), candidate
         end = min(len(index), start + width)
         stop = index[end - 1] + 1
         while stop < len(self.text) and stop - index[end - 1] < 30 and not self.text[stop].isspace():
             stop += 1  # finish the last word
         original = self.text[index[start] : stop]
         return QuoteMatch((), original, ratio, self.line_of(index[start]))
+
+
+#: Quotes longer than this get no closest-passage hint: no one reads a hint that long.
+MAX_HINT_CHARS = 10_000
+#: How many candidate windows are aligned finely.
+_CANDIDATES = 3
+#: Above this length similarity is measured on words: characters would cost the square of the length.
+_CHARACTER_RATIO_LIMIT = 500
+
+
+def closest_windows(needle: str, haystack: str, width: int) -> list[int]:
+    """The starts of the ``width``-character windows of ``haystack`` sharing the most character
+    trigrams with ``needle`` (counted with multiplicity), at most one per half window: one pass,
+    each step adding the trigram that enters the window and dropping the one that leaves it."""
+    if len(haystack) <= width:
+        return [0]
+    folded = needle.lower(), haystack.lower()
+    if len(folded[0]) == len(needle) and len(folded[1]) == len(haystack):
+        needle, haystack = folded
+    size = 3 if width >= 3 else 1
+    wanted: dict[str, int] = {}
+    for i in range(len(needle) - size + 1):
+        gram = needle[i : i + size]
+        wanted[gram] = wanted.get(gram, 0) + 1
+    grams = width - size + 1  # trigrams in one window
+    held: dict[str, int] = {}
+    score = 0
+    for i in range(grams):
+        gram = haystack[i : i + size]
+        if gram in wanted:
+            count = held.get(gram, 0)
+            held[gram] = count + 1
+            score += count < wanted[gram]
+    block = max(1, width // 2)
+    last = len(haystack) - width
+    best_score = [-1] * (last // block + 1)
+    best_start = [0] * (last // block + 1)
+    best_score[0] = score
+    for start in range(1, last + 1):
+        gone = haystack[start - 1 : start - 1 + size]
+        if gone in wanted:
+            count = held[gone] - 1
+            held[gone] = count
+            score -= count < wanted[gone]
+        came = haystack[start + grams - 1 : start + grams - 1 + size]
+        if came in wanted:
+            count = held.get(came, 0)
+            held[came] = count + 1
+            score += count < wanted[came]
+        b = start // block
+        if score > best_score[b]:
+            best_score[b], best_start[b] = score, start
+    ranked = sorted(range(len(best_score)), key=lambda b: (-best_score[b], b))[:_CANDIDATES]
+    return [best_start[b] for b in ranked]
+
+
+def _word_starts_near(text: str, at: int, reach: int = 12) -> list[int]:
+    """``at`` and the nearest word starts before and after it (a window is best read from a word)."""
+    starts = [at]
+    before = at
+    while before > 0 and at - before < reach and not text[before - 1].isspace():
+        before -= 1
+    if before != at and (before == 0 or text[before - 1].isspace()):
+        starts.append(before)
+    after = at
+    while after < len(text) and after - at < reach and not text[after - 1].isspace():
+        after += 1
+    if after != at and after < len(text) and text[after - 1].isspace():
+        starts.append(after)
+    return starts
+
+
+def similarity(a: str, b: str) -> float:
+    """difflib's ratio of two passages: of their characters, or of their words when long."""
+    if max(len(a), len(b)) <= _CHARACTER_RATIO_LIMIT:
+        return difflib.SequenceMatcher(None, b, a, autojunk=False).ratio()
+    return difflib.SequenceMatcher(None, b.split(), a.split(), autojunk=False).ratio()
 
 
 @dataclass(frozen=True, eq=False)
@@ -332,10 +409,15 @@ def load_corpus(root: Path, *, display_root: str | None = None) -> Corpus:
     data, found = load_yaml(catalog_path, display=shown)
     problems = Problems()
     problems.extend(found)
+    if isinstance(data, LocDict) and "sources" in data and not isinstance(data["sources"], LocList):
+        raise LoadError(f"catalog: 'sources' must be a list of documents, found {describe(data['sources'])}", data.value_loc("sources"))
     if not isinstance(data, LocDict) or not isinstance(data.get("sources"), LocList):
         where = data.loc if isinstance(data, (LocDict, LocList)) else Location(shown, 1, 1)
         raise LoadError("a catalog is a mapping with a list under 'sources:'", where)
     check_keys(data, allowed=("sources", "title", "description"), what="catalog", problems=problems)
+    for key in ("title", "description"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            problems.error(data.value_loc(key), f"catalog: '{key}' must be text, found {describe(data[key])}")
     documents: dict[str, Document] = {}
     resolved_root = root.resolve()
     for i, entry in enumerate(data["sources"]):
@@ -388,7 +470,12 @@ def load_corpus(root: Path, *, display_root: str | None = None) -> Corpus:
             continue
         digest = hashlib.sha256(raw).hexdigest()
         expected = entry.get("sha256")
-        if isinstance(expected, str) and expected.lower() != digest:
+        if isinstance(expected, str) and not _SHA256.match(expected):
+            problems.error(
+                entry.value_loc("sha256"),
+                f"source {source_id!r}: 'sha256' must be 64 hexadecimal digits (what sha256sum prints), not {expected[:80]!r}",
+            )
+        elif isinstance(expected, str) and expected.lower() != digest:
             problems.warning(
                 entry.value_loc("sha256"),
                 f"source {source_id!r}: {file_name} changed since it was catalogued (sha256 {digest[:12]}…, "
@@ -414,6 +501,7 @@ def load_corpus(root: Path, *, display_root: str | None = None) -> Corpus:
 
 
 _SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
 def http_url(url: str | None) -> str | None:

@@ -14,10 +14,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
-from .corpus import Corpus, load_corpus
+from .corpus import CATALOG_NAME, Corpus, load_corpus
 from .dates import parse_date
 from .errors import LoadError, Location, Problem, Problems, display_path
-from .grounding import position_clashes, resolve_quote, ungrounded
+from .grounding import MAX_HINTS, position_clashes, resolve_quote, ungrounded
 from .model import (
     COMMON_FACT_KEYS,
     ENTITY_TYPES,
@@ -31,7 +31,7 @@ from .model import (
     UserTemplate,
     format_value,
 )
-from .yamlio import LocDict, LocList, check_keys, describe, parse_yaml, read_text
+from .yamlio import LocDict, LocList, YAMLSyntaxError, check_keys, describe, parse_yaml, read_text
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 DEFAULT_CORPUS = "../seeds"
@@ -119,14 +119,14 @@ def _parse_skipping_broken_facts(text: str, shown: str) -> tuple[Any, list, bool
             data, found = parse_yaml(text, shown)
         except LoadError as exc:
             where = exc.problems[0].location
-            block = _fact_block(text, where.line if where else 0)
+            syntax = isinstance(exc, YAMLSyntaxError)
+            block = _fact_block(text, where.line if where else 0, syntax=syntax)
             if block is None:
                 raise LoadError([*problems, *exc.problems]) from None
             start, end = block
             problems.extend(exc.problems)
-            problems.append(
-                Problem(Location(shown, start + 1, 1), f"lines {start + 1}–{end} (one fact) were skipped because of the syntax error", "info")
-            )
+            why = "the syntax error" if syntax else "this error"
+            problems.append(Problem(Location(shown, start + 1, 1), f"lines {start + 1}–{end} (one fact) were skipped because of {why}", "info"))
             lines = text.split("\n")
             lines[start:end] = [""] * (end - start)
             text = "\n".join(lines)
@@ -135,8 +135,9 @@ def _parse_skipping_broken_facts(text: str, shown: str) -> tuple[Any, list, bool
     raise LoadError(problems)
 
 
-def _fact_block(text: str, line: int) -> tuple[int, int] | None:
-    """The 0-based line range [start, end) of the item of ``facts:`` that a problem at ``line`` is in."""
+def _fact_block(text: str, line: int, *, syntax: bool = True) -> tuple[int, int] | None:
+    """The 0-based line range [start, end) of the item of ``facts:`` that a problem at ``line`` is in
+    (for a ``syntax`` error, perhaps the item before: the parser may notice it only at the next one)."""
     lines = text.split("\n")
     header = next((i for i, line in enumerate(lines) if _FACTS_HEADER.match(line)), None)
     if header is None or not header + 1 < line <= len(lines) + 1:
@@ -149,7 +150,7 @@ def _fact_block(text: str, line: int) -> tuple[int, int] | None:
     end_of_list = next((i for i in range(first, len(lines)) if lines[i][:1].strip() and not lines[i].startswith("#")), len(lines))
     starts = [i for i in range(first, end_of_list) if lines[i].startswith(indent + "- ") and not lines[i][len(indent)].isspace()]
     at = line - 1
-    if at in starts and at != starts[0]:
+    if syntax and at in starts and at != starts[0]:
         at -= 1  # libyaml often reports an unclosed value where the next item begins
     at = min(at, end_of_list - 1)
     item = max((s for s in starts if s <= at), default=None)
@@ -174,10 +175,15 @@ def _slug(mapping: LocDict, key: str, problems: Problems, what: str) -> str | No
 
 def _load_corpus(deck_path: Path, meta: LocDict, problems: Problems) -> Corpus | None:
     relative = meta.get("corpus", DEFAULT_CORPUS)
-    if not isinstance(relative, str):
-        problems.error(meta.value_loc("corpus"), f"'corpus' must be a folder path, found {describe(relative)}")
+    if not isinstance(relative, str) or not relative.strip():
+        found = "empty text" if isinstance(relative, str) else describe(relative)
+        problems.error(meta.value_loc("corpus"), f"'corpus' must be a folder path, found {found}")
         return None
     root = (deck_path.parent / relative)
+    where = meta.value_loc("corpus") if "corpus" in meta else meta.loc
+    if root.is_dir() and not (root / CATALOG_NAME).exists():
+        problems.error(where, f"corpus folder {relative!r} has no {CATALOG_NAME}; set 'corpus' to the folder that holds {CATALOG_NAME}")
+        return None
     try:
         corpus = load_corpus(root, display_root=display_path(root) if root.exists() else relative)
         problems.extend(corpus.messages)
@@ -185,7 +191,7 @@ def _load_corpus(deck_path: Path, meta: LocDict, problems: Problems) -> Corpus |
     except LoadError as exc:
         if not root.is_dir():
             problems.error(
-                meta.value_loc("corpus") if "corpus" in meta else meta.loc,
+                where,
                 f"corpus folder {relative!r} not found (relative to the deck file); "
                 "set 'corpus' to the folder that holds catalog.yaml",
             )
@@ -229,8 +235,12 @@ def _string_list(mapping: LocDict, key: str, problems: Problems) -> list[str]:
         return []
     if isinstance(value, str):
         return [value]
-    if not isinstance(value, LocList) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, LocList):
         problems.error(mapping.value_loc(key), f"'{key}' must be a list of text, found {describe(value)}")
+        return []
+    bad = next((i for i, v in enumerate(value) if not isinstance(v, str)), None)
+    if bad is not None:
+        problems.error(value.item_loc(bad), f"'{key}' must be a list of text; item {bad + 1} is {describe(value[bad])}")
         return []
     return list(value)
 
@@ -249,7 +259,9 @@ def _entities(raw: Any, data: LocDict, problems: Problems) -> dict[str, Entity]:
         check_keys(item, allowed=_ENTITY_KEYS, required=("name", "type"), what="entity", problems=problems)
         name, kind = item.get("name"), item.get("type")
         for key, value in (("name", name), ("type", kind)):
-            if value is not None and not (isinstance(value, str) and value.strip()):
+            if isinstance(value, str) and value and not value.strip():
+                problems.error(item.value_loc(key), f"entity: '{key}' is only white space")
+            elif value is not None and not isinstance(value, str):
                 problems.error(item.value_loc(key), f"entity: '{key}' must be text, found {describe(value)}")
         if not isinstance(name, str) or not isinstance(kind, str) or not name.strip():
             continue
@@ -301,6 +313,8 @@ def _templates(raw: Any, data: LocDict, problems: Problems) -> list[UserTemplate
             if kind not in KINDS:
                 problems.error(item.value_loc("applies_to"), f"template {template_id!r}: unknown fact kind {kind!r}; {_valid_kinds()}")
         answer = item.get("answer")
+        if answer is not None and not isinstance(answer, str):
+            problems.error(item.value_loc("answer"), f"template {template_id!r}: 'answer' must name a field of the kind, found {describe(answer)}")
         for kind in kinds:
             if kind in KINDS and isinstance(answer, str) and KINDS[kind].field(answer) is None:
                 names = ", ".join(f.name for f in KINDS[kind].fields)
@@ -313,9 +327,11 @@ def _templates(raw: Any, data: LocDict, problems: Problems) -> list[UserTemplate
         if qtype not in ("short", "single"):
             problems.error(item.value_loc("type"), f"template {template_id!r}: type must be 'short' or 'single', not {qtype!r}")
         prompt, explanation = item.get("prompt"), item.get("explanation")
+        if explanation is not None and not isinstance(explanation, str):
+            problems.error(item.value_loc("explanation"), f"template {template_id!r}: 'explanation' must be text, found {describe(explanation)}")
         if not isinstance(prompt, str):
             if prompt is not None:
-                problems.error(item.value_loc("prompt"), f"template {template_id!r}: 'prompt' must be text")
+                problems.error(item.value_loc("prompt"), f"template {template_id!r}: 'prompt' must be text, found {describe(prompt)}")
             continue
         if template_id is None or not isinstance(answer, str):
             continue
@@ -330,9 +346,16 @@ def _templates(raw: Any, data: LocDict, problems: Problems) -> list[UserTemplate
                 type=str(qtype),
                 explanation=explanation if isinstance(explanation, str) else None,
                 location=item.loc,
+                prompt_location=_text_start(item, "prompt"),
             )
         )
     return templates
+
+
+def _text_start(mapping: LocDict, key: str) -> Location:
+    """Where the text of ``mapping[key]`` begins: at the value, or on the line after a ``|`` or ``>``."""
+    at = mapping.value_loc(key)
+    return Location(at.path, at.line + 1, 0) if key in mapping.block_values else at
 
 
 def _valid_kinds() -> str:
@@ -358,6 +381,7 @@ def _facts(
     facts: list[Fact] = []
     seen: dict[str, Location] = {}
     entity_aliases = _entity_aliases(entities)
+    hints = [MAX_HINTS]  # closest passages still to search for (each costs a pass over a document)
     for i, item in enumerate(raw):
         if not isinstance(item, LocDict):
             problems.error(raw.item_loc(i), f"fact: expected a mapping with id, kind and evidence, found {describe(item)}")
@@ -368,7 +392,7 @@ def _facts(
             problems.error(item.value_loc("id"), f"duplicate fact id {fact_id!r} (first at line {first.line}); fact ids must be unique")
         elif isinstance(fact_id, str):
             seen[fact_id] = item.value_loc("id")
-        fact = _FactReader(item, corpus, entities, topics, problems, entity_aliases).read()
+        fact = _FactReader(item, corpus, entities, topics, problems, entity_aliases, hints).read()
         if fact is not None:
             facts.append(fact)
         if progress is not None:
@@ -381,9 +405,10 @@ class _FactReader:
 
     def __init__(
         self, item: LocDict, corpus: Corpus | None, entities: dict[str, Entity], topics: dict[str, str], problems: Problems,
-        entity_aliases: dict[str, tuple[str, ...]] | None = None,
+        entity_aliases: dict[str, tuple[str, ...]] | None = None, hints: list[int] | None = None,
     ):
         self.item, self.corpus, self.entities, self.topics, self.problems = item, corpus, entities, topics, problems
+        self.hints = hints if hints is not None else [MAX_HINTS]
         if entity_aliases is None:
             entity_aliases = _entity_aliases(entities)
         self.entity_aliases = entity_aliases
@@ -418,7 +443,9 @@ class _FactReader:
             self.error(None, f"a {kind.name} needs at least one of: {', '.join(kind.one_of)}")
         self.check_one_position(kind.one_of, fields)
         topic = item.get("topic")
-        if topic is not None and (not isinstance(topic, str) or topic not in self.topics):
+        if topic is not None and not isinstance(topic, str):
+            self.error("topic", f"'topic' must be one topic id, found {describe(topic)}")
+        elif topic is not None and topic not in self.topics:
             known = ", ".join(self.topics) or "none are defined under deck: topics:"
             self.error("topic", f"unknown topic {topic!r}; known topics: {known}")
         aliases = self.aliases(fields)
@@ -525,7 +552,8 @@ class _FactReader:
             raw_list.loc, raw_list.item_locs = raw.loc, [raw.loc]
             raw = raw_list
         if not isinstance(raw, LocList) or not raw:
-            self.error("evidence", f"'evidence' must be a list of {{source, quote}}, found {describe(raw)}")
+            what = "an empty list" if isinstance(raw, LocList) else describe(raw)
+            self.error("evidence", f"'evidence' must be a list of {{source, quote}}, found {what}")
             return None
         result: list[Evidence] = []
         ok = True
@@ -555,7 +583,9 @@ class _FactReader:
             known = ", ".join(sorted(self.corpus.documents)) or "none"
             self.problems.error(piece.value_loc("source"), f"{self.label}: unknown source {source!r}; catalog sources: {known}")
             return None
-        found = resolve_quote(self.corpus[source], source, quote)
+        found = resolve_quote(self.corpus[source], source, quote, hint=self.hints[0] > 0)
+        if isinstance(found, str) and found.startswith("quote not found"):
+            self.hints[0] -= 1
         if isinstance(found, str):
             self.problems.error(piece.value_loc("quote"), f"{self.label}: {found}")
             return None
@@ -607,6 +637,11 @@ def _read_names(name: str, value: Any) -> tuple[Any, str | None]:
         if len(set(names)) != len(names):
             return names, f"'{name}' lists a name twice"
         return names, None
+    if isinstance(value, list) and not value:
+        return None, f"'{name}' is an empty list; name at least one, or remove '{name}'"
+    if isinstance(value, list):
+        at, bad = next((i, v) for i, v in enumerate(value) if not (isinstance(v, str) and v.strip()))
+        return None, f"'{name}' must be a list of names; item {at + 1} is {'empty' if isinstance(bad, str) else describe(bad)}"
     return None, f"'{name}' must be a list of names, found {describe(value)}"
 
 

@@ -7,16 +7,22 @@
    ``/dev/null``, a named pipe, a symbolic link), and folders that are files;
 2. stages every file: a temporary file (``.<name>.<random>.tmp``) next to its target, written in
    full, with the permissions of the file it replaces (or the usual ones for a new file);
-3. with interrupts held back (Ctrl-C, SIGTERM, SIGHUP wait until it is done), keeps a hard link
-   to each file it replaces and moves every staged file into place with :func:`os.replace`; if
-   any move fails, the moves already made are undone from those links;
+3. keeps a hard link to each file it replaces and moves every staged file into place with
+   :func:`os.replace`; if any move fails, the moves already made are undone from those links;
 4. removes the files of an earlier run that an exporter's manifest lists and this run no
    longer makes, and the links it kept.
 
+Interrupts never strike at a random point of this: for the whole commit (and, through
+:func:`interrupts_deferred`, for the planning before it) Ctrl-C, SIGTERM and SIGHUP are only
+recorded, and act at a :func:`checkpoint` — before each file is staged and between the pieces
+written into it, never once the files are being moved — or when the commit is over. So a
+temporary file is always removed by the code that made it, ``$TMPDIR``'s included.
+
 If anything fails, nothing visible has changed and no temporary file is left, on errors, full
-disks and interrupts alike. The limit: a crash of the machine itself (power, kernel) while the
-files are being moved can leave some outputs new and some old — each file is always whole — and
-the hidden ``.tmp``/``.old`` files of that moment behind.
+disks and interrupts alike. The limit: cleaning up needs the process to run. A crash of the
+machine itself (power, kernel) or a ``kill -9`` leaves the hidden ``.tmp``/``.old`` files of
+that moment behind, and, between two of the moves, some outputs new and some old (each file is
+always whole).
 
 An :class:`OSError` becomes an :class:`~studykit.errors.ExportError` naming the path.
 """
@@ -40,7 +46,7 @@ from .errors import ExportError, Location, Problem
 if TYPE_CHECKING:
     from .export.base import Content, ExportReport, Output
 
-__all__ = ["MANIFEST", "commit", "write_atomic", "write_all_atomic"]
+__all__ = ["MANIFEST", "checkpoint", "commit", "interrupts_deferred", "write_atomic", "write_all_atomic"]
 
 #: The file in an exporter's folder that lists what the last run wrote there.
 MANIFEST = ".studykit-manifest.json"
@@ -54,7 +60,8 @@ def _umask() -> int:
 
 #: New outputs get the permissions an ordinary ``open(path, "w")`` would give them (mkstemp's are 0600).
 _NEW_FILE_MODE = 0o666 & ~_umask()
-_HELD_SIGNALS = {s for s in (getattr(signal, n, None) for n in ("SIGINT", "SIGTERM", "SIGHUP")) if s is not None}
+#: SIGINT first: once it is recorded rather than raised, nothing can interrupt installing the others.
+_HELD_SIGNALS = tuple(s for s in (getattr(signal, n, None) for n in ("SIGINT", "SIGTERM", "SIGHUP")) if s is not None)
 
 
 def write_atomic(path: Path, data: Content) -> None:
@@ -97,6 +104,12 @@ class _Plan:
 
 def commit(outputs: Sequence[Output]) -> list[ExportReport]:
     """Write every file of every output, or none; return what each exporter wrote."""
+    with interrupts_deferred():
+        checkpoint()
+        return _commit(outputs)
+
+
+def _commit(outputs: Sequence[Output]) -> list[ExportReport]:
     from .export.base import ExportReport
 
     plans = [_plan(output) for output in outputs]
@@ -112,22 +125,26 @@ def commit(outputs: Sequence[Output]) -> list[ExportReport]:
     created: list[Path] = []
     try:
         for item in every:
+            checkpoint()
             _make_folders(item.target, created, unchanged)
             item.tmp = _stage(item.target, item.content, unchanged)
-        with _interrupts_held():
-            try:
-                for plan in plans:
-                    _set_aside_stale(plan)
-                    if plan.output.folder is not None:
-                        plan.manifest = _File(plan.output.folder / MANIFEST, _manifest_text([*plan.names, *plan.kept]))
-                        _check_target(plan.manifest.target, unchanged)
-                        plan.manifest.tmp = _stage(plan.manifest.target, plan.manifest.content, unchanged)
-                for item in [*every, *(p.manifest for p in plans if p.manifest)]:
-                    _move_into_place(item, unchanged)
-            except BaseException:
-                _undo(plans, every)
-                raise
-            _finish(plans, every)
+        checkpoint()  # the last moment to stop: from here on, every file goes into place
+        _deferral.final = True
+        try:
+            for plan in plans:
+                _set_aside_stale(plan)
+                if plan.output.folder is not None:
+                    plan.manifest = _File(plan.output.folder / MANIFEST, _manifest_text([*plan.names, *plan.kept]))
+                    _check_target(plan.manifest.target, unchanged)
+                    plan.manifest.tmp = _stage(plan.manifest.target, plan.manifest.content, unchanged)
+            for item in [*every, *(p.manifest for p in plans if p.manifest)]:
+                _move_into_place(item, unchanged)
+        except BaseException:
+            _undo(plans, every)
+            raise
+        finally:
+            _deferral.final = False
+        _finish(plans, every)
     except BaseException:
         for item in [*every, *(p.manifest for p in plans if p.manifest)]:
             if item.tmp and not item.moved:
@@ -248,7 +265,7 @@ def _stage(path: Path, payload: Content, unchanged: str) -> str:
         raise ExportError(f"cannot write to {path.parent}: {_reason(exc)}; {unchanged}", Location(str(path))) from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            write_content(handle, payload)
+            write_content(_Checked(handle), payload)  # type: ignore[arg-type]
         os.chmod(tmp, _mode_for(path))
     except OSError as exc:
         _remove(tmp)
@@ -271,20 +288,104 @@ def write_content(handle: IO[bytes], payload: Content) -> None:
             handle.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
 
 
-# --- moving into place ---------------------------------------------------------------------------
+class _Checked:
+    """A staged file's handle whose every write is a :func:`checkpoint` (a large package is written
+    in many pieces: Ctrl-C need not wait for the whole of it)."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self._handle = handle
+
+    def write(self, data: bytes) -> int:
+        checkpoint()
+        return self._handle.write(data)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._handle, name)
+
+
+# --- interrupts ----------------------------------------------------------------------------------
+
+
+class _Interrupted(KeyboardInterrupt):
+    """A termination signal (SIGTERM, SIGHUP) acted on at a checkpoint: delivered again once the
+    commit has cleaned up, so the process ends as the signal asks."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _Deferral:
+    depth = 0
+    pending: int | None = None
+    previous: dict[int, object] = {}
+    final = False  # past the last checkpoint of a commit: files are being moved, nothing stops them
+
+
+_deferral = _Deferral()
+
+
+def _record(signum: int, frame: object) -> None:
+    if _deferral.pending is None:
+        _deferral.pending = signum
 
 
 @contextlib.contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """Hold back Ctrl-C and termination signals while files are moved: they arrive afterwards."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+def interrupts_deferred() -> Iterator[None]:
+    """Within this block, Ctrl-C, SIGTERM and SIGHUP are recorded and act only at a
+    :func:`checkpoint` or when the (outermost) block ends. Only in the main thread (signals are
+    delivered there); elsewhere the block changes nothing."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+    outermost = _deferral.depth == 0
+    if outermost:
+        _deferral.pending = None
+        _deferral.previous = {}
+        for sig in _HELD_SIGNALS:
+            handler = signal.getsignal(sig)
+            if handler is signal.SIG_IGN:  # nohup's SIGHUP, a background job's SIGINT: stays ignored
+                continue
+            _deferral.previous[sig] = handler
+            signal.signal(sig, _record)
+    _deferral.depth += 1
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        _deferral.depth -= 1
+        if outermost:
+            for sig in reversed(_HELD_SIGNALS):  # SIGINT last: from then on a Ctrl-C acts at once again
+                if sig in _deferral.previous:
+                    signal.signal(sig, _deferral.previous[sig])  # type: ignore[arg-type]
+            pending, _deferral.pending = _deferral.pending, None
+            if pending is not None:
+                _deliver(pending, _deferral.previous.get(pending))
+
+
+def _deliver(signum: int, handler: object) -> None:
+    """Act on a signal that arrived while deferred, as it would have acted then."""
+    if signum == signal.SIGINT and handler is signal.default_int_handler:
+        raise KeyboardInterrupt
+    signal.raise_signal(signum)  # SIGTERM's default ends the process; a handler of the program's runs
+    if signum != signal.SIGINT:
+        raise _Interrupted(signum)  # a handler that let the process live: still, this commit stops
+
+
+def checkpoint() -> None:
+    """Act on an interrupt recorded by :func:`interrupts_deferred`: raise :class:`KeyboardInterrupt`
+    (for a signal the program handles itself, wait: its handler runs when the block ends)."""
+    pending = _deferral.pending
+    if pending is None or _deferral.depth == 0 or _deferral.final:
+        return
+    handler = _deferral.previous.get(pending)
+    if pending == signal.SIGINT and handler is signal.default_int_handler:
+        _deferral.pending = None
+        raise KeyboardInterrupt
+    if handler is signal.SIG_DFL:
+        raise _Interrupted(pending)  # kept pending: the signal is delivered again when the block ends
+
+
+# --- moving into place ---------------------------------------------------------------------------
 
 
 def _backup_name(path: Path) -> str:
@@ -387,16 +488,39 @@ def _manifest_entry_ok(name: object) -> bool:
     return not path.is_absolute() and path.as_posix() == name and not any(part in ("", ".", "..") for part in path.parts)
 
 
+def require_regular(path: Path) -> None:
+    """Refuse to read ``path`` when it exists and is not a regular file (a named pipe would block
+    the read forever). Raises :class:`ExportError`."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # missing, or unreadable: the read that follows says so
+    if not stat.S_ISREG(mode):
+        what = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+        raise ExportError(f"cannot read {path}: it is {what}, and studykit reads only regular files; remove it", Location(str(path)))
+
+
+#: A manifest larger than this is not one of ours.
+_MANIFEST_BYTES = 64 * 1024 * 1024
+
+
 def read_manifest(folder: Path) -> tuple[set[str], list[Problem]]:
     """The files an earlier run listed in ``folder``'s manifest (none when there is none)."""
+    from .errors import LoadError
+    from .yamlio import read_bytes
+
     path = folder / MANIFEST
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, NotADirectoryError):
+    if not os.path.lexists(path):
         return set(), []
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    try:
+        data = json.loads(read_bytes(path, max_bytes=_MANIFEST_BYTES).decode("utf-8"))
+    except LoadError as exc:
+        if not os.path.lexists(path):  # gone meanwhile, or a folder of that name is missing
+            return set(), []
+        reason = exc.problems[0].message
         return set(), [Problem(Location(str(path)), f"cannot read {MANIFEST} ({reason}); no earlier outputs were removed", "warning")]
+    except (UnicodeDecodeError, ValueError) as exc:
+        return set(), [Problem(Location(str(path)), f"cannot read {MANIFEST} ({exc}); no earlier outputs were removed", "warning")]
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, list):
         return set(), [Problem(Location(str(path)), f"{MANIFEST} has no list of files; no earlier outputs were removed", "warning")]

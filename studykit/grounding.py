@@ -15,13 +15,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from .corpus import Corpus, Document, find_words, normalize
+from .corpus import MAX_HINT_CHARS, Corpus, Document, find_words, normalize
 from .dates import date_spellings
 from .errors import Severity
 from .model import EXCLUDES, Evidence, Fact, Kind, format_value
 
 #: Minimum length of a quote, in characters after normalisation; shorter ones match by accident.
 MIN_QUOTE_CHARS = 12
+#: The closest passage is searched for this many quotes not found in one deck, then no more.
+MAX_HINTS = 20
+#: At most this much of a closest passage is shown.
+HINT_SHOWN_CHARS = 200
 #: A fact's day may lie this many days before the publication date that grounds it.
 RELATIVE_DAYS = 14
 
@@ -35,12 +39,13 @@ class Finding:
     severity: Severity = "error"
 
 
-def resolve_quote(document: Document, source: str, quote: str) -> Evidence | str:
-    """The evidence ``quote`` stands for in ``document``, or a message saying why there is none."""
+def resolve_quote(document: Document, source: str, quote: str, *, hint: bool = True) -> Evidence | str:
+    """The evidence ``quote`` stands for in ``document``, or a message saying why there is none
+    (with the closest passage when ``hint`` and the quote is at most :data:`MAX_HINT_CHARS` long)."""
     if len(" ".join(quote.split())) < MIN_QUOTE_CHARS:
         what = "empty" if not quote.strip() else f"only {len(quote.strip())} characters"
         return f"quote is {what}; quote at least {MIN_QUOTE_CHARS} characters verbatim from the source"
-    match = document.find(quote)
+    match = document.find(quote, closest=hint)
     if len(match.spans) == 1:
         span = match.spans[0]
         return Evidence(source, document.text[span.start : span.end], span.start, span.end)
@@ -48,8 +53,14 @@ def resolve_quote(document: Document, source: str, quote: str) -> Evidence | str
         lines = ", ".join(str(document.line_of(s.start)) for s in match.spans)
         return f"quote is ambiguous: it occurs {len(match.spans)} times in {source!r} (lines {lines}); quote more words so it matches once"
     message = f"quote not found in {source!r}"
+    if not hint:
+        message += f" (the closest passage is shown for the first {MAX_HINTS} quotes not found)"
+    elif len(normalize(quote)) > MAX_HINT_CHARS:
+        message += f" (a quote over {MAX_HINT_CHARS:,} characters gets no closest passage)"
     if match.closest:
         closest = " ".join(match.closest.split())
+        if len(closest) > HINT_SHOWN_CHARS:  # the line says where; the start says which passage
+            closest = closest[:HINT_SHOWN_CHARS].rsplit(" ", 1)[0] + " …"
         message += f"; closest passage (line {match.closest_line}, {match.similarity:.0%} similar): {closest!r}"
     return message
 

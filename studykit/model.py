@@ -206,6 +206,8 @@ class UserTemplate:
     type: str
     explanation: str | None
     location: Location
+    #: Where the prompt's first line stands (its column unknown for a block scalar): jinja2 counts lines from it.
+    prompt_location: Location | None = None
 
 
 @dataclass(frozen=True, eq=False)

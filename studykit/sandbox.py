@@ -14,7 +14,7 @@ import signal
 import threading
 import time
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2 import BaseLoader, StrictUndefined, TemplateError, TemplateNotFound, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import LoadError, Location
@@ -45,10 +45,29 @@ def _refuse_huge_widths(format_string: str) -> None:
             raise _Budget(f"a width of {int(digits):,} is larger than the output budget of {RENDER_CHARS:,}")
 
 
+def _refuse_huge_result(text: object, name: str, args: tuple) -> None:
+    """``replace`` and ``expandtabs`` multiply a text's length: measure the result before making it."""
+    if not isinstance(text, str):
+        return
+    size = 0
+    if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+        count = text.count(args[0]) if args[0] else len(text) + 1
+        if len(args) > 2 and isinstance(args[2], int) and args[2] >= 0:
+            count = min(count, args[2])
+        size = len(text) + count * (len(args[1]) - len(args[0]))
+    elif name == "expandtabs":
+        width = args[0] if args and isinstance(args[0], int) else 8
+        size = len(text) + text.count("\t") * max(0, width - 1)
+    if size > RENDER_CHARS:
+        raise _Budget(f"{name}() would make {size:,} characters, more than the output budget of {RENDER_CHARS:,}")
+
+
 def _limited_filter(function):
     @functools.wraps(function)  # keeps jinja2's pass_context/pass_environment marks
     def limited(*args, **kwargs):
         _refuse_huge(args[1:], kwargs)
+        if function.__name__ == "do_replace":  # {{ s|replace('a', s) }}: args are (eval_ctx, s, old, new[, count])
+            _refuse_huge_result(args[1] if len(args) > 1 else None, "replace", args[2:])
         return function(*args, **kwargs)
 
     return limited
@@ -80,27 +99,50 @@ class _LimitedEnvironment(SandboxedEnvironment):
             raise _Budget("exponent too large")
         if operator == "%" and isinstance(left, str):
             _refuse_huge_widths(left)  # "%0100000000d" % 1
+            _refuse_huge(right if isinstance(right, tuple) else (right,), right if isinstance(right, dict) else {})  # "%*d" % (10**8, 1)
         return super().call_binop(context, operator, left, right)
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - jinja2's own signature
         _refuse_huge(args, kwargs)  # e.g. 'x'.center(10**12)
         method = getattr(__obj, "__wrapped__", __obj)  # the sandbox wraps str.format
-        if getattr(method, "__name__", "") in ("format", "format_map") and isinstance(getattr(method, "__self__", None), str):
-            _refuse_huge_widths(method.__self__)  # "{:>100000000}".format(1)
+        name, owner = getattr(method, "__name__", ""), getattr(method, "__self__", None)
+        if name in ("format", "format_map") and isinstance(owner, str):
+            _refuse_huge_widths(owner)  # "{:>100000000}".format(1)
+            if name == "format_map" and args and isinstance(args[0], dict):
+                _refuse_huge((), args[0])  # "{:>{w}}".format_map({'w': 10**8})
+        _refuse_huge_result(owner, name, args)  # s.replace('a', s), ('\t' * 9999).expandtabs(9999)
         return super().call(__context, __obj, *args, **kwargs)
 
 
-_ENV = _LimitedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+class _NoOtherTemplates(BaseLoader):
+    """A prompt is one template: ``include``, ``import`` and ``extends`` find nothing, and say so."""
+
+    def get_source(self, environment, template):
+        raise TemplateNotFound(template, f"a prompt cannot include, import or extend another template ({template!r})")
+
+
+_ENV = _LimitedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False, loader=_NoOtherTemplates())
 
 
 def compile_user_template(spec: UserTemplate):
+    """The prompt compiled in the sandbox; a syntax error is located on the prompt's own line."""
     try:
         return _ENV.from_string(spec.prompt)
     except TemplateSyntaxError as exc:
-        line = spec.location.line + (exc.lineno or 1)
-        raise LoadError(
-            f"template {spec.id!r}: prompt has a jinja2 syntax error: {exc.message}", Location(spec.location.path, line, spec.location.col)
-        ) from None
+        raise LoadError(f"template {spec.id!r}: prompt has a jinja2 syntax error: {exc.message}", _prompt_line(spec, exc.lineno or 1)) from None
+    except RecursionError:  # a prompt nested thousands of levels deep
+        where = spec.prompt_location or spec.location
+        raise LoadError(f"template {spec.id!r}: prompt is nested too deeply to compile", where) from None
+
+
+def _prompt_line(spec: UserTemplate, lineno: int) -> Location:
+    """The deck's line of the prompt's line ``lineno`` (1-based); its column when it is the first line."""
+    start = spec.prompt_location
+    if start is None:
+        return Location(spec.location.path, spec.location.line, spec.location.col)
+    if lineno == 1:
+        return start
+    return Location(start.path, start.line + lineno - 1, 0)
 
 
 def render_limited(template, variables: dict, *, where: Location, what: str) -> str:

@@ -4,13 +4,15 @@ PyYAML parses the text into events (with libyaml's C parser when it is installed
 builds ``dict``/``list`` subclasses from them that carry :class:`~studykit.errors.Location` s, so
 every later check can point at the exact ``path:line:col`` of the offending node. Anchors and
 aliases are refused where they stand: decks do not need them, and refusing them makes "billion
-laughs" documents harmless. Nesting deeper than :data:`MAX_DEPTH` is refused as it is met.
+laughs" documents harmless. Every tag (``!custom``, ``!!python/…``, ``!!str``) is refused too, on a
+scalar, a sequence or a mapping alike. Nesting deeper than :data:`MAX_DEPTH` is refused as it is met.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
+import stat
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -43,12 +45,18 @@ DEPTH_MESSAGE = f"nesting is deeper than {MAX_DEPTH} levels"
 _LIBYAML_DEPTH = "exceeded maximum nesting depth"
 
 
+class YAMLSyntaxError(LoadError):
+    """The text is not YAML: a parser error, located where the parser gave up (often after the mistake)."""
+
+
 class LocDict(dict):
     """A mapping from YAML with the location of itself, of each key and of each value."""
 
     loc: Location
     key_locs: dict[Any, Location]
     value_locs: dict[Any, Location]
+    #: The keys whose values are block scalars (``|`` or ``>``): their text begins on the next line.
+    block_values: frozenset[Any] | set[Any] = frozenset()
 
     def key_loc(self, key: Any) -> Location:
         return self.key_locs.get(key, self.loc)
@@ -67,9 +75,18 @@ class LocList(list):
         return self.item_locs[index] if 0 <= index < len(self.item_locs) else self.loc
 
 
+_KINDS = {stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket"}
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in a curator's words."""
+    return _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+
+
 def read_bytes(path: Path, *, display: str | None = None, max_bytes: int | None = None) -> bytes:
-    """Read a file's bytes, refusing one larger than ``max_bytes`` (default :data:`MAX_FILE_BYTES`)
-    before reading it. Raises :class:`LoadError` naming the file."""
+    """Read a regular file's bytes, refusing one larger than ``max_bytes`` (default
+    :data:`MAX_FILE_BYTES`) before reading it, and anything that is not a regular file (a named
+    pipe would block forever, a device never end). Raises :class:`LoadError` naming the file."""
     shown = display or str(path)
     limit = MAX_FILE_BYTES if max_bytes is None else max_bytes
 
@@ -77,14 +94,25 @@ def read_bytes(path: Path, *, display: str | None = None, max_bytes: int | None 
         what = f"{size:,} bytes, more than" if size is not None else "larger than"
         return LoadError(f"file is {what} the limit of {limit:,} bytes; split it into smaller files", Location(shown))
 
+    def check(info: os.stat_result) -> None:
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):
+            raise LoadError(f"is {file_kind(info.st_mode)}, not a regular file; studykit reads only regular files", Location(shown))
+
     try:
-        size = os.stat(path).st_size
-        if size > limit:
-            raise too_big(size)
-        with open(path, "rb") as handle:
+        check(os.stat(path))
+        # non-blocking: if the file became a named pipe since, opening it must not wait for a writer
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, "rb") as handle:
+            info = os.fstat(fd)
+            check(info)
+            size = info.st_size
+            if size > limit:
+                raise too_big(size)
             chunks = [handle.read(size + 1)]  # one byte more than expected: did the file grow?
             total = len(chunks[0])
-            while size < total <= limit:  # it grew, or it is a device that reports size 0
+            while size < total <= limit:  # it grew while being read
                 chunk = handle.read(1 << 20)
                 if not chunk:
                     break
@@ -150,7 +178,7 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
             # libyaml 0.2.5 (PyYAML 6.0.4's wheels) stops at 1,000 levels while scanning ahead,
             # before the builder sees level 65: the same refusal, where libyaml found it
             raise LoadError(DEPTH_MESSAGE, _mark_location(shown, exc.problem_mark)) from None
-        raise LoadError(_syntax_message(exc, text), _mark_location(shown, exc.problem_mark)) from None
+        raise YAMLSyntaxError(_syntax_message(exc, text), _mark_location(shown, exc.problem_mark)) from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids, e.g. NUL or another control character
         raise LoadError(_reader_message(exc), _offset_location(shown, text, exc.position)) from None
     except yaml.YAMLError as exc:  # pragma: no cover - errors without a mark are rare
@@ -234,6 +262,8 @@ class _Builder:
             )
         if depth > MAX_DEPTH:
             raise LoadError(DEPTH_MESSAGE, self.loc(event))
+        if event.tag is not None:  # decks need no tags; one dropped in silence would change what a value means
+            raise LoadError(f"YAML tag {_shown_tag(event.tag)!r} is not supported; remove it", self.loc(event))
         if isinstance(event, ScalarEvent):
             return self.scalar(event)
         next_event = self.loader.get_event
@@ -257,6 +287,7 @@ class _Builder:
                 key = self.build(event, depth + 1)
                 event = next_event()
                 value_loc = self.loc(event)
+                block = isinstance(event, ScalarEvent) and event.style in ("|", ">")
                 value = self.build(event, depth + 1)
                 event = next_event()
                 if key is _MERGE:
@@ -271,29 +302,26 @@ class _Builder:
                 result.key_locs[key] = key_loc
                 result.value_locs[key] = value_loc
                 result[key] = value
+                if block:
+                    if not result.block_values:
+                        result.block_values = set()
+                    result.block_values.add(key)  # type: ignore[union-attr]
             return result
         raise LoadError(f"unexpected YAML event {type(event).__name__}", self.loc(event))  # pragma: no cover
 
     def scalar(self, event: ScalarEvent) -> Any:
-        tag = event.tag
-        if tag is None and _plainly_text(event):
+        if _plainly_text(event):
             return event.value  # the common case, without PyYAML's resolver and constructor
-        if tag is None or tag == "!":
-            tag = self.loader.resolve(ScalarNode, event.value, event.implicit)
-        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)  # type: ignore[arg-type]
+        tag = self.loader.resolve(ScalarNode, event.value, event.implicit)
         if tag == "tag:yaml.org,2002:merge":
             return _MERGE
-        if tag.startswith("tag:yaml.org,2002:"):
-            try:
-                value = self.constructor.construct_object(node, deep=True)
-            except yaml.YAMLError as exc:
-                raise LoadError(f"bad value: {getattr(exc, 'problem', exc)}", self.loc(node)) from None
-            except ValueError:  # e.g. an impossible date such as 2022-02-30: let the schema say why
-                return node.value
-            return value
-        raise LoadError(
-            f"unknown YAML tag {node.tag!r}; custom tags are not supported", self.loc(node)
-        )
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)  # type: ignore[arg-type]
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise LoadError(f"bad value: {getattr(exc, 'problem', exc)}", self.loc(node)) from None
+        except ValueError:  # e.g. an impossible date such as 2022-02-30: let the schema say why
+            return node.value
 
 
 _MERGE = object()
@@ -304,10 +332,19 @@ _MAYBE_NOT_TEXT_START = frozenset("0123456789+-.~=<")
 _MAYBE_NOT_TEXT_WORDS = frozenset("y n yes no true false on off null".split())
 
 
+_QUOTED = ("'", '"', "|", ">")
+_STANDARD_TAG = "tag:yaml.org,2002:"
+
+
+def _shown_tag(tag: str) -> str:
+    """A tag as a curator writes it: ``!!str`` rather than ``tag:yaml.org,2002:str``."""
+    return "!!" + tag[len(_STANDARD_TAG) :] if tag.startswith(_STANDARD_TAG) else tag
+
+
 def _plainly_text(event: ScalarEvent) -> bool:
     """Whether a scalar without a tag is text for sure: quoted, or plain and not number-, date-,
     boolean- or null-like. Everything else goes through PyYAML's resolver."""
-    if event.style in ("'", '"', "|", ">"):
+    if event.style in _QUOTED:
         return True
     value = event.value
     return bool(value) and value[0] not in _MAYBE_NOT_TEXT_START and value.lower() not in _MAYBE_NOT_TEXT_WORDS

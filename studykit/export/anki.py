@@ -208,7 +208,7 @@ def note_guid(deck_id: str, question: Question) -> str:
 # Text → field HTML
 # ---------------------------------------------------------------------------------------------
 
-_NEUTRAL = str.maketrans({"{": "&#123;", "}": "&#125;", "[": "&#91;", "]": "&#93;"})
+_NEUTRAL = str.maketrans({"{": "&#123;", "}": "&#125;", "[": "&#91;", "]": "&#93;", "\x1f": " "})  # U+001F separates Anki's fields
 _NEWLINES = re.compile(r"[ \t]*(?:\r\n?|\n)[\r\n \t]*")
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..errors import ExportError, Location
+from ..fsio import require_regular
 
 __all__ = ["LEDGER_FORMAT", "content_hash", "ledger_text", "read_ledger", "stamp"]
 
@@ -52,6 +53,7 @@ def ledger_text(ledger: Mapping[str, Any]) -> str:
 def read_ledger(path: Path) -> Ledger:
     """The ledger at ``path`` (empty when there is none); :class:`ExportError` when it is damaged."""
     empty: Ledger = {"notes": {}, "note_types": {}}
+    require_regular(path)  # a named pipe would block the read forever
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
