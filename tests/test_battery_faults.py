@@ -214,7 +214,7 @@ INTERRUPTED = "studykit: interrupted; the outputs are all as they were, or all n
 
 BEFORE_THE_MOVES = [
     ("while-planning", lambda m: interrupt_on(m, AnkiExporter, "plan", 1)),
-    ("while-the-database-is-built", lambda m: interrupt_on(m, studykit.export.anki.sqlite3, "connect", 1, after=True)),
+    ("while-the-database-is-built", lambda m: interrupt_on(m, studykit.export.anki_package.sqlite3, "connect", 1, after=True)),
     ("while-the-package-is-staged", lambda m: interrupt_on(m, studykit.fsio, "_stage", 1)),
     ("after-the-package-is-staged", lambda m: interrupt_on(m, studykit.fsio, "_stage", 1, after=True)),
     ("while-the-ledger-is-staged", lambda m: interrupt_on(m, studykit.fsio, "_stage", 2)),
@@ -324,7 +324,7 @@ def test_sqlite_errors_become_a_located_error(battery, rebuilt, monkeypatch):
         connection.execute("PRAGMA query_only = ON")  # every write fails: "attempt to write a readonly database"
         return connection
 
-    monkeypatch.setattr(studykit.export.anki.sqlite3, "connect", broken)
+    monkeypatch.setattr(studykit.export.anki_package.sqlite3, "connect", broken)
     outcome = build(battery)
     assert outcome.code == 1, outcome.out
     (error,) = outcome.errors

@@ -352,8 +352,9 @@ class QuizExporter:
         chromium = require_chromium() if self.pdf else None
         seed = qset.seed if self.seed is None else self.seed
         count = self.count
-        if count is not None and self.at_most:
-            count = min(count, len(select_questions(qset, families=self.families, topics=self.topics)))
+        if count is not None and self.at_most:  # "up to": one question a fact, as many as fit, no warning
+            pool = select_questions(qset, families=self.families, topics=self.topics)
+            count = min(count, len({q.fact for q in pool}))
         pages, views, problems = render_quiz(
             qset,
             count=count,
@@ -364,6 +365,8 @@ class QuizExporter:
             theme_dir=self.theme_dir,
             paper=self.paper,
         )
+        if self.at_most:
+            problems = tuple(p for p in problems if "fit on one sheet" not in p.message)
         files: dict[Path, Content] = {out_dir / name: data for name, data in pages.items()}
         pdfs: list[Path] = []
         printed_names = [href for v in views for href in (v.quiz_href, v.key_href)]
