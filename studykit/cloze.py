@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from .corpus import find_words, fold, normalize, normalize_with_map
 from .dates import display_date, year_of
 from .model import CLOZE_BLANK, VOTE_POSITIONS, Fact, Question, format_value
+from .phrasing import typeset_document
 
 if TYPE_CHECKING:
     from .templates import Context, Template
@@ -49,6 +50,8 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
             document = ctx.deck.corpus[evidence.source] if evidence.source in ctx.deck.corpus else None
             if document is not None:
                 left, right = document.sentence_around(evidence.start, evidence.end)
+                if _leans_on_the_sentence_before(document.text[left : evidence.start + start]):
+                    left = document.sentence_around(max(0, left - 2), max(0, left - 1))[0]  # "He said …": who is he?
                 if any(src == evidence.source and a < right and left < b for src, a, b in ctx.cloze_sentences):
                     continue  # another fact's card shows (part of) this sentence already
                 before = document.text[left : evidence.start + start]
@@ -58,7 +61,12 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
             before, after = _one_line(before, leading=False), _one_line(after, leading=True)
             if _visible(target, fact, ctx, before + " " + after):
                 continue  # the answer would still be on the card
-            before = _ARTICLE_BEFORE.sub(lambda m: ("A(n)" if m.group(1)[0] == "A" else "a(n)") + m.group(2), before)
+            article = _ARTICLE_BEFORE.search(before)
+            if article:  # "an _____" would give the first sound away: the article goes into the blank
+                before, deleted = before[: article.start()], f"{article.group(1)} {deleted}"
+            whole = typeset_document(before + deleted + after)  # one character for one
+            cut = len(before) + len(deleted)
+            before, deleted, after = whole[: len(before)], whole[len(before) : cut], whole[cut:]
             before, after = _balanced(_without_opener(before), after)
             before = _dateline(ctx, evidence.source) + before
             if document is not None:
@@ -75,6 +83,16 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
                 cloze=(before, deleted, after),
             )
     return None
+
+
+_PRONOUN_START = re.compile(r"^\W*(?:He|She|They|It|This|These|Those|His|Her|Their|Its)\b")
+
+
+def _leans_on_the_sentence_before(before: str) -> bool:
+    """Whether the card's sentence needs the one before it: it opens with a pronoun ("He said
+    that …"), or with the blank itself ("_____ added that …", nothing before the blank)."""
+    text = before.strip()
+    return not text or bool(_PRONOUN_START.match(text))
 
 
 #: Words that tie a sentence to the one before it: meaningless at the start of a card.
@@ -127,8 +145,7 @@ def _targets(fact: Fact, ctx: Context) -> list[tuple[str, str]]:
         names = [f["speaker"]]
     else:
         names = []
-    subject = pools.subject
-    subject_spellings = {fold(s) for s in fact.spellings(subject)} if subject else set()
+    subject_spellings = {fold(s) for subject in pools.subjects for s in fact.spellings(subject)}
     entities = [n for n in dict.fromkeys(names) if fold(n) not in subject_spellings]
     entities.sort(key=lambda n: (pools.fact_counts.get(n, 0), n))
     targets = [(n, ctx.deck.entity_type(n, "text")) for n in entities]

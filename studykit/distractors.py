@@ -37,7 +37,7 @@ from .dates import display_date, year_of
 from .model import EXCLUDES, KINDS, VOTE_POSITIONS, Deck, Entity, Fact, format_value
 from .model import WrongOption as Option
 from .ordered import FIGURE, factors, nice_step, ordered_values, significant_digits, steps, written_days
-from .vocabulary import deck_subject
+from .vocabulary import deck_subject, deck_subjects
 
 #: How many wrong options a single-answer question gets (so 4 options in all).
 WRONG_OPTIONS = 3
@@ -133,6 +133,8 @@ class Pools:
     topic_names: dict[str | None, set[str]] = field(default_factory=dict)
     #: the entity named by the most facts: the deck's subject, never worth a blank
     subject: str | None = None
+    #: everything the deck is about: the subject and the entities its title names
+    subjects: frozenset[str] = frozenset()
     #: the latest year a cited source was published (else the latest event year): years up to a few
     #: after it are wrong options too
     latest_publication: int = 1
@@ -203,6 +205,7 @@ class Pools:
         pools.latest_publication = max(years, default=max([*(y for ys in pools.years_by_event.values() for y in ys), 1]))
         main = deck_subject(deck)
         pools.subject = main.name if main is not None else None
+        pools.subjects = deck_subjects(deck)
         return pools
 
     # --- events and their near-identical twins --------------------------------------------------
@@ -473,8 +476,10 @@ class Pools:
         near = unit_values[bisect.bisect_left(unit_values, value / 3) : bisect.bisect_right(unit_values, value * 3)]
         siblings = [v for v in near if v >= value * factor or v <= value / factor]
         curated = list(fact.distractors.get("value", ()))
-        if hedged or not whole:  # estimates and fractional figures: other magnitudes, as round as the key
-            digits = max(2, significant_digits(value))
+        if hedged and whole and value <= 30:  # "up to 5 years": other whole numbers, clearly apart
+            steppers = steps(2, 3, 5)
+        elif hedged or not whole:  # estimates and fractional figures: other magnitudes, as round as the key
+            digits = significant_digits(value) if hedged else max(2, significant_digits(value))
             ratios = (1.5, 2.0, 2.5, 3.0) if hedged else (1.25, 1.5, 2.0)
             steppers = factors(*ratios, digits=digits)
         elif value <= 30:

@@ -27,6 +27,7 @@ __all__ = [
     "lower_first",
     "sentence",
     "typeset",
+    "typeset_document",
     "with_time",
 ]
 
@@ -39,6 +40,26 @@ def typeset(text: str) -> str:
     the curator wrote them (the frames themselves use “ ”), so quoted words stay verbatim.
     """
     return _APOSTROPHE.sub("’", text) if "'" in text else text
+
+
+def typeset_document(text: str) -> str:
+    """A document's text with typographic quotation marks and apostrophes, one character for one
+    (so a cloze's parts can be typeset together and split again): what cards show of a source."""
+    if "'" not in text and '"' not in text:
+        return text
+    out = []
+    for i, ch in enumerate(text):
+        if ch not in "'\"":
+            out.append(ch)
+            continue
+        before = text[i - 1] if i else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        opening = (not before or before.isspace() or before in "([{‘“—–-/") and bool(after) and not after.isspace()
+        if ch == "'":
+            out.append("‘" if opening and not before.isalnum() else "’")
+        else:
+            out.append("“" if opening else "”")
+    return "".join(out)
 
 
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)|(?<=s)'(?=\s|$|[,.;:?!])")

@@ -165,20 +165,50 @@ def _balanced_pick(
         return _loose_pick(by_family, families, count)
     queues = {name: deque(by_family[name]) for name in families}
     chosen: list[Question] = []
+    truths: Counter[str] = Counter()  # the keys of the true/false questions chosen so far
     while len(chosen) < count and any(queues.values()):
         for name in families:
             if len(chosen) >= count:
                 break
             queue = queues[name]
-            while queue:
-                q = queue.popleft()
-                found = sheet.conflict(q)
-                if found is None:
-                    sheet.add(q)
-                    chosen.append(q)
-                    break
-                skipped[found.kind] += 1
+            picked = _next_fitting(queue, sheet, skipped, _rarer_truth(truths))
+            if picked is not None:
+                sheet.add(picked)
+                chosen.append(picked)
+                if picked.type == "true_false":
+                    truths[picked.answers[0]] += 1
     return chosen
+
+
+def _next_fitting(queue: deque[Question], sheet: _Sheet, skipped: Counter[str], wanted: str | None) -> Question | None:
+    """The first question of the queue that fits the sheet — one keyed ``wanted`` first, when
+    given (true/false keys are kept balanced). Questions that do not fit are dropped: the sheet
+    only grows, so they never will."""
+    for preference in ([wanted, None] if wanted else [None]):
+        kept: deque[Question] = deque()
+        found_q: Question | None = None
+        while queue:
+            q = queue.popleft()
+            if preference is not None and (q.type != "true_false" or q.answers[0] != preference):
+                kept.append(q)
+                continue
+            conflict = sheet.conflict(q)
+            if conflict is None:
+                found_q = q
+                break
+            skipped[conflict.kind] += 1
+        queue.extendleft(reversed(kept))
+        if found_q is not None:
+            return found_q
+    return None
+
+
+def _rarer_truth(truths: Counter[str]) -> str | None:
+    """The true/false key the sheet has fewer of ("True" or "False"), or None when even: a
+    student answering "True" to every one must not score well."""
+    if truths["True"] == truths["False"]:
+        return None
+    return "True" if truths["True"] < truths["False"] else "False"
 
 
 def _loose_pick(by_family: dict[str, list[Question]], families: list[str], count: int) -> list[Question]:

@@ -150,10 +150,9 @@ def make_question(template: Template | CompiledUserTemplate, fact: Fact, **field
 
 
 def about_the_subject(ctx: Context, keys: Sequence[str]) -> bool:
-    """Whether the only key is the deck's subject (the entity the most facts name): "Which
-    country …? Israel" in a deck about Israel is answered by guessing the subject."""
-    subject = ctx.pools.subject
-    return subject is not None and len(keys) == 1 and fold(keys[0]) == fold(subject)
+    """Whether the only key is what the deck is about (its subject, or an entity its title names):
+    "Which country …? Israel" in a deck about Israel is answered by guessing the subject."""
+    return len(keys) == 1 and fold(keys[0]) in {fold(s) for s in ctx.pools.subjects}
 
 
 def choice(
@@ -363,7 +362,9 @@ def _vote_pair(fact: Fact, ctx: Context, question_id: str) -> tuple[str, str, li
     for position in VOTE_POSITIONS:
         for actor in fact.fields.get(position, ()):
             stem = f"{fact.fields['motion']} at {fact.fields['body']}"
-            candidates = [(a, p) for a, p in ctx.pools.not_in_position(fact, position) if a not in fact.fields.get(position, ())]
+            # a false twin must be false by the documents: only actors the deck records otherwise, not the curator's word
+            candidates = [(a, p) for a, p in ctx.pools.not_in_position(fact, position)
+                          if a not in fact.fields.get(position, ()) and p.startswith("recorded")]
             wrong = ctx.pools.rank_entities(fact, [actor], candidates, stem=stem, rank=rank,
                                             same_vote=frozenset(ctx.pools.positions.get(vote_key(fact), {})))
             score = (len(wrong) > 0, -len(fact.fields[position]), rank(position + actor))
@@ -404,8 +405,8 @@ def _true_false(template: Template, fact: Fact, ctx: Context) -> Question | None
 
 def _true_false_twin(template: Template, fact: Fact, ctx: Context) -> Question | None:
     """The false twin: the true statement with one discriminating value swapped for a plausible
-    one the deck refutes (another actor's recorded vote, a curated actor, another speaker, or
-    another year for an event that happened once)."""
+    one the documents refute (another actor's recorded vote, another speaker, or another year for
+    an event that happened once) — never one only the curator's word makes false."""
     if not _tf_subject(fact):
         return None
     f = fact.fields
@@ -426,11 +427,7 @@ def _true_false_twin(template: Template, fact: Fact, ctx: Context) -> Question |
                 year = ctx.ranked(question_id, [str(y) for y in years])[0]
                 return true_false(template, fact, with_time(f"{f['actor']} {f['action']}", year), False,
                                   proof="the event happened in another year")
-        curated = [(w, "the curator lists it as not the actor") for w in fact.distractors.get("actor", ())]
-        actors = ctx.pools.rank_entities(fact, [f["actor"]], curated, stem=f["action"], rank=rank)
-        if actors:
-            return true_false(template, fact, with_time(f"{actors[0].value} {f['action']}", date), False, proof=actors[0].proof)
-        return None
+        return None  # only the curator says who else did not do it: not false by the documents
     speakers = ctx.pools.rank_entities(fact, ctx.pools.speakers_of(fact), ctx.pools.other_speakers(fact), stem="", rank=rank)
     if not speakers:
         return None

@@ -18,7 +18,7 @@ from .corpus import _INVISIBLE, _QUOTES, find_words, fold, normalize
 from .dates import display_date
 from .model import KINDS, Deck, Entity, Fact, Question, format_value
 
-__all__ = ["Key", "Vocabulary", "deck_subject", "fact_values", "normal", "visible", "vocabulary", "words_of"]
+__all__ = ["Key", "Vocabulary", "deck_subject", "deck_subjects", "fact_values", "normal", "visible", "vocabulary", "words_of"]
 
 RARE_FACTS = 3
 
@@ -157,6 +157,26 @@ class Vocabulary:
     def subject(self) -> Entity | None:
         """The deck's ubiquitous subject (see :func:`deck_subject`)."""
         return deck_subject(self.deck) if self.deck is not None else None
+
+    @functools.cached_property
+    def subjects(self) -> frozenset[str]:
+        """The names of what the deck is about (see :func:`deck_subjects`)."""
+        return deck_subjects(self.deck) if self.deck is not None else frozenset()
+
+
+def deck_subjects(deck: Deck) -> frozenset[str]:
+    """What the deck is about: its ubiquitous subject (:func:`deck_subject`) and the entities its
+    title names ("Israel between Russia and Ukraine"). A blank on one of them, or a "who" question
+    whose only answer is one of them, is answered by guessing what the deck is about."""
+    names: set[str] = set()
+    main = deck_subject(deck)
+    if main is not None:
+        names.add(main.name)
+    title = normal(deck.title)
+    for entity in deck.entities.values():
+        if any(find_words(spelling, title) for spelling in (entity.name, *entity.aliases)):
+            names.add(entity.name)
+    return frozenset(names)
 
 
 def deck_subject(deck: Deck) -> Entity | None:

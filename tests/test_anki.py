@@ -575,15 +575,16 @@ def test_caption_like_lines(line, caption):
 
 
 def test_typesetting_keeps_the_length_and_reads_as_print():
-    from studykit.export.evidence import typeset
+    from studykit.phrasing import typeset, typeset_document
 
+    assert typeset("Israel's \"strong\" words") == "Israel’s \"strong\" words"  # a curator's quotes stay verbatim
     for text, expected in [
         ("Israel's \"strong\" words", "Israel’s “strong” words"),
         ("He said: 'no'.", "He said: ‘no’."),
         ("(\"a\")", "(“a”)"),
         ("no marks", "no marks"),
     ]:
-        assert typeset(text) == expected and len(typeset(text)) == len(text)
+        assert typeset_document(text) == expected and len(typeset_document(text)) == len(text)
 
 
 # --- files: ledger, atomic writes, errors --------------------------------------------------------

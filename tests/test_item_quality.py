@@ -177,11 +177,10 @@ def test_the_false_twin_swaps_the_most_telling_part_for_a_plausible_refuted_one(
     # a vote: another voter whose recorded position refutes it
     vote = qset.by_id("unsc-vote/true-false-twin")
     assert vote.prompt.startswith("True or false: On 25 February 2022, ") and " vetoed " in vote.prompt and "Russia vetoed" not in vote.prompt
-    # an undated event: the most plausible curated actor
+    # an undated event has no twin: only the curator says India and China did not cut ties, not the documents
     facts = facts_with(**{"ties-cut": {"date": None}})
     facts[[f["id"] for f in facts].index("ties-cut")].pop("date")
-    twin = generate(make_project, facts).by_id("ties-cut/true-false-twin")
-    assert twin.prompt in {"True or false: India cut diplomatic ties with Israel.", "True or false: China cut diplomatic ties with Israel."}
+    assert "ties-cut/true-false-twin" not in {q.id for q in generate(make_project, facts)}
 
 
 def test_a_quantity_subject_written_as_a_question_reads_right_in_the_explanation(make_project):

@@ -120,7 +120,7 @@ def test_l020_the_answer_still_visible_beside_a_blank(deck):
     [
         (("Ultimately, Russia vetoed ", "the", " resolution."), "is a function word"),
         (("", "Eighty-one", " countries answered the US call."), "is a number word"),
-        (("The 1967 war marked a moment as the Soviet Union cut ties with ", "Israel", "."), "is the deck's main subject"),
+        (("The 1967 war marked a moment as the Soviet Union cut ties with ", "Israel", "."), "is what the deck is about"),
         (("Ultimately, Rus", "sia", " vetoed the resolution."), "starts or ends inside a word"),
     ],
 )

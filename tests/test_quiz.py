@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -123,6 +124,9 @@ def test_a_version_with_a_count_has_no_leaks_and_one_question_per_fact(bundled, 
     assert len({q.fact for q in picked}) == 30
     assert [(a.id, b.id, why) for a, b in itertools.combinations(picked, 2) if (why := leaks(a, b, deck))] == []
     assert {q.family for q in picked} == {q.family for q in qset}
+    # answering "True" to every true/false question must not pay: the keys are within one
+    keys = Counter(q.answers[0] for q in picked if q.type == "true_false")
+    assert sum(keys.values()) >= 2 and abs(keys["True"] - keys["False"]) <= 1, keys
     again = plan_sheet(select_questions(qset), count=30, seed=qset.seed, version=version, deck=deck)
     assert [p.question.id for p in again.questions] == [q.id for q in picked]
     assert [p.question.id for p in plan_version(select_questions(qset), count=30, seed=qset.seed, version=version, deck=deck)] == [

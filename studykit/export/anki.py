@@ -60,10 +60,11 @@ from ..dates import display_date
 from ..errors import ExportError, Location
 from ..fsio import commit
 from ..model import Fact, Question, QuestionSet
+from ..phrasing import typeset_document
 from .anki_ledger import LEDGER_FORMAT, content_hash, ledger_text, read_ledger, stamp
 from .anki_package import package_writer
 from .base import Content, Output
-from .evidence import passages, typeset
+from .evidence import passages
 
 __all__ = [
     "AnkiReport",
@@ -227,7 +228,7 @@ def _esc(text: str) -> str:
 def _cloze_text(before: str, deleted: str, after: str) -> str:
     """The cloze field: the sentence typeset as a whole (one character for one, so the parts
     split again where they were), its deletion escaped so ``::`` cannot start a hint."""
-    whole = typeset(before + deleted + after)
+    whole = typeset_document(before + deleted + after)
     before, deleted, after = whole[: len(before)], whole[len(before) : len(before) + len(deleted)], whole[len(before) + len(deleted) :]
     return esc(before) + "{{c1::" + esc(deleted).replace(":", "&#58;") + "}}" + esc(after)
 

@@ -19,8 +19,9 @@ from typing import Sequence
 
 from ..corpus import Document
 from ..model import Evidence
+from ..phrasing import typeset_document
 
-__all__ = ["Passage", "is_caption", "passages", "typeset"]
+__all__ = ["Passage", "is_caption", "passages"]
 
 #: Photo credits and caption labels.
 _CREDIT = re.compile(
@@ -53,29 +54,6 @@ def is_caption(text: str, start: int, end: int) -> bool:
     if _CREDIT.search(line) or _CAPTION_LABEL.match(line) or line[0].islower():
         return True
     return bool(_DATELINE_END.search(line)) and not _SENTENCE_BREAK.search(line)
-
-
-def _quote_marks(text: str) -> str:
-    """Straight quotation marks and apostrophes as typographic ones, one character for one."""
-    out = []
-    for i, ch in enumerate(text):
-        if ch not in "'\"":
-            out.append(ch)
-            continue
-        before = text[i - 1] if i else ""
-        after = text[i + 1] if i + 1 < len(text) else ""
-        opening = (not before or before.isspace() or before in "([{‘“—–-/") and bool(after) and not after.isspace()
-        if ch == "'":
-            out.append("‘" if opening and not (before.isalnum()) else "’")
-        else:
-            out.append("“" if opening else "”")
-    return "".join(out)
-
-
-def typeset(text: str) -> str:
-    """``text`` with typographic quotation marks and apostrophes; its length is unchanged, so a
-    cloze's parts can be typeset together and split again."""
-    return _quote_marks(text) if ("'" in text or '"' in text) else text
 
 
 @dataclass(frozen=True)
@@ -142,7 +120,7 @@ def passages(documents: dict[str, Document], evidence: Sequence[Evidence], *, sk
         if any(k[0] == key[0] and k[1] <= key[1] and key[2] <= k[2] for k, _ in found):
             continue
         found = [(k, p) for k, p in found if not (k[0] == key[0] and key[1] <= k[1] and k[2] <= key[2])]
-        found.append((key, Passage(ev.source, typeset(text), caption)))
+        found.append((key, Passage(ev.source, typeset_document(text), caption)))
     shown = [p for _, p in found]
     if any(not p.caption for p in shown):
         return [p for p in shown if not p.caption]

@@ -174,10 +174,10 @@ def _cloze(q: Question, vocab: Vocabulary) -> Found:
     elif words and all(w in _NUMBER_WORDS for w in words):
         yield "L021", f"the blank {deleted!r} is a number word"
     else:
-        subject = vocab.subject
         fact = vocab.fact(q.fact)
-        if subject is not None and vocab.entity(deleted, fact) is subject:
-            yield "L021", f"the blank {deleted!r} is the deck's main subject, named in most facts: anyone can fill it in"
+        entity = vocab.entity(deleted, fact)
+        if entity is not None and entity.name in vocab.subjects:
+            yield "L021", f"the blank {deleted!r} is what the deck is about (named in most facts or in its title): anyone can fill it in"
 
 
 _BOUND = re.compile(r"\b(its|they|their|theirs|them|he|his|him|she|her|hers|we|our|ours)\b", re.IGNORECASE)
