@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, ContextManager, Iterable, Sequence
 
+from .corpus import CATALOG_NAME
 from .deck import load_deck
 from .errors import LoadError, Problem, StudykitError, UsageError, display_path
 from .export import EXPORTERS, LMS_FORMATS, Exporter, ExportReport, Output, target_for
@@ -79,7 +80,13 @@ def deck_paths(given: Sequence[Path | str] = (), *, default: Path = DEFAULT_DECK
 
 
 def _decks_in(folder: Path) -> list[Path]:
-    found = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    """The ``*.yaml``/``*.yml`` files of a folder, but a corpus catalog (``catalog.yaml``) is no deck."""
+    found = [p for p in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if p.name != CATALOG_NAME]
+    if not found and (folder / CATALOG_NAME).is_file():
+        raise UsageError(
+            f"{display_path(folder)}/ is a corpus folder (it holds {CATALOG_NAME}), not a folder of decks; "
+            "pass the deck that quotes it (its 'corpus' key names this folder)"
+        )
     if not found:
         raise UsageError(f"no deck files (*.yaml) in {display_path(folder)}/")
     return found

@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .dates import parse_date
-from .errors import LoadError, Location, Problem, Problems
+from .errors import LoadError, Location, Problem, Problems, sorted_problems
 from .yamlio import LocDict, LocList, check_keys, decode_utf8, describe, load_yaml, read_bytes
 
 CATALOG_NAME = "catalog.yaml"
@@ -371,6 +371,10 @@ class Corpus:
     root: Path  # the corpus directory (holds catalog.yaml)
     documents: dict[str, Document]
     messages: tuple[Problem, ...] = ()  # warnings found while loading (e.g. a changed document)
+    #: Source ids whose catalog entry has an error, each with where the entry is: facts citing
+    #: one are not checked (only :func:`read_corpus` returns a corpus with any). The key ``""``
+    #: stands for entries without a usable id: with one, no source id is known to be unknown.
+    broken: dict[str, Location] = field(default_factory=dict)
 
     def release_search_maps(self) -> None:
         """Drop each document's normalised text and offset map; a later search rebuilds them."""
@@ -397,7 +401,21 @@ _CATALOG_REQUIRED = ("id", "file", "title", "outlet", "date_basis")
 
 
 def load_corpus(root: Path, *, display_root: str | None = None) -> Corpus:
-    """Load ``root/catalog.yaml`` and every document it lists. Raises :class:`LoadError`."""
+    """Load ``root/catalog.yaml`` and every document it lists. Raises :class:`LoadError` listing
+    every problem of the catalog and its documents."""
+    corpus = read_corpus(root, display_root=display_root)
+    if any(p.severity == "error" for p in corpus.messages):
+        raise LoadError(sorted_problems(corpus.messages))
+    return corpus
+
+
+def read_corpus(root: Path, *, display_root: str | None = None) -> Corpus:
+    """Load what of the corpus can be loaded: an entry with an error (a missing key, an unreadable
+    document, …) is left out and its id recorded in :attr:`Corpus.broken`, the error in
+    :attr:`Corpus.messages`, so the facts citing other sources are still checked.
+
+    Raises :class:`LoadError` only when there is no catalog to read at all.
+    """
     catalog_path = root / CATALOG_NAME
     shown_root = display_root if display_root is not None else str(root)
     shown = f"{shown_root.rstrip('/')}/{CATALOG_NAME}"
@@ -420,84 +438,106 @@ def load_corpus(root: Path, *, display_root: str | None = None) -> Corpus:
             problems.error(data.value_loc(key), f"catalog: '{key}' must be text, found {describe(data[key])}")
     documents: dict[str, Document] = {}
     resolved_root = root.resolve()
+    broken: dict[str, Location] = {}
     for i, entry in enumerate(data["sources"]):
         where = data["sources"].item_loc(i)
         if not isinstance(entry, LocDict):
-            problems.error(where, f"catalog entry: expected a mapping, found {describe(entry)}")
+            problems.error(where, f"catalog entry {i + 1}: expected a mapping, found {describe(entry)}")
             continue
-        check_keys(entry, allowed=_CATALOG_KEYS, required=_CATALOG_REQUIRED, what="catalog entry", problems=problems)
-        for key in _CATALOG_KEYS:
-            value = entry.get(key)
-            if value is not None and key != "published" and not isinstance(value, str):
-                problems.error(entry.value_loc(key), f"catalog entry: '{key}' must be text, found {describe(value)}")
-        source_id, file_name = entry.get("id"), entry.get("file")
-        if not isinstance(source_id, str) or not isinstance(file_name, str):
-            continue
-        if not _SOURCE_ID.match(source_id):
-            problems.error(entry.value_loc("id"), f"source id {source_id!r} must be lower-case letters, digits, '.', '_' or '-'")
-            continue
-        url = entry.get("url")
-        if isinstance(url, str) and url.strip() and http_url(url) is None:
-            problems.error(entry.value_loc("url"), f"source {source_id!r}: 'url' must be an http or https address, not {url!r}")
-        if source_id in documents:
-            problems.error(entry.value_loc("id"), f"duplicate source id {source_id!r}")
-            continue
-        published = entry.get("published")
-        if published is not None:
-            published = parse_date(published)
-            if published is None:
-                problems.error(
-                    entry.value_loc("published"),
-                    f"source {source_id!r}: 'published' must be YYYY, YYYY-MM or YYYY-MM-DD (or null)",
-                )
-        path = safe_path(resolved_root, file_name, problems, entry.value_loc("file"))
-        if path is None:
-            continue
-        shown_file = f"{shown_root.rstrip('/')}/{file_name}"
-        if not path.exists():
-            problems.error(entry.value_loc("file"), f"source {source_id!r}: document {file_name!r} not found in {shown_root}")
-            continue
-        try:
-            raw = read_bytes(path, display=shown_file)
-        except LoadError as exc:  # report it where the catalog names the file
-            for problem in exc.problems:
-                problems.error(entry.value_loc("file"), f"source {source_id!r}: cannot read {file_name!r}: {problem.message}")
-            continue
-        try:
-            text = decode_utf8(raw, shown_file)
-        except LoadError as exc:  # a bad byte is best shown where it stands in the document
-            problems.extend(exc.problems)
-            continue
-        digest = hashlib.sha256(raw).hexdigest()
-        expected = entry.get("sha256")
-        if isinstance(expected, str) and not _SHA256.match(expected):
+        errors_before = _count_errors(problems)
+        document = _entry_document(entry, i, resolved_root, shown_root, documents, problems)
+        source_id = entry.get("id")
+        if _count_errors(problems) > errors_before:
+            usable_id = source_id if isinstance(source_id, str) and _SOURCE_ID.match(source_id) else ""
+            if usable_id not in documents:  # (a duplicate of a good entry breaks nothing)
+                broken.setdefault(usable_id, entry.loc)
+        elif document is not None:
+            documents[document.source.id] = document
+    return Corpus(root, documents, tuple(problems.items), broken)
+
+
+def _count_errors(problems: Problems) -> int:
+    return sum(1 for p in problems.items if p.severity == "error")
+
+
+def _entry_document(
+    entry: LocDict, index: int, resolved_root: Path, shown_root: str, documents: dict[str, Document], problems: Problems
+) -> Document | None:
+    """The document one catalog entry describes, or None (with its problems reported, each
+    naming the source id, or the entry's number when it has no id)."""
+    source_id, file_name = entry.get("id"), entry.get("file")
+    what = f"source {source_id!r}" if isinstance(source_id, str) and source_id else f"catalog entry {index + 1}"
+    check_keys(entry, allowed=_CATALOG_KEYS, required=_CATALOG_REQUIRED, what=what, problems=problems)
+    for key in _CATALOG_KEYS:
+        value = entry.get(key)
+        if value is not None and key != "published" and not isinstance(value, str):
+            problems.error(entry.value_loc(key), f"{what}: '{key}' must be text, found {describe(value)}")
+    if not isinstance(source_id, str) or not isinstance(file_name, str):
+        return None
+    if not _SOURCE_ID.match(source_id):
+        problems.error(entry.value_loc("id"), f"source id {source_id!r} must be lower-case letters, digits, '.', '_' or '-'")
+        return None
+    url = entry.get("url")
+    if isinstance(url, str) and url.strip() and http_url(url) is None:
+        problems.error(entry.value_loc("url"), f"source {source_id!r}: 'url' must be an http or https address, not {url!r}")
+    if source_id in documents:
+        first = documents[source_id].source.file
+        problems.error(entry.value_loc("id"), f"duplicate source id {source_id!r} (already the id of {first}); give each document its own id")
+        return None
+    published = entry.get("published")
+    if published is not None:
+        published = parse_date(published)
+        if published is None:
             problems.error(
-                entry.value_loc("sha256"),
-                f"source {source_id!r}: 'sha256' must be 64 hexadecimal digits (what sha256sum prints), not {expected[:80]!r}",
+                entry.value_loc("published"),
+                f"source {source_id!r}: 'published' must be YYYY, YYYY-MM or YYYY-MM-DD (or null)",
             )
-        elif isinstance(expected, str) and expected.lower() != digest:
-            problems.warning(
-                entry.value_loc("sha256"),
-                f"source {source_id!r}: {file_name} changed since it was catalogued (sha256 {digest[:12]}…, "
-                f"catalog says {expected[:12]}…); re-check the quotes from it, then update 'sha256'",
-            )
-        relative = path.relative_to(resolved_root.parent).as_posix()
-        source = Source(
-            id=source_id,
-            file=file_name,
-            path=relative,
-            title=str(entry.get("title") or ""),
-            outlet=str(entry.get("outlet") or ""),
-            author=entry.get("author"),
-            published=published,
-            date_basis=str(entry.get("date_basis") or ""),
-            url=entry.get("url"),
-            language=entry.get("language"),
-            sha256=digest,
+    path = safe_path(resolved_root, file_name, problems, entry.value_loc("file"))
+    if path is None:
+        return None
+    shown_file = f"{shown_root.rstrip('/')}/{file_name}"
+    if not path.exists():
+        problems.error(entry.value_loc("file"), f"source {source_id!r}: document {file_name!r} not found in {shown_root}")
+        return None
+    try:
+        raw = read_bytes(path, display=shown_file)
+    except LoadError as exc:  # report it where the catalog names the file
+        for problem in exc.problems:
+            problems.error(entry.value_loc("file"), f"source {source_id!r}: cannot read {file_name!r}: {problem.message}")
+        return None
+    try:
+        text = decode_utf8(raw, shown_file)
+    except LoadError as exc:  # a bad byte is best shown where it stands in the document
+        problems.extend(exc.problems)
+        return None
+    digest = hashlib.sha256(raw).hexdigest()
+    expected = entry.get("sha256")
+    if isinstance(expected, str) and not _SHA256.match(expected):
+        problems.error(
+            entry.value_loc("sha256"),
+            f"source {source_id!r}: 'sha256' must be 64 hexadecimal digits (what sha256sum prints), not {expected[:80]!r}",
         )
-        documents[source_id] = Document(source, text)
-    problems.raise_if_errors()
-    return Corpus(root, documents, tuple(problems.items))
+    elif isinstance(expected, str) and expected.lower() != digest:
+        problems.warning(
+            entry.value_loc("sha256"),
+            f"source {source_id!r}: {file_name} changed since it was catalogued (sha256 {digest[:12]}…, "
+            f"catalog says {expected[:12]}…); re-check the quotes from it, then update 'sha256'",
+        )
+    relative = path.relative_to(resolved_root.parent).as_posix()
+    source = Source(
+        id=source_id,
+        file=file_name,
+        path=relative,
+        title=str(entry.get("title") or ""),
+        outlet=str(entry.get("outlet") or ""),
+        author=entry.get("author"),
+        published=published,
+        date_basis=str(entry.get("date_basis") or ""),
+        url=entry.get("url"),
+        language=entry.get("language"),
+        sha256=digest,
+    )
+    return Document(source, text)
 
 
 _SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")

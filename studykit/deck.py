@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
-from .corpus import CATALOG_NAME, Corpus, load_corpus
+from .corpus import CATALOG_NAME, Corpus, read_corpus
 from .dates import parse_date
 from .errors import LoadError, Location, Problem, Problems, display_path
 from .grounding import MAX_HINTS, position_clashes, resolve_quote, ungrounded
@@ -60,6 +60,7 @@ def load_deck(
         where = data.loc if isinstance(data, LocList) else Location(shown, 1, 1)
         what = "the file is empty" if data is None else f"found {describe(data)}"
         raise LoadError(f"a deck is a mapping with 'deck:' and 'facts:' keys; {what}", where)
+    _not_another_kind_of_file(data, path, shown)
     check_keys(data, allowed=_TOP_KEYS, required=("deck", "facts"), what="deck file", problems=problems)
     meta = data.get("deck")
     if not isinstance(meta, LocDict):
@@ -100,6 +101,24 @@ def load_deck(
         seed=seed,
         messages=tuple(problems.items),
     )
+
+
+def _not_another_kind_of_file(data: LocDict, path: Path, shown: str) -> None:
+    """Raise one clear :class:`LoadError` when the file is a corpus catalog or a proposals file
+    passed where a deck belongs (their keys would otherwise read as a list of deck errors)."""
+    where = Location(shown, 1, 1)
+    if "sources" in data and "deck" not in data and "facts" not in data:
+        raise LoadError(
+            "this is a corpus catalog (it lists documents under 'sources:'), not a deck; check a deck whose "
+            "'corpus' is this folder instead (e.g. studykit check decks/), or start one with studykit init",
+            where,
+        )
+    if "facts" in data and "deck" not in data and set(data) <= {"facts", "entities"}:
+        raise LoadError(
+            "this is a proposals file ('facts:' without 'deck:', as studykit propose writes), not a deck; "
+            f"read it with studykit review DECK --proposals {shown}, or copy the facts you keep into a deck",
+            where,
+        )
 
 
 #: After this many syntax errors in facts, checking stops.
@@ -185,8 +204,8 @@ def _load_corpus(deck_path: Path, meta: LocDict, problems: Problems) -> Corpus |
         problems.error(where, f"corpus folder {relative!r} has no {CATALOG_NAME}; set 'corpus' to the folder that holds {CATALOG_NAME}")
         return None
     try:
-        corpus = load_corpus(root, display_root=display_path(root) if root.exists() else relative)
-        problems.extend(corpus.messages)
+        corpus = read_corpus(root, display_root=display_path(root) if root.exists() else relative)
+        problems.extend(corpus.messages)  # a broken entry stops only the facts citing its source
         return corpus
     except LoadError as exc:
         if not root.is_dir():
@@ -578,6 +597,20 @@ class _FactReader:
                     self.problems.error(piece.value_loc(key), f"{self.label}: evidence '{key}' must be text, found {describe(value)}")
             return None
         if self.corpus is None:
+            return None
+        if source in self.corpus.broken:
+            where = self.corpus.broken[source]
+            self.problems.info(
+                piece.value_loc("source"),
+                f"{self.label}: not checked: source {source!r} has an error in its catalog entry ({where}); fix the entry first",
+            )
+            return None
+        if source not in self.corpus and "" in self.corpus.broken:
+            where = self.corpus.broken[""]
+            self.problems.info(
+                piece.value_loc("source"),
+                f"{self.label}: not checked: source {source!r} may be the catalog entry without a usable id ({where}); fix the entry first",
+            )
             return None
         if source not in self.corpus:
             known = ", ".join(sorted(self.corpus.documents)) or "none"

@@ -153,3 +153,58 @@ def test_the_hint_finds_a_long_quote_with_typos_where_it_is(battery):
     assert f"quote not found in 'long'; closest passage (line {line}, " in error, error
     similar = int(error.split(f"(line {line}, ")[1].split("%")[0])
     assert similar >= 95, error
+
+
+# --- a catalog with a broken entry, a catalog or proposals file where a deck belongs (issue 14) ---
+
+
+EXTRA_FACT = """\
+  - id: extra-veto
+    kind: vote
+    body: the UN Security Council
+    motion: another draft
+    date: 2022-03-01
+    vetoed: [Russia]
+    evidence:
+      - source: extra
+        quote: "Russia vetoed another draft."
+"""
+
+
+def test_a_broken_catalog_entry_stops_only_the_facts_citing_it(battery):
+    """Issue 14: 'catalog entry: missing key' named no source, and while the catalog was broken no
+    quote at all was checked. Now the error names the source, the facts citing it wait, and every
+    other fact is checked: here a wrong quote from the good source is still found."""
+    battery.add_document("extra", "Russia vetoed another draft.\n")
+    catalog = battery.edit(CATALOG_FILE, "  outlet: The Test Times\n  date_basis: for the battery\n", "  date_basis: for the battery\n")
+    battery.edit(DECK_FILE, "facts:\n", "facts:\n" + EXTRA_FACT)
+    deck = battery.edit(DECK_FILE, '        quote: "Eighty-one countries answered', '        quote: "Ninety countries answered')
+    outcome = battery.run("check")
+    entry = where(catalog, "- id: extra", offset=2)
+    assert outcome.code == 1
+    catalog_line, quote_line = sorted(outcome.errors, key=lambda line: not line.startswith(CATALOG_FILE))
+    assert catalog_line == f"{CATALOG_FILE}:{entry}: error: source 'extra': missing key 'outlet'", outcome.out
+    assert quote_line.startswith(f"{DECK_FILE}:{where(deck, chr(34) + 'Ninety')}: error: fact 'cosponsors': quote not found in 'report'")
+    where_fact = where(deck, "source: extra", offset=8)
+    assert f"{DECK_FILE}:{where_fact}: info: fact 'extra-veto': not checked: source 'extra' has an error in its catalog entry " \
+        f"({CATALOG_FILE}:{entry}); fix the entry first" in outcome.lines, outcome.out
+    battery.assert_unchanged()
+
+
+def test_a_catalog_passed_as_a_deck_is_named_for_what_it_is(battery):
+    outcome = battery.run("check", CATALOG_FILE)
+    battery.assert_failed(outcome, 1, f"{CATALOG_FILE}:1:1: error: this is a corpus catalog (it lists documents under 'sources:'), "
+                                       "not a deck; check a deck whose 'corpus' is this folder instead (e.g. studykit check decks/), "
+                                       "or start one with studykit init")
+    outcome = battery.run("check", "seeds")
+    assert outcome.code == 2 and "seeds/ is a corpus folder (it holds catalog.yaml), not a folder of decks" in outcome.out, outcome.out
+    battery.assert_unchanged()
+
+
+def test_a_proposals_file_passed_as_a_deck_is_named_for_what_it_is(battery):
+    battery.write("proposals.yaml", "facts:\n  - id: x\n    kind: statement\n")
+    outcome = battery.run("check", "proposals.yaml")
+    assert outcome.code == 1 and outcome.errors == [
+        "proposals.yaml:1:1: error: this is a proposals file ('facts:' without 'deck:', as studykit propose writes), not a deck; "
+        "read it with studykit review DECK --proposals proposals.yaml, or copy the facts you keep into a deck"
+    ], outcome.out
