@@ -43,6 +43,11 @@ def test_json_contract(make_project, in_dir, capsys):
         else:
             assert set(q["answers"]) <= set(q["options"])
         assert q["prompt"] and q["explanation"] and q["answer_type"]
+        # ordered options (years, dates, figures) say so, and are ascending
+        assert q["ordered"] is (q["answer_type"] in ("year", "date", "number") and bool(q["options"])), q
+        if q["ordered"] and q["answer_type"] != "date":
+            values = [float(o.replace(",", "").split()[-1]) for o in q["options"] if o.replace(",", "").split()[-1].replace(".", "").isdigit()]
+            assert values == sorted(values), q["options"]
 
 
 def test_export_to_file_equals_stdout(make_project, in_dir, capsys):

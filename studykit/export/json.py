@@ -39,6 +39,7 @@ def _question(q) -> dict[str, Any]:
         "answer_type": q.answer_type,
         "prompt": q.prompt,
         "options": list(q.options),
+        "ordered": q.ordered,
         "answers": list(q.answers),
         "explanation": q.explanation,
         "topic": q.topic,
