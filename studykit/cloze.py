@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .corpus import find_words, fold, normalize, normalize_with_map
+from .captions import is_caption
+from .corpus import Document, find_words, fold, normalize, normalize_with_map
 from .dates import display_date, year_of
 from .model import CLOZE_BLANK, VOTE_POSITIONS, Fact, Question, format_value
 from .phrasing import typeset_document
@@ -51,7 +52,7 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
             if document is not None:
                 left, right = document.sentence_around(evidence.start, evidence.end)
                 if _leans_on_the_sentence_before(document.text[left : evidence.start + start]):
-                    left = document.sentence_around(max(0, left - 2), max(0, left - 1))[0]  # "He said …": who is he?
+                    left = _sentence_before(document.text, left, document)  # "He said …": who is he?
                 if any(src == evidence.source and a < right and left < b for src, a, b in ctx.cloze_sentences):
                     continue  # another fact's card shows (part of) this sentence already
                 before = document.text[left : evidence.start + start]
@@ -93,6 +94,17 @@ def _leans_on_the_sentence_before(before: str) -> bool:
     that …"), or with the blank itself ("_____ added that …", nothing before the blank)."""
     text = before.strip()
     return not text or bool(_PRONOUN_START.match(text))
+
+
+def _sentence_before(text: str, left: int, document: Document) -> int:
+    """Where the card starts when its sentence needs the one before: that sentence's start (news
+    paragraphs are often one sentence, so it may stand in the paragraph above), unless it is a
+    photo caption, which is no part of the article's text."""
+    before = text[:left].rstrip()
+    if not before:
+        return left
+    earlier = document.sentence_around(len(before) - 1, len(before))[0]
+    return left if is_caption(text, earlier, len(before)) else earlier
 
 
 #: Words that tie a sentence to the one before it: meaningless at the start of a card.

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import yaml
 from conftest import DOCUMENT, FACTS, ROOT, deck_data, facts_with
 from hypothesis import HealthCheck, given, settings
@@ -252,11 +253,13 @@ def test_an_article_before_a_blank_goes_into_it(make_project):
         "evidence": [{"source": "report", "quote": "It was an Omani initiative to send an envoy."}],
         "aliases": {"Oman": ["Omani"]},
     })
-    document = DOCUMENT + "\nIt was an Omani initiative to send an envoy.\n"
+    document = DOCUMENT + "\nThe talks began in May. It was an Omani initiative to send an envoy.\n"
     qset = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck()))
     q = qset.by_id("envoy/cloze")
     # the article goes into the blank: "an _____" would give its first sound away
-    assert q.prompt == "(The Test Times, 25 February 2022) It was _____ initiative to send an envoy." and q.answers == ("an Omani",)
+    # ("It was …" leans on the sentence before, so the card shows that one too)
+    assert q.prompt == "(The Test Times, 25 February 2022) The talks began in May. It was _____ initiative to send an envoy."
+    assert q.answers == ("an Omani",)
 
 
 def test_explanation_is_one_sentence_with_the_date(make_project):
@@ -408,3 +411,18 @@ def test_a_cloze_sentence_that_opens_with_a_pronoun_shows_the_one_before(make_pr
     q = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck())).by_id("moldova-against/cloze")
     assert q.prompt == ("(The Test Times, 25 February 2022) The envoy of Chile spoke to reporters. "
                         "He said that _____ voted against the fishing plan.")
+
+
+@pytest.mark.parametrize("above, shown", [
+    ("The envoy of Chile spoke to reporters.\n\n", "The envoy of Chile spoke to reporters. "),  # a paragraph above: its sentence
+    ("The envoy of Chile at the UN on Friday [Getty]\n\n", ""),  # a photo caption is no sentence of the article
+])
+def test_a_cloze_blank_that_opens_its_sentence_shows_the_one_before_unless_a_caption(make_project, above, shown):
+    facts = facts_with()
+    facts.append({
+        "id": "moldova-against", "kind": "event", "actor": "Moldova", "action": "voted against the fishing plan",
+        "evidence": [{"source": "report", "quote": "Moldova voted against the fishing plan, the envoy said."}],
+    })
+    document = DOCUMENT + above + "Moldova voted against the fishing plan, the envoy said.\n"
+    q = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck())).by_id("moldova-against/cloze")
+    assert q.prompt == f"(The Test Times, 25 February 2022) {shown}_____ voted against the fishing plan, the envoy said."

@@ -17,43 +17,14 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from ..captions import is_caption
 from ..corpus import Document
 from ..model import Evidence
 from ..phrasing import typeset_document
 
 __all__ = ["Passage", "is_caption", "passages"]
 
-#: Photo credits and caption labels.
-_CREDIT = re.compile(
-    r"\((?:AP|AFP|Reuters|EPA|Getty|Photo|File)[^)]*\)|\bPhoto(?:graph)?\s*(?:by\b|:|credit)|\bGetty\b"
-    r"|\b(?:Credit|Courtesy)\s*:|/(?:AP|AFP|Reuters|Getty)\b|\bAP Photo\b|\bPhoto by AP\b",
-    re.I,
-)
-_CAPTION_LABEL = re.compile(r"^\s*(?:Header|Caption|Photo|Image|Picture|Illustration)\s*:", re.I)
-_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
-_MONTH = r"[A-Z][a-z]{2,8}\.?"
-#: "…, Friday, Feb. 25, 2022." or "…, Sunday, 13 April 2014": how captions date a picture.
-_DATELINE_END = re.compile(rf"\b{_WEEKDAY},\s+(?:{_MONTH}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH}),?\s+\d{{4}}\.?\s*$")
-_SENTENCE_BREAK = re.compile(r"[.!?][\"”’')]*\s+(?=[A-Z“\"‘'])")
 _CLOSERS = "\"”’')"
-
-
-def _line_of(text: str, start: int, end: int) -> str:
-    left = text.rfind("\n", 0, start) + 1
-    right = text.find("\n", end)
-    return text[left : len(text) if right < 0 else right]
-
-
-def is_caption(text: str, start: int, end: int) -> bool:
-    """Whether the span lies in a line that reads as a photo caption: it carries a credit
-    ("(AP Photo/…)", "Getty", "Photo by …") or a caption label ("Header:"), starts in lower case
-    (a fragment), or is one sentence that ends in a dateline ("…, Friday, Feb. 25, 2022.")."""
-    line = _line_of(text, start, end).strip()
-    if not line:
-        return False
-    if _CREDIT.search(line) or _CAPTION_LABEL.match(line) or line[0].islower():
-        return True
-    return bool(_DATELINE_END.search(line)) and not _SENTENCE_BREAK.search(line)
 
 
 @dataclass(frozen=True)
