@@ -175,13 +175,13 @@ def choice(
     if picked is None:
         return make_question(
             template, fact, type="short", answer_type=answer_type, prompt=typeset(fallback_prompt or prompt), options=(),
-            answers=tuple(keys),
+            answers=tuple(typeset(k) for k in keys),  # as printed; an LMS accepts the typed "'" too
             fallback=f"only {len(wrong)} provably false and plausible option(s), or none nearly as familiar as the key; asked as a free answer",
         )
     chosen_keys, chosen = picked
     options = [*chosen_keys, *(o.value for o in chosen)]
     rng.shuffle(options)
-    # options are read, never typed: typeset like the stem (a free answer keeps the curator's spelling)
+    # options are read, never typed: typeset like the stem
     return make_question(
         template,
         fact,

@@ -75,3 +75,10 @@ def test_forum_join_date_is_not_the_article_date(deck):
     source = deck.source("haaretz-2014-israel-us-russia")
     assert source.published and source.published.startswith("2014")
     assert "join" in source.date_basis.lower()
+
+
+def test_every_printed_text_has_one_typography(qset):
+    """Stems, options and keys read as print: “ ” and ’, never a keyboard's straight marks (a free
+    answer's key too: an LMS accepts the straight form as well, see test_lms_common)."""
+    straight = [(q.id, text) for q in qset for text in (q.prompt, *q.options, *q.answers, q.explanation) if "'" in text or '"' in text]
+    assert straight == []

@@ -140,9 +140,12 @@ def test_accepted_answers_add_every_spelling_once_and_warn_when_bounded():
              aliases={"United Arab Emirates": ("the UAE", "UAE")}),
         Spec("many/why", "short", "Why?", answers=("key",), aliases={"key": many + ("key", "  alias   0 ")}),
         Spec("two/who", "short", "Who?", answers=("India", "China")),
+        Spec("pmo/who", "short", "Who?", answers=("the Prime Minister’s Office",), aliases={"the Prime Minister's Office": ("the PMO",)}),
     ])
     findings = Findings()
     by_id = {q.id: accepted_answers(qset, q, findings) for q in qset}
+    # the key as printed, and as a keyboard types it; the aliases the deck wrote with "'"
+    assert by_id["pmo/who"] == ["the Prime Minister’s Office", "the Prime Minister's Office", "the PMO"]
     assert by_id["uae/cloze"] == ["the UAE", "United Arab Emirates", "UAE"]
     assert by_id["many/why"] == ["key", *many[: MAX_ACCEPTED - 1]]
     assert by_id["two/who"] == ["India", "China"]

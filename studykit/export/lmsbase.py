@@ -178,16 +178,27 @@ def spellings(fact: Fact, answer: str) -> list[str]:
     return out
 
 
+_STRAIGHT = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+
+
+def straight(text: str) -> str:
+    """Typographic quotation marks and apostrophes as a keyboard types them."""
+    return text.translate(_STRAIGHT)
+
+
 def accepted_answers(qset: QuestionSet, q: Question, findings: Findings) -> list[str]:
     """The answers a short-answer box or a cloze gap accepts: each key and its spellings, on one
     line with single spaces (as a student types them), without repeats, at most MAX_ACCEPTED."""
     fact = qset.deck.fact(q.fact)
     out: list[str] = []
     for answer in q.answers:
-        for spelling in spellings(fact, answer):
+        # the key as printed ("Minister’s"), its spellings (the deck writes them with a keyboard's
+        # "'"), and each as a keyboard types it
+        for spelling in dict.fromkeys([*spellings(fact, answer), *spellings(fact, straight(answer))]):
             text = one_line(spelling)
-            if text and text not in out:
-                out.append(text)
+            for form in (text, straight(text)):
+                if form and form not in out:
+                    out.append(form)
     if len(q.answers) > 1:
         findings.add(SEVERAL_KEYS, q)
     if len(out) > MAX_ACCEPTED:
