@@ -18,7 +18,7 @@ from .captions import is_caption
 from .corpus import Document, find_words, fold, normalize, normalize_with_map
 from .dates import display_date, year_of
 from .model import CLOZE_BLANK, VOTE_POSITIONS, Fact, Question, format_value
-from .phrasing import typeset_document
+from .phrasing import outlet_name, typeset_document
 
 if TYPE_CHECKING:
     from .templates import Context, Template
@@ -33,6 +33,8 @@ NUMBER_WORDS = frozenset(
     sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred
     thousand million billion trillion dozen dozens hundreds thousands millions billions half quarter""".split()
 )
+#: A title right before a person's blank that names the office: who held it is general knowledge.
+_HEAD_OF_STATE = re.compile(r"\b(?:President|Prime Minister|PM|Premier|Chancellor|King|Queen)\s*$")
 _ARTICLE_BEFORE = re.compile(r"(?:^|(?<=\s))(an?)(\s+)$", re.I)
 
 
@@ -53,8 +55,8 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
                 left, right = document.sentence_around(evidence.start, evidence.end)
                 if _leans_on_the_sentence_before(document.text[left : evidence.start + start]):
                     left = _sentence_before(document.text, left, document)  # "He said …": who is he?
-                if any(src == evidence.source and a < right and left < b for src, a, b in ctx.cloze_sentences):
-                    continue  # another fact's card shows (part of) this sentence already
+                if _shown(ctx, evidence.source, left, right):
+                    continue  # another fact's card shows (part of) these sentences already
                 before = document.text[left : evidence.start + start]
                 after = document.text[evidence.start + end : right]
             else:
@@ -62,6 +64,8 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
             before, after = _one_line(before, leading=False), _one_line(after, leading=True)
             if _visible(target, fact, ctx, before + " " + after):
                 continue  # the answer would still be on the card
+            if answer_type == "person" and _HEAD_OF_STATE.search(before):
+                continue  # "President _____" in a dated article: whoever held the office, not the document
             article = _ARTICLE_BEFORE.search(before)
             if article:  # "an _____" would give the first sound away: the article goes into the blank
                 before, deleted = before[: article.start()], f"{article.group(1)} {deleted}"
@@ -71,7 +75,7 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
             before, after = _balanced(_without_opener(before), after)
             before = _dateline(ctx, evidence.source) + before
             if document is not None:
-                ctx.cloze_sentences.add((evidence.source, left, right))
+                ctx.cloze_sentences.setdefault(evidence.source, []).append((left, right))
             return make_question(
                 template,
                 fact,
@@ -87,6 +91,11 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
 
 
 _PRONOUN_START = re.compile(r"^\W*(?:He|She|They|It|This|These|Those|His|Her|Their|Its)\b")
+
+
+def _shown(ctx: Context, source: str, left: int, right: int) -> bool:
+    """Whether another fact's cloze card shows (part of) ``source[left:right]`` already."""
+    return any(a < right and left < b for a, b in ctx.cloze_sentences.get(source, ()))
 
 
 def _leans_on_the_sentence_before(before: str) -> bool:
@@ -119,13 +128,25 @@ def _without_opener(before: str) -> str:
 
 def _balanced(before: str, after: str) -> tuple[str, str]:
     """Quotation marks paired on the card: a quotation cut by the sentence's end is closed, and one
-    whose opening lies before the sentence is opened."""
+    whose opening lies before the sentence (or that the document never opened) is opened where a
+    quotation begins: after the last colon before it ("told Army Radio: “Israel looks …”"), else
+    at the card's start."""
     text = before + after
     opened, closed = text.count("“"), text.count("”")
     if opened > closed:
         after = after + "”" * (opened - closed)
     elif closed > opened:
-        before = "“" * (closed - opened) + before
+        first_close = text.index("”")
+        colon = text.rfind(": ", 0, first_close)
+        if colon >= 0 and "“" not in text[colon:first_close]:
+            at = colon + 2
+            if at <= len(before):
+                before = before[:at] + "“" + before[at:]
+            else:
+                at -= len(before)
+                after = after[:at] + "“" + after[at:]
+        else:
+            before = "“" * (closed - opened) + before
     if text.count('"') % 2:
         after = after + '"'
     return before, after
@@ -136,11 +157,7 @@ def _dateline(ctx: Context, source_id: str) -> str:
     if source_id not in ctx.deck.corpus:
         return ""
     source = ctx.deck.source(source_id)
-    outlet = re.sub(r"\s*\(.*?\)", "", source.outlet or "").strip()
-    if not outlet:
-        outlet = "a report"
-    elif outlet.lower().startswith("unnamed "):  # "Unnamed news site" → "a news site"
-        outlet = "a " + outlet[len("unnamed ") :]
+    outlet = outlet_name(source.outlet)
     when = display_date(source.published) if source.published else "undated"
     return f"({outlet}, {when}) "
 
@@ -192,7 +209,14 @@ def _visible(target: str, fact: Fact, ctx: Context, shown: str) -> bool:
     text = normalize(shown)
     entity = ctx.deck.entities.get(target)
     spellings = [*fact.spellings(target), *(entity.aliases if entity else ()), *(entity.related if entity else ())]
-    return any(find_words(s, text) for s in spellings if s)
+    if any(find_words(s, text) for s in spellings if s):
+        return True
+    # an acronym written without its dots ("U.S." → "US"), in capitals only: "us" is a pronoun
+    acronyms = {m.group(1).replace(".", "") for s in spellings if (m := _DOTTED.match(s))}
+    return any(re.search(rf"(?<![\w.]){a}(?![\w])", shown) for a in acronyms)
+
+
+_DOTTED = re.compile(r"^(?:the )?((?:[A-Z]\.){2,})$")
 
 
 def _one_line(text: str, *, leading: bool) -> str:

@@ -148,6 +148,7 @@ class Pools:
     _years: dict[str, set[int]] = field(default_factory=dict)
     _dates: dict[str, set[int]] = field(default_factory=dict)
     _numbers: dict[str, set[float]] = field(default_factory=dict)
+    _figures: dict[str, Counter[str]] = field(default_factory=dict)  # source → figure as written → times
     _small_corpus: bool = False
     _all_sources: tuple[str, ...] = ()
 
@@ -280,16 +281,31 @@ class Pools:
         seen: the whole corpus when it is small (up to :data:`SMALL_CORPUS` characters), else the
         fact's own sources (counting a large corpus for every name would cost more than it tells);
         with ``own``, the fact's own sources always (a figure means something only where it stands)."""
-        total = 0
-        sources = self._all_sources if self._small_corpus and not own else {e.source for e in fact.evidence}
-        for source in sources:
-            key = (source, "#" + text)
+        if self._small_corpus and not own:
+            key = ("*", text)  # the whole corpus: counted once per text
             if key not in self._counts:
-                haystack = self._lowered(source)
-                needle = " ".join(text.lower().split())
-                self._counts[key] = len(re.findall(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", haystack)) if needle else 0
-            total += self._counts[key]
-        return total
+                self._counts[key] = sum(self._source_count(source, text) for source in self._all_sources)
+            return self._counts[key]
+        return sum(self._source_count(source, text) for source in {e.source for e in fact.evidence})
+
+    def _source_count(self, source: str, text: str) -> int:
+        key = (source, "#" + text)
+        if key not in self._counts:
+            haystack = self._lowered(source)
+            needle = " ".join(text.lower().split())
+            if FIGURE.fullmatch(needle):  # a figure: as the document's figures are read ("5" is not in "1.5")
+                self._counts[key] = self._figure_counts(source)[needle]
+            else:
+                # most candidates (another name) are not in the document at all: str.find says so
+                # at C speed, and only a found one is counted as whole words
+                found = bool(needle) and needle in haystack
+                self._counts[key] = len(re.findall(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", haystack)) if found else 0
+        return self._counts[key]
+
+    def _figure_counts(self, source: str) -> Counter[str]:
+        if source not in self._figures:
+            self._figures[source] = Counter(FIGURE.findall(self._lowered(source)))
+        return self._figures[source]
 
     def _lowered(self, source: str) -> str:
         if source not in self._normalized:

@@ -193,6 +193,17 @@ class Fact:
         text = format_value(value)
         return (text, *self.aliases.get(text, ()))
 
+    def answer_spellings(self, answer: str) -> tuple[str, ...]:
+        """``answer`` first, then every other spelling of it the fact knows: its aliases, and the
+        canonical value and its aliases when ``answer`` is itself an alias (a cloze deletes the
+        quote's own spelling, "the UAE", whose canonical name is "United Arab Emirates")."""
+        out = list(self.spellings(answer))
+        folded = answer.casefold()
+        for canonical, aliases in self.aliases.items():
+            if folded == canonical.casefold() or folded in (a.casefold() for a in aliases):
+                out += [canonical, *aliases]
+        return tuple(dict.fromkeys(out))
+
 
 @dataclass(frozen=True, eq=False)
 class UserTemplate:

@@ -25,6 +25,7 @@ __all__ = [
     "is_state",
     "join_names",
     "lower_first",
+    "outlet_name",
     "sentence",
     "typeset",
     "typeset_document",
@@ -63,6 +64,17 @@ def typeset_document(text: str) -> str:
 
 
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)|(?<=s)'(?=\s|$|[,.;:?!])")
+
+
+def outlet_name(outlet: str) -> str:
+    """How a stem names a source's outlet: without the catalog's asides ("Haaretz (reposted on a
+    forum)" → "Haaretz"); "Unnamed news site" → "a news site"; nothing → "a report"."""
+    name = re.sub(r"\s*\(.*?\)", "", outlet or "").strip()
+    if not name:
+        return "a report"
+    if name.lower().startswith("unnamed "):
+        return "a " + name[len("unnamed ") :]
+    return name
 
 
 def capitalise(text: str) -> str:

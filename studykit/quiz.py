@@ -85,7 +85,8 @@ class SheetPlan:
 
     questions: list[PlannedQuestion]
     asked: int | None  # the count asked for (None: every question)
-    #: why candidates were passed over: "same fact", "key in another stem", "key among wrong options"
+    #: why candidates were passed over (:attr:`Leak.kind`: "same fact", "same passage", "same key",
+    #: "key in another stem", "key among wrong options", "key in the header")
     skipped: Mapping[str, int]
 
     @property
@@ -117,13 +118,16 @@ def plan_sheet(
 
     * With a ``count``, a sheet is a whole: at most ``count`` questions, balanced across families
       round-robin, no two on one fact and no two that :func:`leaks` pairs (one stem showing
-      another's key, one key among another's wrong options). When that leaves fewer than
+      another's key, one key among another's wrong options), and none against the sheet's
+      :class:`SheetRules` (its key in the header, a key the sheet has already); true/false keys
+      within one of each other while the pool allows. When that leaves fewer than
       ``count``, the plan says so (:attr:`SheetPlan.shortfall`, :meth:`SheetPlan.message`).
       With ``count`` None every question is taken, leaks and all ("all questions" means all;
       ``studykit lint`` reports what such a sheet gives away).
     * shuffled, then questions on the same fact kept apart where possible;
-    * text options of single/multiple questions shuffled, the single key's position balanced
-      across the version; ordered options (years, numbers) and true/false kept as generated.
+    * text options of single/multiple questions shuffled, the single key's letter balanced
+      across the version (the ordered questions' letters counted first); ordered options (years,
+      numbers) and true/false kept as generated.
 
     ``deck`` (the pool's deck) lets :func:`leaks` see aliases, related forms and which keys are
     rare; without it only the questions' own text is compared. ``whole_sheet`` false keeps the
@@ -141,10 +145,12 @@ def plan_sheet(
     if count is None:
         chosen = list(pool)
     else:
-        chosen = _balanced_pick(pool, count, rng, _Sheet(deck, pool) if whole_sheet else None, skipped)
+        chosen = _balanced_pick(pool, count, rng, _Sheet(deck, pool, count) if whole_sheet else None, skipped)
     rng.shuffle(chosen)
     chosen = _spread_facts(chosen)
-    used_slots: Counter[int] = Counter()
+    # the letters of the keys balanced over the whole sheet: ordered options keep their order, so
+    # their keys' letters are counted first and the free keys take the letters least used
+    used_slots: Counter[int] = Counter(q.options.index(q.answers[0]) for q in chosen if _fixed_key(q))
     planned = [PlannedQuestion(q, _order_options(q, rng, used_slots)) for q in chosen]
     return SheetPlan(planned, count, dict(skipped))
 
@@ -166,30 +172,38 @@ def _balanced_pick(
     queues = {name: deque(by_family[name]) for name in families}
     chosen: list[Question] = []
     truths: Counter[str] = Counter()  # the keys of the true/false questions chosen so far
+    balance = True  # false once only true/false questions of the commoner key are left
     while len(chosen) < count and any(queues.values()):
+        before = len(chosen)
         for name in families:
             if len(chosen) >= count:
                 break
             queue = queues[name]
-            picked = _next_fitting(queue, sheet, skipped, _rarer_truth(truths))
+            picked = _next_fitting(queue, sheet, skipped, _rarer_truth(truths) if balance else None)
             if picked is not None:
                 sheet.add(picked)
                 chosen.append(picked)
                 if picked.type == "true_false":
                     truths[picked.answers[0]] += 1
+        if len(chosen) == before:
+            balance = False  # a round took nothing: fill the sheet rather than leave it short
     return chosen
 
 
 def _next_fitting(queue: deque[Question], sheet: _Sheet, skipped: Counter[str], wanted: str | None) -> Question | None:
-    """The first question of the queue that fits the sheet — one keyed ``wanted`` first, when
-    given (true/false keys are kept balanced). Questions that do not fit are dropped: the sheet
-    only grows, so they never will."""
+    """The first question of the queue that fits the sheet — when ``wanted`` is given, one keyed
+    ``wanted`` first, then one that is not true/false: never one that would put the sheet's
+    true/false keys two apart. Questions that do not fit are dropped: the sheet only grows, so
+    they never will."""
     for preference in ([wanted, None] if wanted else [None]):
         kept: deque[Question] = deque()
         found_q: Question | None = None
         while queue:
             q = queue.popleft()
-            if preference is not None and (q.type != "true_false" or q.answers[0] != preference):
+            is_tf = q.type == "true_false"
+            if (preference is not None and (not is_tf or q.answers[0] != preference)) or (
+                preference is None and wanted and is_tf and q.answers[0] != wanted
+            ):
                 kept.append(q)
                 continue
             conflict = sheet.conflict(q)
@@ -265,6 +279,11 @@ def _spread_facts(questions: list[Question]) -> list[Question]:
             out.append(waiting.popleft())
 
 
+def _fixed_key(q: Question) -> bool:
+    """A single-answer choice question whose options keep their order (years, figures)."""
+    return q.ordered and q.type == "single" and len(q.answers) == 1 and q.answers[0] in q.options
+
+
 def _order_options(q: Question, rng: random.Random, used_slots: Counter[int]) -> tuple[str, ...]:
     options = tuple(q.options)
     if q.type not in ("single", "multiple") or len(options) < 2 or q.ordered:
@@ -288,7 +307,9 @@ def _order_options(q: Question, rng: random.Random, used_slots: Counter[int]) ->
 
 #: A key given as a value by at most this many facts is rare: seen in any other stem, it stands out.
 class Leak(NamedTuple):
-    kind: str  # "same fact", "key in another stem" or "key among wrong options"
+    #: "same fact", "same passage", "same key", "key in another stem", "key among wrong options"
+    #: or "key in the header"
+    kind: str
     why: str
 
 
@@ -296,12 +317,16 @@ def leaks(a: Question, b: Question, deck: Deck | None = None) -> str | None:
     """Why ``a`` and ``b`` must not share a sheet, or None. Symmetric. They leak when
 
     * they are on the same fact;
+    * they quote mostly the same passage (:func:`_same_quote`: two questions on one quotation
+      remind each other of it);
     * one's key, in any spelling (fact and entity aliases, related forms: Ukraine → Ukrainian,
       Kyiv; 100,000 → 100000; 25 February 2022 → 25 February), is visible as whole words in the
       other's stem, and the two are on the same topic or quote overlapping passages of one
       source, or the key is rare (a value of at most :data:`RARE_FACTS` facts: a name seen
       once stands out wherever it is). A year is a key like any other: "in 2014" beside "In what
-      year …?" on the same topic is a leak;
+      year …?" on the same topic is a leak. A reason (a key in words) leaks when most of its
+      telling words stand in the other's stem ("a strike at Israel's Foreign Ministry" beside
+      "Its Foreign Ministry employees were on strike");
     * one's key is among the other's wrong options, on the same topic or passage (knowing one
       answer rules an option of the other out, or the repeated option gives itself away).
     """
@@ -314,6 +339,8 @@ def leak_between(a: Question, b: Question, vocab: Vocabulary) -> Leak | None:
         return None
     if a.fact == b.fact:
         return Leak("same fact", f"{a.id!r} and {b.id!r} are on the same fact")
+    if _same_quote(a, b):
+        return Leak("same passage", f"{a.id!r} and {b.id!r} quote the same passage")
     near = (a.topic is not None and a.topic == b.topic) or _same_passage(a, b)
     for x, y in ((a, b), (b, a)):
         for key in vocab.keys(x):
@@ -323,6 +350,10 @@ def leak_between(a: Question, b: Question, vocab: Vocabulary) -> Leak | None:
                 if visible(spelling, y.prompt):
                     shown = repr(key.answer) if spelling == key.answer else f"{spelling!r}, a form of {key.answer!r}"
                     return Leak("key in another stem", f"the stem of {y.id!r} shows {shown}, the answer to {x.id!r}")
+        if near:
+            told = _reason_shown(x, y)
+            if told:
+                return Leak("key in another stem", f"the stem of {y.id!r} tells the answer to {x.id!r} ({', '.join(told)})")
     if near:
         for x, y in ((a, b), (b, a)):
             wrong = vocab.wrong_options(y)
@@ -330,6 +361,43 @@ def leak_between(a: Question, b: Question, vocab: Vocabulary) -> Leak | None:
                 if key.canonical in wrong:
                     return Leak("key among wrong options", f"{key.answer!r}, the answer to {x.id!r}, is a wrong option of {y.id!r}")
     return None
+
+
+#: Words too common to tell a reason (four letters or more, so not caught by length).
+_PLAIN = frozenset("""were that with from have been would could which their them they this into over about than also
+only after before because while there what when where will shall should being does did done made make
+more most some such very just""".split())
+
+
+def reason_words(q: Question) -> frozenset[str]:
+    """The telling words of a key written in words (a reason, a text answer): of four letters or
+    more, not common, not already in the question's own stem."""
+    if q.answer_type not in ("rationale", "text") or q.type == "true_false" or not q.answers:
+        return frozenset()
+    own = set(words_of(q.prompt))
+    return frozenset(w for a in q.answers for w in words_of(a) if len(w) >= 4 and w not in _PLAIN and w not in own)
+
+
+def _reason_shown(x: Question, y: Question) -> list[str]:
+    """The telling words of ``x``'s key that ``y``'s stem shows, when they are most of them (at
+    least two, and at least 40%): else []."""
+    telling = reason_words(x)
+    if len(telling) < 2:
+        return []
+    shown = sorted(telling & set(words_of(y.prompt)))
+    return shown if len(shown) >= max(2, -(-2 * len(telling) // 5)) else []
+
+
+def _same_quote(a: Question, b: Question) -> bool:
+    """Whether two questions quote mostly the same passage: spans of one source that overlap by
+    half of the shorter or more (two questions on one quotation remind each other of it)."""
+    for e in a.evidence:
+        for f in b.evidence:
+            if e.source == f.source:
+                overlap = min(e.end, f.end) - max(e.start, f.start)
+                if overlap > 0 and 2 * overlap >= min(e.end - e.start, f.end - f.start):
+                    return True
+    return False
 
 
 def _same_passage(a: Question, b: Question) -> bool:
@@ -374,13 +442,42 @@ def index_term(spelling: str, counts: Counter[str]) -> str:
     return f"{words[min(i, j)]} {words[max(i, j)]}"
 
 
+class SheetRules:
+    """What a candidate must not do to the sheet as a whole, beyond leaking to one question: show
+    its key in the sheet's header (the deck's title and description), or repeat a key the sheet
+    has already as often as it may (once per :data:`SHEET_LENGTH` questions asked: on a sheet of
+    30, writing "the United States" on every line, or ticking 1967 twice, must not pay)."""
+
+    def __init__(self, deck: Deck | None, vocab: Vocabulary, count: int | None):
+        self.vocab = vocab
+        self.header = f"{deck.title}\n{deck.description}" if deck is not None else ""
+        self.key_counts: Counter[str] = Counter()
+        self.same_key = max(1, -(-count // SHEET_LENGTH)) if count else 1
+
+    def add(self, q: Question) -> None:
+        self.key_counts.update({key.canonical for key in self.vocab.keys(q)})
+
+    def conflict(self, q: Question) -> Leak | None:
+        keys = self.vocab.keys(q)
+        if self.header:
+            for key in keys:
+                shown = next((s for s in key.spellings if visible(s, self.header)), None)
+                if shown is not None:
+                    return Leak("key in the header", f"the sheet's header (the deck's title and description) shows {shown!r}, the answer to {q.id!r}")
+        repeated = next((k for k in keys if self.key_counts[k.canonical] >= self.same_key), None)
+        if repeated is not None:
+            return Leak("same key", f"{repeated.answer!r}, the answer to {q.id!r}, is already the answer of another question on the sheet")
+        return None
+
+
 class _Sheet:
     """The questions placed so far, indexed so that a candidate is compared (by :func:`_leak`)
     only with the few it may leak with: those sharing a word of its key or of its stem, or an
     option value, in one of its scopes (topic, source; anywhere for a rare key)."""
 
-    def __init__(self, deck: Deck | None, pool: Sequence[Question]):
+    def __init__(self, deck: Deck | None, pool: Sequence[Question], count: int | None = None):
         self.vocab = vocabulary(deck)
+        self.rules = SheetRules(deck, self.vocab, count)
         self.stem_counts = stem_word_counts(pool)
         self.by_fact: dict[str, Question] = {}
         self.stem_words: dict[tuple[tuple[str, str], str], list[Question]] = defaultdict(list)
@@ -388,6 +485,8 @@ class _Sheet:
         self.key_terms: set[str] = set()  # every term of key_words, whatever its scope
         self.keys: dict[tuple[tuple[str, str], str], list[Question]] = defaultdict(list)
         self.wrong: dict[tuple[tuple[str, str], str], list[Question]] = defaultdict(list)
+        self.passages: dict[tuple[str, int], list[Question]] = defaultdict(list)  # (source, stretch)
+        self.reasons: dict[tuple[tuple[str, str], str], list[Question]] = defaultdict(list)  # a reason's telling word
 
     def add(self, q: Question) -> None:
         self.by_fact.setdefault(q.fact, q)
@@ -406,10 +505,19 @@ class _Sheet:
         for value in self.vocab.wrong_options(q):
             for scope in scopes:
                 self.wrong[scope, value].append(q)
+        for stretch in _stretches(q):
+            self.passages[stretch].append(q)
+        self.rules.add(q)
+        for word in reason_words(q):
+            for scope in scopes:
+                self.reasons[scope, word].append(q)
 
     def conflict(self, q: Question, *, other_facts: bool = False) -> Leak | None:
         """The first leak between ``q`` and a question on the sheet (``other_facts``: ignoring
         those on q's own fact), or None."""
+        found = self.rules.conflict(q)
+        if found is not None:
+            return found
         if not other_facts and q.fact in self.by_fact:
             return leak_between(q, self.by_fact[q.fact], self.vocab)
         return first_leak(q, self._partners(q), self.vocab)
@@ -430,6 +538,25 @@ class _Sheet:
                 yield scope, self.wrong.get((scope, key.canonical), [])
             for value in self.vocab.wrong_options(q):
                 yield scope, self.keys.get((scope, value), [])
+        for stretch in _stretches(q):  # the same passage
+            yield ANYWHERE, self.passages.get(stretch, [])
+        telling = reason_words(q)
+        for scope in scopes:  # q's reason told by a placed stem, or a placed reason told by q's stem
+            for word in telling:
+                yield scope, self.stem_words.get((scope, word), [])
+            for word in set(words_of(q.prompt)):
+                yield scope, self.reasons.get((scope, word), [])
+
+
+#: A sheet of this many questions has each key once; a longer one, once per this many.
+SHEET_LENGTH = 30
+
+#: Passages are indexed by stretches of this many characters: overlapping spans share one.
+_STRETCH = 400
+
+
+def _stretches(q: Question) -> list[tuple[str, int]]:
+    return [(e.source, i) for e in q.evidence for i in range(e.start // _STRETCH, e.end // _STRETCH + 1)]
 
 
 def first_leak(q: Question, partners: Iterable[tuple[tuple[str, str], Sequence[Question]]], vocab: Vocabulary) -> Leak | None:

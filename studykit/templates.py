@@ -21,8 +21,19 @@ from typing import Any, Callable, Iterable, Sequence
 from .corpus import fold
 from .dates import display_date, time_anchor, year_of
 from .distractors import LOWER_BOUNDS, MIN_SAID_WORDS, UPPER_BOUNDS, Pools, event_key, format_number, pick_options, vote_key
-from .model import CLOZE_BLANK, VOTE_POSITIONS, Deck, Fact, Question, UserTemplate, WrongOption, format_value
-from .phrasing import capitalise, declarative, is_negated, is_state, join_names, lower_first, sentence, typeset, with_time
+from .model import VOTE_POSITIONS, Deck, Fact, Question, UserTemplate, WrongOption, format_value
+from .phrasing import (
+    capitalise,
+    declarative,
+    is_negated,
+    is_state,
+    join_names,
+    lower_first,
+    outlet_name,
+    sentence,
+    typeset,
+    with_time,
+)
 from .sandbox import compile_user_template, render_limited
 
 TRUE, FALSE = "True", "False"
@@ -35,9 +46,9 @@ class Context:
     deck: Deck
     pools: Pools
     seed: int
-    #: the sentences earlier facts' clozes show, (source, start, end): one sentence makes one card,
-    #: or a learner who sees one card knows the other's answer
-    cloze_sentences: set[tuple[str, int, int]] = field(default_factory=set, compare=False)
+    #: the sentences earlier facts' clozes show, by source: (start, end) spans. One sentence makes
+    #: one card, or a learner who sees one card knows the other's answer
+    cloze_sentences: dict[str, list[tuple[int, int]]] = field(default_factory=dict, compare=False)
 
     def rng(self, question_id: str) -> random.Random:
         # str seeds are hashed with SHA-512 by random, so this is stable across processes
@@ -55,6 +66,16 @@ class Context:
 
 
 # --- what a fact says, in words -------------------------------------------------------------------
+
+
+def asked(fact: Fact, question: str) -> str:
+    """The question with the fact's time anchor in front ("In April 2014, who met …?"): at the
+    end, the anchor would attach to the last noun ("… over its takeover of Crimea in April 2014")."""
+    date = fact.fields.get("date")
+    if not date:
+        return question
+    # the stems begin with Who, Which, What, How or According: lowered after the anchor
+    return f"{capitalise(time_anchor(date))}, {question[:1].lower()}{question[1:]}"
 
 
 def anchor(fact: Fact) -> str:
@@ -239,7 +260,7 @@ def _who_voted(position: str) -> Callable[[Template, Fact, Context], Question | 
             return None
         f = fact.fields
         answer_type = ctx.deck.entity_type(keys[0], "country")
-        stem = f"{who_word(answer_type, len(keys) > 1)} {VOTE_POSITIONS[position]} {f['motion']} at {f['body']}{anchor(fact)}?"
+        stem = asked(fact, f"{who_word(answer_type, len(keys) > 1)} {VOTE_POSITIONS[position]} {f['motion']} at {f['body']}?")
         recorded = frozenset(ctx.pools.positions.get(vote_key(fact), {}))
         wrong = ctx.pools.rank_entities(
             fact, keys, ctx.pools.not_in_position(fact, position), stem=stem, rank=ctx.rank(f"{fact.id}/{template.id}"),
@@ -255,7 +276,7 @@ def _who_did(template: Template, fact: Fact, ctx: Context) -> Question | None:
     if about_the_subject(ctx, [f["actor"]]):
         return None
     answer_type = ctx.deck.entity_type(f["actor"], "actor")
-    stem = f"{who_word(answer_type, False)} {f['action']}{anchor(fact)}?"
+    stem = asked(fact, f"{who_word(answer_type, False)} {f['action']}?")
     curated = [(w, "the curator lists it as not the actor") for w in fact.distractors.get("actor", ())]
     wrong = ctx.pools.rank_entities(fact, [f["actor"]], curated, stem=stem, rank=ctx.rank(f"{fact.id}/{template.id}"))
     return choice(template, fact, ctx, prompt=stem, keys=[f["actor"]], wrong=wrong, answer_type=answer_type)
@@ -265,7 +286,7 @@ def _who_said(template: Template, fact: Fact, ctx: Context) -> Question | None:
     f = fact.fields
     if _generic(f["said"]):
         return None
-    prompt = f"Who said “{_words(f['said'])}”{_context(fact)}{anchor(fact)}?"
+    prompt = asked(fact, f"Who said “{_words(f['said'])}”{_context(fact)}?")
     answer_type = ctx.deck.entity_type(f["speaker"], "person")
     keys = ctx.pools.speakers_of(fact)  # the same words may be on record from several speakers
     if about_the_subject(ctx, keys):
@@ -320,7 +341,7 @@ def _what_date(template: Template, fact: Fact, ctx: Context) -> Question | None:
 def _which_rationale(template: Template, fact: Fact, ctx: Context) -> Question | None:
     f = fact.fields
     source = f", according to {f['according_to']}" if "according_to" in f else ""
-    prompt = f"What was one reason {f['actor']} {f['position']}{anchor(fact)}{source}?"
+    prompt = asked(fact, f"What was one reason {f['actor']} {f['position']}{source}?")
     given = {fold(f["rationale"])}
     # only the curator can say that a reason was *not* this actor's: another actor's reason may be this one's too
     wrong = [
@@ -340,13 +361,13 @@ def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
     f = fact.fields
     hedge = fold(f.get("qualifier", ""))
     unit = f" (in {f['unit']})" if "unit" in f else ""
-    if hedge in _BOUNDS:
-        said = f"{f['qualifier']} {CLOZE_BLANK} {declarative(f['subject'])}{anchor(fact)}"
-        prompt = f"Which figure does the source give: {said}{unit}?"
+    if hedge in _BOUNDS:  # the figure the source gives, named as its source's: the bound is not the question
+        outlet = outlet_name(ctx.deck.source(fact.evidence[0].source).outlet)
+        prompt = asked(fact, f"According to {outlet}, {f['qualifier']} … {declarative(f['subject'])}{unit}. Which figure did it give?")
     else:
         noun = "much" if "unit" in f else "many"
         how = f"About how {noun}" if hedge else f"How {noun}"
-        prompt = f"{how} {f['subject']}{anchor(fact)}{unit}?"
+        prompt = asked(fact, f"{how} {f['subject']}{unit}?")
     wrong = ctx.pools.numbers(fact, ctx.rng(f"{fact.id}/{template.id}"))
     proof = "another figure than the one the source gives"
     return ordered_choice(template, fact, prompt=prompt, key=f["value"], wrong=wrong, show=format_number, answer_type="number", proof=proof)
@@ -421,8 +442,10 @@ def _true_false_twin(template: Template, fact: Fact, ctx: Context) -> Question |
     if fact.kind == "event":
         date = f.get("date")
         if date and not ctx.pools.trivial_year(fact):
-            # another year for the same event: false by the record, and a reader must know when it happened
-            years = [y for y in ctx.pools.years(fact, ctx.rng(question_id)) if abs(y - year_of(date)) >= 2]
+            # another year for the same event: false by the record, and a reader must know when it
+            # happened; a near year (2 to 4 off), as memory confuses them: one decades off puts a
+            # named war before it began, false on sight
+            years = [y for y in ctx.pools.years(fact, ctx.rng(question_id)) if 2 <= abs(y - year_of(date)) <= 4]
             if years:
                 year = ctx.ranked(question_id, [str(y) for y in years])[0]
                 return true_false(template, fact, with_time(f"{f['actor']} {f['action']}", year), False,

@@ -379,20 +379,26 @@ def test_option_order_shuffles_text_but_keeps_numbers_and_true_false(qset):
 
 
 def test_key_position_is_balanced_within_a_version(qset):
+    """The letters of the keys are balanced over the sheet: the ordered questions' keys keep
+    their places, and the free keys take the letters least used, so the letters of all of them
+    end up within one of each other (when the free keys are enough to even them out)."""
     positions = [0, 0, 0, 0]
+    free = 0
     for p in plan_version(select_questions(qset), count=None, seed=3, version=1):
-        if p.question.type == "single" and p.question.answer_type not in ("year", "number"):
+        if p.question.type == "single" and len(p.options) == 4:
             positions[p.options.index(p.question.answers[0])] += 1
-    assert max(positions) - min(positions) <= 1, positions
+            free += not p.question.ordered
+    assert free >= 4 and max(positions) - min(positions) <= 1, positions
 
 
 def test_count_is_balanced_across_families_and_facts(qset):
     pool = select_questions(qset)
+    # 8 facts, but unga-body and unga-date quote nearly one passage, and one more question shows
+    # another's key: 6 fit, one per fact
     picked = [p.question for p in plan_version(pool, count=8, seed=0, version=1)]
-    assert len(picked) == 8 and len({q.id for q in picked}) == 8
-    assert len({q.fact for q in picked}) == 8  # one question per fact while facts last
-    families = {q.family for q in pool}
-    assert {q.family for q in picked} == families
+    assert len(picked) == 6 and len({q.id for q in picked}) == 6
+    assert len({q.fact for q in picked}) == 6  # one question per fact while facts last
+    assert len({q.family for q in picked}) == 6  # one per family while families last (7 of them)
     again = [p.question.id for p in plan_version(pool, count=8, seed=0, version=1)]
     assert again == [q.id for q in picked]
 
@@ -412,7 +418,7 @@ def test_families_and_topics_filter(qset, out):
 def test_too_large_count_warns_and_bad_options_are_usage_errors(qset, out):
     report = write_quiz(qset, out, count=500)
     assert [p.severity for p in report.problems] == ["warning"]
-    assert "asked for 500 questions but only 8 fit on one sheet" in report.problems[0].message  # 8 facts, one question each
+    assert "asked for 500 questions but only 6 fit on one sheet" in report.problems[0].message  # 8 facts, two on one passage
     for kwargs in ({"count": 0}, {"versions": 0}, {"paper": "a3"}):
         with pytest.raises(UsageError):
             write_quiz(qset, out, **kwargs)
@@ -817,3 +823,18 @@ def test_write_quiz_from_python_uses_the_question_sets_seed_by_default(qset, tmp
     write_quiz(seeded, tmp_path / "zero", seed=0)
     assert snapshot(tmp_path / "default") == snapshot(tmp_path / "seven")
     assert snapshot(tmp_path / "default") != snapshot(tmp_path / "zero")
+
+
+def test_the_key_lists_the_other_spellings_to_accept_for_a_written_answer(qset, out):
+    """Review: "write-ins have no accepted alternatives (Washington / the US / the United States)"."""
+    from dataclasses import replace
+
+    facts = tuple(replace(f, aliases={"نحن ندعم السلام": ("we support peace", "We support peace")}) if f.id == "arabic-statement" else f
+                  for f in qset.deck.facts)
+    aliased = replace(qset, deck=replace(qset.deck, facts=facts))
+    write_quiz(aliased, out)
+    key = (out / "key-v1.html").read_text(encoding="utf-8")
+    entry = dict(re.findall(r'<article class="entry" id="key-([^"]+)">(.*?)</article>', key, re.S))[question_anchor("arabic-statement/short")]
+    assert '<span class="also">(also accept: we support peace)</span>' in entry  # case-folded repeats once
+    assert "also accept" not in dict(re.findall(r'<article class="entry" id="key-([^"]+)">(.*?)</article>', key, re.S))[
+        question_anchor("israel-absent/tf")]

@@ -186,8 +186,9 @@ def test_multiple_offers_no_other_true_value(make_project):
     assert q.type == "multiple"
     assert set(q.answers) == {"India", "United Arab Emirates", "China"}
     assert set(q.options) == {"India", "United Arab Emirates", "China", "Russia"}
+    # the time anchor in front: at the end it would attach to the last noun
     assert q.prompt == (
-        "Which countries abstained on the draft resolution on Ukraine at the UN Security Council on 25 February 2022?"
+        "On 25 February 2022, which countries abstained on the draft resolution on Ukraine at the UN Security Council?"
     )
 
 
@@ -426,3 +427,61 @@ def test_a_cloze_blank_that_opens_its_sentence_shows_the_one_before_unless_a_cap
     document = DOCUMENT + above + "Moldova voted against the fishing plan, the envoy said.\n"
     q = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck())).by_id("moldova-against/cloze")
     assert q.prompt == f"(The Test Times, 25 February 2022) {shown}_____ voted against the fishing plan, the envoy said."
+
+
+def test_a_quotation_the_document_never_opened_opens_after_its_colon(make_project):
+    facts = facts_with()
+    facts.append({
+        "id": "radio", "kind": "statement", "speaker": "Dan Meridor", "said": "we look at our own future",
+        "evidence": [{"source": "report", "quote": "Dan Meridor told Army Radio: we look at our own future.”"}],
+    })
+    document = DOCUMENT + "\nThe interview was short. Dan Meridor told Army Radio: we look at our own future.”\n"
+    q = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck())).by_id("radio/cloze")
+    assert q.prompt == "(The Test Times, 25 February 2022) The interview was short. _____ told Army Radio: “we look at our own future.”"
+
+
+@pytest.mark.parametrize("sentence, cloze", [
+    ("A US official said Washington knew it would fail.", False),  # "US" is "U.S." without its dots
+    ("He told us Washington knew it would fail.", True),  # "us" is a pronoun, not the country
+])
+def test_a_cloze_is_not_made_when_an_undotted_acronym_shows_the_answer(make_project, sentence, cloze):
+    facts = facts_with()
+    facts.append({
+        "id": "knew", "kind": "event", "actor": "the United States", "action": "knew it would fail",
+        "aliases": {"the United States": ["U.S.", "Washington"]},
+        "evidence": [{"source": "report", "quote": sentence}],
+    })
+    document = DOCUMENT + "\nThe talks began in May. " + sentence + "\n"
+    qset = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck()))
+    assert ("knew/cloze" in {q.id for q in qset}) is cloze
+
+
+@pytest.mark.parametrize("title, cloze", [("Prime Minister", False), ("Envoy", True)])
+def test_no_cloze_blanks_a_person_after_the_title_of_their_office(make_project, title, cloze):
+    """Review: "President _____" in a 2022 article is answered by whoever held the office."""
+    facts = facts_with()
+    facts.append({
+        "id": "signed", "kind": "event", "actor": "Yair Lapid", "action": "signed the fishing accord",
+        "evidence": [{"source": "report", "quote": f"{title} Yair Lapid signed the fishing accord."}],
+    })
+    document = DOCUMENT + f"\nThe talks began in May. {title} Yair Lapid signed the fishing accord.\n"
+    qset = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck()))
+    assert ("signed/cloze" in {q.id for q in qset}) is cloze
+
+
+def test_a_false_twin_moves_an_event_two_to_four_years(make_project):
+    """A year decades off put the War of Attrition in 1948: false on sight, and no test of memory."""
+    facts = facts_with()
+    facts.append({
+        "id": "talks", "kind": "event", "actor": "Chile", "action": "began the fishing talks", "date": 2010,
+        "evidence": [{"source": "report", "quote": "In 2010 Chile began the fishing talks."}],
+    })
+    document = DOCUMENT + "\nIn 2010 Chile began the fishing talks.\n"
+    twins = set()
+    for seed in range(8):
+        qset = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}, seed=seed).deck()))
+        twin = qset.by_id("talks/true-false-twin")
+        year = int(re.search(r"\b(\d{4})\b", twin.prompt).group(1))
+        assert 2 <= abs(year - 2010) <= 4 and twin.answers == ("False",), twin.prompt
+        twins.add(year)
+    assert len(twins) > 1

@@ -190,14 +190,18 @@ def test_selection_compares_a_candidate_with_few_questions(monkeypatch):
 class BruteSheet:
     """The sheet's rule the slow and obvious way: compare a candidate with every placed question."""
 
-    def __init__(self, deck, pool):
+    def __init__(self, deck, pool, count=None):
         self.vocab = vocabulary.vocabulary(deck)
+        self.rules = quiz.SheetRules(deck, self.vocab, count)  # the sheet-wide rules, not pairwise
         self.placed = []
 
     def add(self, q):
         self.placed.append(q)
+        self.rules.add(q)
 
     def conflict(self, q):
+        if (found := self.rules.conflict(q)) is not None:
+            return found
         same = [other for other in self.placed if other.fact == q.fact]  # the one reason looked for first
         return next((found for other in same + self.placed if (found := quiz.leak_between(q, other, self.vocab))), None)
 
@@ -290,3 +294,49 @@ def test_a_decks_vocabulary_does_not_keep_the_deck_alive(make_project):
     del deck
     gc.collect()
     assert gone() is None
+
+
+# --- the sheet as a whole: its header, repeated keys, one passage, a reason told elsewhere ------
+
+
+def test_a_key_is_the_answer_once_on_a_sheet_of_thirty():
+    """Review: six of nine written answers on one sheet were "the United States"."""
+    pool = [question(f"f{i}/who", f"Who did thing {i}?", ["Arland"], ["Arland", "Borduria", "Carpania"], topic=f"t{i}") for i in range(4)]
+    pool += [question(f"g{i}/who", f"Who made plan {i}?", [f"Name{i}"], [f"Name{i}", "Dorvik", "Erland"], topic=f"u{i}") for i in range(4)]
+    plan = plan_sheet(pool, count=8, seed=0, version=1)
+    keys = [p.question.answers[0] for p in plan.questions]
+    assert keys.count("Arland") == 1 and len(keys) == 5 and plan.skipped["same key"] == 3
+    # a longer sheet may repeat a key once per 30 questions asked
+    longer = plan_sheet(pool, count=31, seed=0, version=1)
+    assert [p.question.answers[0] for p in longer.questions].count("Arland") == 2
+
+
+def test_a_key_shown_in_the_sheets_header_is_passed_over(make_project):
+    deck = studykit.load_deck(make_project(description="From the 2022 vote to Russia's veto.").deck())
+    qset = studykit.generate(deck)
+    plan = plan_sheet(select_questions(qset), count=30, seed=0, version=1, deck=deck)
+    picked = [p.question for p in plan.questions]
+    assert plan.skipped["key in the header"] >= 1
+    assert not [q.id for q in picked if {"Russia", "2022"} & set(q.answers)]
+
+
+def test_two_questions_on_one_quotation_leak_but_neighbouring_ones_do_not():
+    ev = Evidence("doc", "x" * 40, 100, 140)
+    a = question("a/who", "Who vetoed?", ["Arland"], ["Arland", "Borduria", "Carpania"], topic="t", evidence=[ev])
+    b = question("b/who", "Who abstained?", ["Dorvik"], ["Dorvik", "Erland", "Fenwick"], topic="u", evidence=[Evidence("doc", "y" * 30, 110, 140)])
+    c = question("c/who", "Who spoke?", ["Gorm"], ["Gorm", "Hald", "Ivo"], topic="u", evidence=[Evidence("doc", "z" * 40, 130, 170)])
+    assert "quote the same passage" in leaks(a, b)
+    assert leaks(a, c) is None  # 10 of 40 characters in common: another sentence beside it
+
+
+def test_a_reason_told_by_another_stem_leaks():
+    """Review: "during a strike at Israel's Foreign Ministry" stood beside "Its Foreign Ministry
+    employees were on strike", the answer to another question."""
+    why = question("absent/why", "What was one reason Israel stayed away from the vote?", ["Its Foreign Ministry employees were on strike"],
+                   ["Its Foreign Ministry employees were on strike", "It objected to the wording", "It had a holiday"], answer_type="rationale")
+    tells = question("visit/who", "Who called off a visit during a strike at Israel’s Foreign Ministry?", ["Dmitry Medvedev"],
+                     ["Dmitry Medvedev", "Vladimir Putin", "Boris Yeltsin"])
+    says_less = question("visit/who", "Who called off a visit during the strike?", ["Dmitry Medvedev"],
+                         ["Dmitry Medvedev", "Vladimir Putin", "Boris Yeltsin"])
+    assert "tells the answer to 'absent/why' (foreign, ministry, strike)" in leaks(why, tells)
+    assert leaks(why, says_less) is None  # one telling word of five

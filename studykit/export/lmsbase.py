@@ -167,15 +167,8 @@ def feedback_html(qset: QuestionSet, q: Question, findings: Findings) -> str:
 
 
 def spellings(fact: Fact, answer: str) -> list[str]:
-    """``answer`` first, then every other spelling of it the deck knows: its aliases, and the
-    canonical value and aliases when ``answer`` is itself an alias (a cloze deletes the quote's
-    own spelling, "the UAE", whose canonical name is "United Arab Emirates")."""
-    out = list(fact.spellings(answer))
-    folded = answer.casefold()
-    for canonical, aliases in fact.aliases.items():
-        if folded == canonical.casefold() or folded in (a.casefold() for a in aliases):
-            out += [canonical, *aliases]
-    return out
+    """``answer`` first, then every other spelling of it the deck knows (:meth:`Fact.answer_spellings`)."""
+    return list(fact.answer_spellings(answer))
 
 
 _STRAIGHT = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})

@@ -118,6 +118,7 @@ class QuestionView:
     options: tuple[OptionView, ...]
     layout: str  # how the options are set: "row" (short ones on one line), "columns" (two), "list"
     answer: str  # the key as printed in the answer key
+    also: tuple[str, ...]  # for a written answer: the other spellings to accept when marking (at most ALSO_SHOWN)
     grid_answer: str  # the key in the answer grid: the letter(s), or a short answer
     short_stem: str  # the prompt, cut at a word after SHORT_STEM characters
     explanation: str
@@ -495,6 +496,7 @@ def _question_view(deck: Deck, number: int, planned: PlannedQuestion) -> Questio
     else:
         answer = " / ".join(q.answers) or "—"
         grid = _cut(q.answers[0], GRID_ANSWER) if q.answers else "—"
+    also = _also_accepted(deck, q) if not option_views else ()
     marker = {"single": "circle", "true_false": "circle", "multiple": "box"}.get(q.type) if option_views else None
     hint = MULTIPLE_HINT if q.type == "multiple" else None
     parts = tuple(q.prompt.split(CLOZE_BLANK)) if q.type == "cloze" else (q.prompt,)
@@ -513,12 +515,34 @@ def _question_view(deck: Deck, number: int, planned: PlannedQuestion) -> Questio
         options=option_views,
         layout=_layout(option_views),
         answer=answer,
+        also=also,
         grid_answer=grid,
         short_stem=_cut(q.prompt, SHORT_STEM),
         explanation=_one_line(q.explanation),
         citations=citations,
         printed_citations=_printed_citations(deck, citations),
     )
+
+
+#: At most this many other spellings are printed beside a written answer in the key.
+ALSO_SHOWN = 6
+
+
+def _also_accepted(deck: Deck, q: Question) -> tuple[str, ...]:
+    """The spellings of a written answer that a marker should also accept ("the US", "Washington"
+    for "the United States"): the fact's and the entity's aliases, without the key itself."""
+    try:
+        fact = deck.fact(q.fact)
+    except KeyError:  # a question set built by hand, without its facts
+        return ()
+    seen = {a.casefold() for a in q.answers}
+    out: list[str] = []
+    for answer in q.answers:
+        for spelling in fact.answer_spellings(answer):
+            if spelling.casefold() not in seen:  # a marker does not tell "We" from "we"
+                seen.add(spelling.casefold())
+                out.append(spelling)
+    return tuple(out[:ALSO_SHOWN])
 
 
 def version_view(deck: Deck, number: int, seed: int, planned: list[PlannedQuestion]) -> VersionView:
