@@ -34,14 +34,21 @@ NUMBER_WORDS = frozenset(
     thousand million billion trillion dozen dozens hundreds thousands millions billions half quarter""".split()
 )
 #: A title right before a person's blank that names the office: who held it is general knowledge.
-_HEAD_OF_STATE = re.compile(r"\b(?:President|Prime Minister|PM|Premier|Chancellor|King|Queen)\s*$")
+_HEAD_OF_STATE = re.compile(
+    r"\b(?:(?i:president|prime minister|premier|chancellor|king|queen)|PM)(?:\s+of\s+(?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*)?\s*$"
+)
+#: A blank right after "like", "such as", "including": a slot for an example, which many fill.
+_EXAMPLE_SLOT = re.compile(r"\b(?i:like|such as|including|among them|for example|e\.g\.),?\s*$")
 _ARTICLE_BEFORE = re.compile(r"(?:^|(?<=\s))(an?)(\s+)$", re.I)
+_ARTICLE_FIRST = re.compile(r"an?\s", re.I)
 
 
 def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
     from .templates import make_question
 
     for target, answer_type in _targets(fact, ctx):
+        if _ARTICLE_FIRST.match(target):
+            continue  # "a US official" is a description, not a name: any like it fits the blank
         for evidence in fact.evidence:
             found = _find_spelling(evidence.quote, fact.spellings(target))
             if found is None:
@@ -66,6 +73,8 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
                 continue  # the answer would still be on the card
             if answer_type == "person" and _HEAD_OF_STATE.search(before):
                 continue  # "President _____" in a dated article: whoever held the office, not the document
+            if _EXAMPLE_SLOT.search(before):
+                continue  # "leaders like _____": any of several examples fits
             article = _ARTICLE_BEFORE.search(before)
             if article:  # "an _____" would give the first sound away: the article goes into the blank
                 before, deleted = before[: article.start()], f"{article.group(1)} {deleted}"

@@ -20,7 +20,7 @@ from .model import ENTITY_TYPES, KINDS, Deck, Entity, UserTemplate
 from .yamlio import LocDict, LocList, YAMLSyntaxError, check_keys, describe, parse_yaml, read_text
 
 DEFAULT_CORPUS = "../seeds"
-_DECK_KEYS = ("id", "title", "description", "corpus", "seed", "topics", "disable_templates")
+_DECK_KEYS = ("id", "title", "description", "corpus", "seed", "topics", "subjects", "disable_templates")
 _TOP_KEYS = ("deck", "entities", "templates", "facts")
 _TEMPLATE_KEYS = ("id", "applies_to", "prompt", "answer", "answer_type", "type", "explanation")
 _ENTITY_KEYS = ("name", "type", "aliases", "related", "groups", "since")
@@ -62,10 +62,11 @@ def load_deck(
     templates = _templates(data.get("templates"), data, problems)
     disabled = string_list(meta, "disable_templates", problems)
     _check_disabled(meta, disabled, problems)
+    subjects = _subjects(meta, entities, problems)
     for key in ("title", "description"):
         if meta.get(key) is not None and not isinstance(meta.get(key), str):
             problems.error(meta.value_loc(key), f"deck: '{key}' must be text, found {describe(meta.get(key))}")
-    facts = read_facts(data.get("facts"), data, corpus, entities, topics, problems, skipped, progress)
+    facts = read_facts(data.get("facts"), data, corpus, entities, topics, problems, skipped, progress, frozenset(t.id for t in templates))
     problems.raise_if_errors()
     if corpus is not None:
         corpus.release_search_maps()  # every quote is resolved; large decks need the memory back
@@ -80,6 +81,7 @@ def load_deck(
         entities=entities,
         templates=tuple(templates),
         disabled=frozenset(disabled),
+        subjects=subjects,
         seed=seed,
         messages=tuple(problems.items),
     )
@@ -215,6 +217,23 @@ def _check_disabled(meta: LocDict, disabled: list[str], problems: Problems) -> N
             hint = difflib.get_close_matches(name, known, n=1)
             suggestion = f"did you mean {hint[0]!r}?" if hint else f"built-in templates: {', '.join(BUILTIN)}; families: {', '.join(FAMILIES)}"
             problems.error(meta.value_loc("disable_templates"), f"deck: disable_templates names unknown template {name!r}; {suggestion}")
+
+
+def _subjects(meta: LocDict, entities: dict[str, Entity], problems: Problems) -> frozenset[str]:
+    """``deck: subjects:``: the entities the deck is about besides those its title names (the
+    Soviet Union in a deck titled after Russia), each by its name or an alias."""
+    found: set[str] = set()
+    by_spelling = {spelling: e.name for e in entities.values() for spelling in (e.name, *e.aliases)}
+    raw = meta.get("subjects")
+    for i, name in enumerate(string_list(meta, "subjects", problems)):
+        if name in by_spelling:
+            found.add(by_spelling[name])
+            continue
+        hint = difflib.get_close_matches(name, list(by_spelling), n=1)
+        suggestion = f"did you mean {hint[0]!r}?" if hint else "add it under entities: first"
+        where = raw.item_loc(i) if isinstance(raw, LocList) else meta.value_loc("subjects")
+        problems.error(where, f"deck: subjects names {name!r}, which is not an entity of the deck; {suggestion}")
+    return frozenset(found)
 
 
 def _entities(raw: Any, data: LocDict, problems: Problems) -> dict[str, Entity]:

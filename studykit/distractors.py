@@ -359,15 +359,18 @@ class Pools:
         the stem, by name, alias or a related word; a member of a group the stem names ("Arab
         states" rules out an Arab state). Ordered: sharing all of the key's groups, then the most
         of them (so only permanent members are offered for "vetoed" when there are enough), then
-        recorded in the same vote, named in the same document, on the same topic; then the seeded
-        rank.
+        listed by the curator for this fact, recorded in the same vote, named in the same document,
+        on the same topic; then the seeded rank.
         """
         deck = self.deck
         key_type = deck.entity_type(keys[0], "") if keys else ""
-        key_groups = set().union(*(deck.entities[k].groups for k in keys if k in deck.entities)) if keys else set()
+        # what every key has in common (China is a permanent member, India is not: both were on the council)
+        known = [deck.entities[k].groups for k in keys if k in deck.entities]
+        key_groups: set[str] = set(known[0]).intersection(*known[1:]) if known else set()
         year = year_of(fact.fields["date"]) if fact.fields.get("date") else None
         shown = normalize(stem)
         banned = {fold(s) for k in keys for s in fact.spellings(k)}
+        curated = {v for values in fact.distractors.values() for v in values if isinstance(v, str)}
         scored: list[tuple[tuple[object, ...], Option]] = []
         seen: set[str] = set()
         for name, proof in candidates:
@@ -390,6 +393,9 @@ class Pools:
             if shared:
                 reasons.append("shares the key's group" + ("s " if len(shared) > 1 else " ") + ", ".join(sorted(shared)))
             score = 0
+            if name in curated:
+                score += 10  # the curator chose it for this fact: before any the deck merely records
+                reasons.append("listed by the curator")
             if name in same_vote:
                 score += 3
                 reasons.append("recorded in the same vote")

@@ -9,6 +9,7 @@ reads the rest of the deck file around this.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from typing import Any, Callable
@@ -75,10 +76,12 @@ def read_facts(
     problems: Problems,
     skipped: bool = False,
     progress: Callable[[], object] | None = None,
+    template_ids: frozenset[str] = frozenset(),
 ) -> list[Fact]:
     """The valid facts of a deck's ``facts:`` list (``raw``); each problem goes to ``problems``.
     ``skipped``: some facts were left out for a syntax error already reported; ``progress`` is
-    called once per fact read."""
+    called once per fact read; ``template_ids``: the deck's own templates, which a fact's
+    ``disable_templates`` may name beside the built-ins."""
     if not isinstance(raw, LocList):
         if raw is None and skipped:
             return []  # every fact had a syntax error, already reported
@@ -99,7 +102,7 @@ def read_facts(
             problems.error(item.value_loc("id"), f"duplicate fact id {fact_id!r} (first at line {first.line}); fact ids must be unique")
         elif isinstance(fact_id, str):
             seen[fact_id] = item.value_loc("id")
-        fact = _FactReader(item, corpus, entities, topics, problems, entity_aliases, hints).read()
+        fact = _FactReader(item, corpus, entities, topics, problems, entity_aliases, hints, template_ids).read()
         if fact is not None:
             facts.append(fact)
         if progress is not None:
@@ -113,8 +116,10 @@ class _FactReader:
     def __init__(
         self, item: LocDict, corpus: Corpus | None, entities: dict[str, Entity], topics: dict[str, str], problems: Problems,
         entity_aliases: dict[str, tuple[str, ...]] | None = None, hints: list[int] | None = None,
+        template_ids: frozenset[str] = frozenset(),
     ):
         self.item, self.corpus, self.entities, self.topics, self.problems = item, corpus, entities, topics, problems
+        self.template_ids = template_ids
         self.hints = hints if hints is not None else [MAX_HINTS]
         if entity_aliases is None:
             entity_aliases = _entity_aliases(entities)
@@ -161,6 +166,7 @@ class _FactReader:
         for name in paraphrase:
             if kind.field(name) is None:
                 self.error("paraphrase", f"'paraphrase' names {name!r}, which is not a field of a {kind.name}")
+        disabled = self.disabled()
         evidence = self.evidence()
         if fact_id is None or evidence is None:
             return None
@@ -173,11 +179,28 @@ class _FactReader:
             aliases=aliases,
             distractors=distractors,
             paraphrase=paraphrase,
+            disabled=disabled,
             note=self.note(),
             location=item.loc,
         )
         self.check_grounding(fact, kind)
         return fact
+
+    def disabled(self) -> frozenset[str]:
+        """``disable_templates`` of the fact: built-in templates, families or the deck's own
+        templates that are not asked of this fact (a question a curator judged trivial)."""
+        from .templates import BUILTIN, FAMILIES  # the template library, loaded only when a fact names it
+
+        names = string_list(self.item, "disable_templates", self.problems)
+        known = [*BUILTIN, *FAMILIES, *sorted(self.template_ids)]
+        raw = self.item.get("disable_templates")
+        for i, name in enumerate(names):
+            if name not in known:
+                hint = difflib.get_close_matches(name, known, n=1)
+                suggestion = f"did you mean {hint[0]!r}?" if hint else f"built-in templates: {', '.join(BUILTIN)}; families: {', '.join(FAMILIES)}"
+                where = raw.item_loc(i) if isinstance(raw, LocList) else self.item.value_loc("disable_templates")
+                self.problems.error(where, f"{self.label}: 'disable_templates' names unknown template {name!r}; {suggestion}")
+        return frozenset(names)
 
     def note(self) -> str | None:
         note = self.item.get("note")

@@ -6,6 +6,7 @@ Every type is a frozen dataclass; loading (``deck.py``) builds them, generation
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Mapping
@@ -140,7 +141,7 @@ KINDS: dict[str, Kind] = {
 }
 
 #: Keys every fact may have besides its kind's fields.
-COMMON_FACT_KEYS = ("id", "kind", "topic", "aliases", "distractors", "paraphrase", "evidence", "note")
+COMMON_FACT_KEYS = ("id", "kind", "topic", "aliases", "distractors", "paraphrase", "disable_templates", "evidence", "note")
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,8 @@ class Fact:
     aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     distractors: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
     paraphrase: frozenset[str] = frozenset()
+    #: templates or families never applied to this fact (``disable_templates:`` on the fact)
+    disabled: frozenset[str] = frozenset()
     note: str | None = None
     location: Location | None = None
 
@@ -202,6 +205,9 @@ class Fact:
         for canonical, aliases in self.aliases.items():
             if folded == canonical.casefold() or folded in (a.casefold() for a in aliases):
                 out += [canonical, *aliases]
+        bare = re.sub(r"^an?\s+", "", answer, flags=re.I)  # a cloze's "an Omani": "Omani" is right too
+        if bare != answer and bare:
+            out += self.answer_spellings(bare)
         return tuple(dict.fromkeys(out))
 
 
@@ -233,6 +239,8 @@ class Deck:
     entities: Mapping[str, Entity] = field(default_factory=dict)
     templates: tuple[UserTemplate, ...] = ()
     disabled: frozenset[str] = frozenset()
+    #: entity names the deck is about besides those its title names (``deck: subjects:``)
+    subjects: frozenset[str] = frozenset()
     seed: int = 0
     messages: tuple[Problem, ...] = ()  # warnings and infos found while loading (severity on each)
 

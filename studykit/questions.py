@@ -27,6 +27,8 @@ def generate(deck: Deck, *, seed: int | None = None, progress: Callable[[], obje
     questions = []
     for fact in deck.facts:
         for template in templates:
+            if fact.disabled and (template.id in fact.disabled or template.family in fact.disabled):
+                continue
             question = template.apply(fact, ctx)
             if question is not None:
                 questions.append(question)

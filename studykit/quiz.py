@@ -172,6 +172,10 @@ def _balanced_pick(
     queues = {name: deque(by_family[name]) for name in families}
     chosen: list[Question] = []
     truths: Counter[str] = Counter()  # the keys of the true/false questions chosen so far
+    # the key fewer true/false questions of the pool have (a deck's false twins are fewer than its
+    # true statements): taken first when the sheet is even, before other questions rule them out
+    pooled = Counter(q.answers[0] for q in pool if q.type == "true_false")
+    scarcer = "False" if pooled["False"] <= pooled["True"] else "True"
     balance = True  # false once only true/false questions of the commoner key are left
     while len(chosen) < count and any(queues.values()):
         before = len(chosen)
@@ -179,7 +183,7 @@ def _balanced_pick(
             if len(chosen) >= count:
                 break
             queue = queues[name]
-            picked = _next_fitting(queue, sheet, skipped, _rarer_truth(truths) if balance else None)
+            picked = _next_fitting(queue, sheet, skipped, _rarer_truth(truths) if balance else None, scarcer if balance else None)
             if picked is not None:
                 sheet.add(picked)
                 chosen.append(picked)
@@ -190,12 +194,15 @@ def _balanced_pick(
     return chosen
 
 
-def _next_fitting(queue: deque[Question], sheet: _Sheet, skipped: Counter[str], wanted: str | None) -> Question | None:
+def _next_fitting(
+    queue: deque[Question], sheet: _Sheet, skipped: Counter[str], wanted: str | None, first: str | None = None
+) -> Question | None:
     """The first question of the queue that fits the sheet — when ``wanted`` is given, one keyed
     ``wanted`` first, then one that is not true/false: never one that would put the sheet's
-    true/false keys two apart. Questions that do not fit are dropped: the sheet only grows, so
-    they never will."""
-    for preference in ([wanted, None] if wanted else [None]):
+    true/false keys two apart; else one keyed ``first`` if any fits, then any. Questions that do
+    not fit are dropped: the sheet only grows, so they never will."""
+    preferences = [wanted, None] if wanted else [first, None] if first else [None]
+    for preference in preferences:
         kept: deque[Question] = deque()
         found_q: Question | None = None
         while queue:

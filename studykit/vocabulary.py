@@ -165,10 +165,11 @@ class Vocabulary:
 
 
 def deck_subjects(deck: Deck) -> frozenset[str]:
-    """What the deck is about: its ubiquitous subject (:func:`deck_subject`) and the entities its
-    title names ("Israel between Russia and Ukraine"). A blank on one of them, or a "who" question
-    whose only answer is one of them, is answered by guessing what the deck is about."""
-    names: set[str] = set()
+    """What the deck is about: its ubiquitous subject (:func:`deck_subject`), the entities its
+    title names ("Israel between Russia and Ukraine") and those its ``subjects:`` declares (the
+    Soviet Union). A blank on one of them, or a "who" question whose only answer is one of them,
+    is answered by guessing what the deck is about."""
+    names: set[str] = set(deck.subjects)
     main = deck_subject(deck)
     if main is not None:
         names.add(main.name)

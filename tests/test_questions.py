@@ -485,3 +485,115 @@ def test_a_false_twin_moves_an_event_two_to_four_years(make_project):
         assert 2 <= abs(year - 2010) <= 4 and twin.answers == ("False",), twin.prompt
         twins.add(year)
     assert len(twins) > 1
+
+
+def test_a_declared_subject_is_never_the_answer_of_a_who_question(make_project):
+    """``deck: subjects:`` names what the deck is about beyond its title (the Soviet Union in a
+    deck titled after Russia): "who cut ties with Israel?" would be answered by the deck's theme."""
+    plain = studykit.generate(studykit.load_deck(make_project().deck()))
+    assert "ties-cut/who-did" in {q.id for q in plain}
+    declared = studykit.generate(studykit.load_deck(make_project(subjects=["the Soviet Union"]).deck()))
+    assert "ties-cut/who-did" not in {q.id for q in declared}
+    assert "ties-cut/what-year" in {q.id for q in declared}
+
+
+def test_an_unknown_subject_is_a_located_error(make_project):
+    project = make_project(subjects=["Israel", "the Soviet Onion"])
+    with pytest.raises(studykit.LoadError) as caught:
+        studykit.load_deck(project.deck())
+    problem = caught.value.problems[0]
+    assert "'the Soviet Onion', which is not an entity of the deck; did you mean 'the Soviet Union'?" in problem.message
+    line = project.deck().read_text(encoding="utf-8").splitlines()[problem.location.line - 1]
+    assert "the Soviet Onion" in line
+
+
+def test_a_fact_can_switch_off_one_template_or_family(make_project):
+    facts = facts_with(**{"ties-cut": {"disable_templates": ["who-did", "true-false"]}})
+    qset = studykit.generate(studykit.load_deck(make_project(facts).deck()))
+    ids = {q.id for q in qset}
+    assert "ties-cut/what-year" in ids
+    assert not {"ties-cut/who-did", "ties-cut/true-false", "ties-cut/true-false-twin"} & ids  # the family: both
+    assert "partition-vote/true-false" in ids or "unsc-vote/true-false" in ids  # other facts keep theirs
+
+
+def test_a_fact_switching_off_an_unknown_template_is_a_located_error(make_project):
+    facts = facts_with(**{"ties-cut": {"disable_templates": ["what-year", "who-dd"]}})
+    project = make_project(facts)
+    with pytest.raises(studykit.LoadError) as caught:
+        studykit.load_deck(project.deck())
+    problem = caught.value.problems[0]
+    assert "fact 'ties-cut': 'disable_templates' names unknown template 'who-dd'; did you mean 'who-did'?" in problem.message
+    assert "who-dd" in project.deck().read_text(encoding="utf-8").splitlines()[problem.location.line - 1]
+
+
+@pytest.mark.parametrize(
+    "sentence, cloze",
+    [
+        ("Early leaders like Yair Lapid signed the fishing accord.", False),  # an example: many fit
+        ("Early leaders such as Yair Lapid signed the fishing accord.", False),
+        ("Then-president of Chile Yair Lapid signed the fishing accord.", False),  # the office names him
+        ("The young Yair Lapid signed the fishing accord.", True),
+    ],
+)
+def test_no_cloze_where_many_answers_fit_the_blank(make_project, sentence, cloze):
+    """Blind review 3: "Early Israeli leaders like _____" (any of several), "then-president of
+    Russia _____" (whoever held the office)."""
+    facts = facts_with()
+    facts.append({
+        "id": "signed", "kind": "event", "actor": "Yair Lapid", "action": "signed the fishing accord",
+        "evidence": [{"source": "report", "quote": sentence}],
+    })
+    document = DOCUMENT + f"\nThe talks began in May. {sentence}\n"
+    qset = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck()))
+    assert ("signed/cloze" in {q.id for q in qset}) is cloze
+
+
+def test_no_cloze_blanks_a_description(make_project):
+    """ "_____ counterpart of his" for "an American": "a US", "American", "a Western" all fit; a
+    speaker the text does not name ("a US official") is a description, never a blank."""
+    facts = facts_with()
+    facts.append({
+        "id": "counterpart", "kind": "statement", "speaker": "a US official", "said": "we helped you into the group for years",
+        "aliases": {"a US official": ["an American counterpart"]},
+        "evidence": [{"source": "report", "quote": "An Israeli said that an American counterpart told him: “we helped you into the group for years.”"}],
+    })
+    document = DOCUMENT + "\nAn Israeli said that an American counterpart told him: “we helped you into the group for years.”\n"
+    qset = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck()))
+    assert "counterpart/who-said" in {q.id for q in qset}
+    assert "counterpart/cloze" not in {q.id for q in qset}
+
+
+def test_an_answer_with_its_article_is_also_accepted_without(make_project):
+    facts = facts_with()
+    facts.append({
+        "id": "envoy", "kind": "event", "actor": "Oman", "action": "sent an envoy",
+        "evidence": [{"source": "report", "quote": "It was an Omani initiative to send an envoy."}],
+        "aliases": {"Oman": ["Omani"]},
+    })
+    document = DOCUMENT + "\nThe talks began in May. It was an Omani initiative to send an envoy.\n"
+    deck = studykit.load_deck(make_project(facts, documents={"report": document}).deck())
+    assert deck.fact("envoy").answer_spellings("an Omani")[:3] == ("an Omani", "Omani", "Oman")
+
+
+def test_wrong_options_for_several_keys_share_what_the_keys_share_and_the_curators_come_first(make_project):
+    """Blind review 3: for "which countries abstained" (China, a permanent member, and India, not),
+    Russia, which vetoed, was offered before the council members the curator listed."""
+    entities = [
+        {"name": "Russia", "type": "country", "groups": ["permanent", "council"]},
+        {"name": "China", "type": "country", "groups": ["permanent", "council"]},
+        {"name": "India", "type": "country", "groups": ["council"]},
+        {"name": "United Arab Emirates", "type": "country", "aliases": ["the UAE"], "groups": ["council"]},
+        {"name": "Brazil", "type": "country", "groups": ["council"]},
+        {"name": "Kenya", "type": "country", "groups": ["council"]},
+        {"name": "the Soviet Union", "type": "country"},
+        {"name": "Israel", "type": "country"},
+        {"name": "Noa Furman", "type": "person"},
+        {"name": "Amos Gilad", "type": "person"},
+        {"name": "Yair Lapid", "type": "person"},
+    ]
+    facts = facts_with(**{"unsc-vote": {"distractors": {"abstained": ["Brazil", "Kenya"]}}})
+    data = deck_data(facts)
+    data["entities"] = entities
+    qset = studykit.generate(studykit.load_deck(make_project(deck=data).deck()))
+    q = qset.by_id("unsc-vote/who-abstained")
+    assert set(q.options) - set(q.answers) == {"Brazil", "Kenya"}, q.options
