@@ -52,7 +52,7 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
                 left, right = document.sentence_around(evidence.start, evidence.end)
                 if _leans_on_the_sentence_before(document.text[left : evidence.start + start]):
                     left = document.sentence_around(max(0, left - 2), max(0, left - 1))[0]  # "He said …": who is he?
-                if any(src == evidence.source and a < right and left < b for src, a, b in ctx.cloze_sentences):
+                if any(a < right and left < b for a, b in ctx.cloze_sentences.get(evidence.source, ())):
                     continue  # another fact's card shows (part of) this sentence already
                 before = document.text[left : evidence.start + start]
                 after = document.text[evidence.start + end : right]
@@ -70,7 +70,7 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
             before, after = _balanced(_without_opener(before), after)
             before = _dateline(ctx, evidence.source) + before
             if document is not None:
-                ctx.cloze_sentences.add((evidence.source, left, right))
+                ctx.cloze_sentences.setdefault(evidence.source, set()).add((left, right))
             return make_question(
                 template,
                 fact,

@@ -38,6 +38,7 @@ from .model import EXCLUDES, KINDS, VOTE_POSITIONS, Deck, Entity, Fact, format_v
 from .model import WrongOption as Option
 from .ordered import FIGURE, factors, nice_step, ordered_values, significant_digits, steps, written_days
 from .vocabulary import deck_subject, deck_subjects
+from .wordcount import WordCounts
 
 #: How many wrong options a single-answer question gets (so 4 options in all).
 WRONG_OPTIONS = 3
@@ -150,6 +151,7 @@ class Pools:
     _numbers: dict[str, set[float]] = field(default_factory=dict)
     _small_corpus: bool = False
     _all_sources: tuple[str, ...] = ()
+    _corpus_words: WordCounts | None = None
 
     @classmethod
     def build(cls, deck: Deck) -> Pools:
@@ -246,10 +248,9 @@ class Pools:
         for source in {e.source for e in fact.evidence}:
             key = (source, name)
             if key not in self._in_document:
-                if source not in self._normalized:
-                    self._normalized[source] = normalize(self.deck.corpus[source].text) if source in self.deck.corpus else ""
+                lowered = self._lowered(source)
                 text = self._normalized[source]
-                self._in_document[key] = any(find_words(s, text) for s in spellings)
+                self._in_document[key] = any(find_words(s, text, lowered=lowered) for s in spellings)
             if self._in_document[key]:
                 return True
         return False
@@ -280,14 +281,20 @@ class Pools:
         seen: the whole corpus when it is small (up to :data:`SMALL_CORPUS` characters), else the
         fact's own sources (counting a large corpus for every name would cost more than it tells);
         with ``own``, the fact's own sources always (a figure means something only where it stands)."""
+        needle = " ".join(text.lower().split())
+        if self._small_corpus and not own and "\0" not in needle:  # the whole corpus, as one text
+            key = ("", "#" + needle)
+            if key not in self._counts:
+                if self._corpus_words is None:
+                    self._corpus_words = WordCounts("\0".join(map(self._lowered, self._all_sources)), indexed=True)
+                self._counts[key] = self._corpus_words.count(needle)
+            return self._counts[key]
         total = 0
         sources = self._all_sources if self._small_corpus and not own else {e.source for e in fact.evidence}
         for source in sources:
-            key = (source, "#" + text)
+            key = (source, "#" + needle)
             if key not in self._counts:
-                haystack = self._lowered(source)
-                needle = " ".join(text.lower().split())
-                self._counts[key] = len(re.findall(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", haystack)) if needle else 0
+                self._counts[key] = WordCounts(self._lowered(source)).count(needle)
             total += self._counts[key]
         return total
 

@@ -37,7 +37,7 @@ class Context:
     seed: int
     #: the sentences earlier facts' clozes show, (source, start, end): one sentence makes one card,
     #: or a learner who sees one card knows the other's answer
-    cloze_sentences: set[tuple[str, int, int]] = field(default_factory=set, compare=False)
+    cloze_sentences: dict[str, set[tuple[int, int]]] = field(default_factory=dict, compare=False)  # source → (start, end)
 
     def rng(self, question_id: str) -> random.Random:
         # str seeds are hashed with SHA-512 by random, so this is stable across processes
