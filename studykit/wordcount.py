@@ -76,3 +76,33 @@ class WordCounts:
             else:
                 at = text.find(needle, at + 1)
         return count
+
+
+_DIGIT_RUN = re.compile(r"(?<!\w)[0-9][0-9,.]*")
+_FIGURE_TEXT = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?")
+
+
+def written_figures(text: str) -> set[float]:
+    """Every figure that a plain number (``1,234``, ``2.5``: digits, thousands commas, a decimal
+    point, as :func:`~studykit.model.format_value` writes one) could be written as in ``text`` as
+    whole words: a superset, so that a figure not in it is surely counted 0 there.
+
+    A whole-word occurrence starts at a digit after a non-word character and ends before one; a
+    comma or a point is not a word character, so every start and end inside a run of digits,
+    commas and points is tried (``234`` stands alone in ``1,234``)."""
+    found: set[float] = set()
+    size = len(text)
+    for match in _DIGIT_RUN.finditer(text):
+        start, end = match.span()
+        run = match.group()
+        ends = [k for k, char in enumerate(run) if char in ",."]
+        if end == size or not _is_word(text[end]):
+            ends.append(len(run))
+        starts = [0, *(k + 1 for k in ends if k + 1 < len(run) and run[k + 1].isdigit())]
+        for s in starts:
+            for e in ends:
+                piece = run[s:e]
+                if e > s and _FIGURE_TEXT.fullmatch(piece):
+                    digits = piece.replace(",", "")
+                    found.add(float(digits) if "." in digits else int(digits))
+    return found
