@@ -13,6 +13,7 @@ a blockquote needs no quotation marks of its own, so none are added.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Sequence
@@ -48,7 +49,12 @@ def is_caption(text: str, start: int, end: int) -> bool:
     """Whether the span lies in a line that reads as a photo caption: it carries a credit
     ("(AP Photo/…)", "Getty", "Photo by …") or a caption label ("Header:"), starts in lower case
     (a fragment), or is one sentence that ends in a dateline ("…, Friday, Feb. 25, 2022.")."""
-    line = _line_of(text, start, end).strip()
+    return _is_caption_line(_line_of(text, start, end).strip())
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_caption_line(line: str) -> bool:
+    # the facts of one paragraph share its line: each line is searched once, not once a fact
     if not line:
         return False
     if _CREDIT.search(line) or _CAPTION_LABEL.match(line) or line[0].islower():
@@ -101,19 +107,34 @@ def _shown_in(sentence: str, card: str) -> bool:
     return bool(words) and (f" {' '.join(words)} " in shown or f" {' '.join(words[1:])} " in shown)
 
 
-def passages(documents: dict[str, Document], evidence: Sequence[Evidence], *, skip: str | None = None) -> list[Passage]:
+_Seen = tuple[tuple[str, int, int], str, bool]
+
+
+def _seen(documents: dict[str, Document], ev: Evidence) -> _Seen:
+    """(the span shown, its text, whether it is a caption) for one piece of evidence."""
+    doc = documents.get(ev.source)
+    if doc is None or doc.text[ev.start : ev.end] != ev.quote:
+        return (ev.source, ev.start, ev.end), " ".join(ev.quote.split()), False
+    start, end, text = _sentence(doc, ev)
+    return (ev.source, start, end), text, is_caption(doc.text, ev.start, ev.end)
+
+
+def passages(
+    documents: dict[str, Document], evidence: Sequence[Evidence], *, skip: str | None = None, memo: dict[Evidence, _Seen] | None = None
+) -> list[Passage]:
     """The passages a card shows for ``evidence``: each quote's whole sentence once (two quotes
     of one sentence show it once), captions left out unless nothing else is left, and a
-    sentence equal to ``skip`` (a cloze's own text) left out."""
+    sentence equal to ``skip`` (a cloze's own text) left out. ``memo`` keeps each piece of
+    evidence's sentence for the next call with the same ``documents`` (a deck's many cards)."""
     found: list[tuple[tuple[str, int, int], Passage]] = []
     skipped = " ".join(skip.split()) if skip else None
     for ev in evidence:
-        doc = documents.get(ev.source)
-        if doc is None or doc.text[ev.start : ev.end] != ev.quote:
-            key, text, caption = (ev.source, ev.start, ev.end), " ".join(ev.quote.split()), False
+        if memo is None:
+            key, text, caption = _seen(documents, ev)
         else:
-            start, end, text = _sentence(doc, ev)
-            key, caption = (ev.source, start, end), is_caption(doc.text, ev.start, ev.end)
+            if ev not in memo:
+                memo[ev] = _seen(documents, ev)
+            key, text, caption = memo[ev]
         if skipped is not None and _shown_in(text.strip("…"), skipped):
             continue
         # a sentence shown already, or inside one shown already, is not shown again
