@@ -107,16 +107,18 @@ def _shown_in(sentence: str, card: str) -> bool:
     return bool(words) and (f" {' '.join(words)} " in shown or f" {' '.join(words[1:])} " in shown)
 
 
-_Seen = tuple[tuple[str, int, int], str, bool]
+_Seen = tuple[tuple[str, int, int], str, "Passage"]
 
 
 def _seen(documents: dict[str, Document], ev: Evidence) -> _Seen:
-    """(the span shown, its text, whether it is a caption) for one piece of evidence."""
+    """(the span shown, its text, its passage) for one piece of evidence."""
     doc = documents.get(ev.source)
     if doc is None or doc.text[ev.start : ev.end] != ev.quote:
-        return (ev.source, ev.start, ev.end), " ".join(ev.quote.split()), False
-    start, end, text = _sentence(doc, ev)
-    return (ev.source, start, end), text, is_caption(doc.text, ev.start, ev.end)
+        key, text, caption = (ev.source, ev.start, ev.end), " ".join(ev.quote.split()), False
+    else:
+        start, end, text = _sentence(doc, ev)
+        key, caption = (ev.source, start, end), is_caption(doc.text, ev.start, ev.end)
+    return key, text, Passage(ev.source, typeset_document(text), caption)
 
 
 def passages(
@@ -130,18 +132,18 @@ def passages(
     skipped = " ".join(skip.split()) if skip else None
     for ev in evidence:
         if memo is None:
-            key, text, caption = _seen(documents, ev)
+            key, text, passage = _seen(documents, ev)
         else:
             if ev not in memo:
                 memo[ev] = _seen(documents, ev)
-            key, text, caption = memo[ev]
+            key, text, passage = memo[ev]
         if skipped is not None and _shown_in(text.strip("…"), skipped):
             continue
         # a sentence shown already, or inside one shown already, is not shown again
         if any(k[0] == key[0] and k[1] <= key[1] and key[2] <= k[2] for k, _ in found):
             continue
         found = [(k, p) for k, p in found if not (k[0] == key[0] and key[1] <= k[1] and k[2] <= key[2])]
-        found.append((key, Passage(ev.source, typeset_document(text), caption)))
+        found.append((key, passage))
     shown = [p for _, p in found]
     if any(not p.caption for p in shown):
         return [p for p in shown if not p.caption]
