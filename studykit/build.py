@@ -26,6 +26,7 @@ from .deck import load_deck
 from .errors import LoadError, Problem, StudykitError, UsageError, display_path
 from .export import EXPORTERS, LMS_FORMATS, Exporter, ExportReport, Output, target_for
 from .fsio import checkpoint, commit, interrupts_deferred
+from .heap import settle
 from .lint import Finding, lint
 from .model import Deck, QuestionSet
 from .questions import generate
@@ -165,8 +166,10 @@ def check(
         try:
             with progress(f"Checking {display_path(path)}", None) as tick:
                 result.deck = load_deck(path, progress=tick)
+            settle()  # the loaded deck is not walked by later collections (in the command)
             with progress(f"Generating questions for {result.deck.id}", len(result.deck.facts)) as tick:
                 result.qset = generate(result.deck, seed=seed, progress=tick)
+            settle()
         except StudykitError as exc:
             result.problems.extend(exc.problems)
             result.qset = None

@@ -9,6 +9,7 @@ never show one as a sentence of the article: the evidence on an Anki card leaves
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["is_caption"]
@@ -37,7 +38,12 @@ def is_caption(text: str, start: int, end: int) -> bool:
     """Whether the span lies in a line that reads as a photo caption: it carries a credit
     ("(AP Photo/…)", "Getty", "Photo by …") or a caption label ("Header:"), starts in lower case
     (a fragment), or is one sentence that ends in a dateline ("…, Friday, Feb. 25, 2022.")."""
-    line = _line_of(text, start, end).strip()
+    return _is_caption_line(_line_of(text, start, end).strip())
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_caption_line(line: str) -> bool:
+    # the facts of one paragraph share its line: each line is searched once, not once a fact
     if not line:
         return False
     if _CREDIT.search(line) or _CAPTION_LABEL.match(line) or line[0].islower():

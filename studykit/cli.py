@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 from typing import Sequence, TextIO
 
-from . import __version__, build
+from . import __version__, build, heap
 from .build import DEFAULT_DECKS, DEFAULT_OUT
 from .errors import ExportError, LoadError, Problem, StudykitError, UsageError, display_path, sorted_problems
 from .export import EXPORTERS, LMS_FORMATS, Exporter, ExportReport
@@ -213,7 +213,7 @@ def _count(text: str) -> int | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; standard output and error that cannot be written are no internal error."""
     try:
-        with guarded():
+        with guarded(), heap.tuned():
             return _run(argv)
     except StreamError as exc:  # standard output failed after the command: at its last flush
         _print_problems(exc.problems, sys.stderr)

@@ -123,11 +123,12 @@ def words_pattern(spelling: str) -> "re.Pattern[str] | None":
     return re.compile(before + re.escape(needle) + after, 0 if acronym else re.IGNORECASE)
 
 
-def find_words(spelling: str, text: str) -> tuple[int, int] | None:
+def find_words(spelling: str, text: str, *, lowered: str | None = None) -> tuple[int, int] | None:
     """Where ``spelling`` first occurs in normalised ``text`` as whole words, or None.
 
     The same rules as :func:`words_pattern`, by plain string search: no regular expression is
-    compiled for each of a large deck's many values.
+    compiled for each of a large deck's many values. ``lowered`` is ``text.lower()`` when the
+    caller has it already (a document asked about many names).
     """
     needle = normalize(spelling)
     if not needle:
@@ -135,7 +136,7 @@ def find_words(spelling: str, text: str) -> tuple[int, int] | None:
     if needle.isupper() and sum(c.isalpha() for c in needle) >= 2:  # an acronym: case counts
         haystack, pin = text, needle
     else:
-        haystack, pin = text.lower(), needle.lower()
+        haystack, pin = text.lower() if lowered is None else lowered, needle.lower()
         if len(haystack) != len(text) or len(pin) != len(needle):  # rare letters change length when lowered
             match = words_pattern(spelling).search(text)  # type: ignore[union-attr]
             return (match.start(), match.end()) if match else None

@@ -38,6 +38,7 @@ from .model import EXCLUDES, KINDS, VOTE_POSITIONS, Deck, Entity, Fact, format_v
 from .model import WrongOption as Option
 from .ordered import FIGURE, factors, nice_step, ordered_values, significant_digits, steps, written_days
 from .vocabulary import deck_subject, deck_subjects
+from .wordcount import written_figures
 
 #: How many wrong options a single-answer question gets (so 4 options in all).
 WRONG_OPTIONS = 3
@@ -151,6 +152,7 @@ class Pools:
     _figures: dict[str, Counter[str]] = field(default_factory=dict)  # source → figure as written → times
     _small_corpus: bool = False
     _all_sources: tuple[str, ...] = ()
+    _written: dict[str, set[float]] = field(default_factory=dict)  # source ('' the corpus) → figures written there
 
     @classmethod
     def build(cls, deck: Deck) -> Pools:
@@ -247,10 +249,9 @@ class Pools:
         for source in {e.source for e in fact.evidence}:
             key = (source, name)
             if key not in self._in_document:
-                if source not in self._normalized:
-                    self._normalized[source] = normalize(self.deck.corpus[source].text) if source in self.deck.corpus else ""
+                lowered = self._lowered(source)
                 text = self._normalized[source]
-                self._in_document[key] = any(find_words(s, text) for s in spellings)
+                self._in_document[key] = any(find_words(s, text, lowered=lowered) for s in spellings)
             if self._in_document[key]:
                 return True
         return False
@@ -510,11 +511,46 @@ class Pools:
             magnitude = nice_step(value)
             steppers = steps(magnitude, 2 * magnitude)  # round steps, as round as the key
         seen = self.document_count(fact, format_number(value))
-        familiar = [v for v in (*self.document_numbers(fact), *near) if value / 4 <= v <= value * 4 and self.document_count(fact, format_number(v)) >= seen]
+        familiar = self._familiar_figures(fact, value, near, seen)
         return ordered_values(
             value, count, rng, taken=taken, curated=curated, preferred=siblings, steppers=steppers, lowest=0, highest=math.inf,
             gap=1.5 if hedged else 1.0, familiar=familiar,
         )
+
+    def _familiar_figures(self, fact: Fact, value: float, near: list[float], seen: int) -> list[float]:
+        """The figures written in the documents, then those of ``near`` (sorted), that are within ×4
+        of the key and written as often as it: the same list as counting each, but a figure of
+        ``near`` is counted only when it is written there at all (:func:`written_figures`)."""
+
+        def familiar(v: float) -> bool:
+            return value / 4 <= v <= value * 4 and self.document_count(fact, format_number(v)) >= seen
+
+        chosen = [v for v in self.document_numbers(fact) if familiar(v)]
+        if seen <= 0:  # every count is at least 0
+            return chosen + [v for v in near if value / 4 <= v <= value * 4]
+        # plain figures ("1,234", "0.5") are looked up among those written; the rest (negative, tiny
+        # or infinite: "-5", "1e-05", "inf") are counted each
+        low, high = bisect.bisect_left(near, 1e-4), bisect.bisect_left(near, math.inf)
+        written = self._written_figures(fact)
+        if len(written) < high - low:
+            hits = sorted({j for w in written if low <= (j := bisect.bisect_left(near, w, low, high)) < high and near[j] == w})
+            plain = [near[j] for j in hits]
+        else:
+            plain = [v for v in near[low:high] if v in written]
+        return chosen + [v for v in (*near[:low], *plain, *near[high:]) if familiar(v)]
+
+    def _written_figures(self, fact: Fact) -> set[float]:
+        """:func:`written_figures` of the documents :meth:`document_count` counts in for the fact."""
+        if self._small_corpus:
+            if "" not in self._written:
+                self._written[""] = written_figures("\0".join(map(self._lowered, self._all_sources)))
+            return self._written[""]
+        found: set[float] = set()
+        for source in {e.source for e in fact.evidence}:
+            if source not in self._written:
+                self._written[source] = written_figures(self._lowered(source))
+            found |= self._written[source]
+        return found
 
     def _since(self, fact: Fact) -> list[int]:
         """The years the fact's actor or body began to exist (no event before them)."""

@@ -18,27 +18,36 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_benchmark_reports_every_phase():
+def test_benchmark_reports_every_row():
+    """Every phase with its floor, the rebuild, the old floor, the commands and the targets (no time is asserted)."""
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--facts", "200", "--repeat", "1", "--no-check"],
+        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--facts", "100,200", "--repeat", "1", "--check-sizes", "100",
+         "--markdown"],
         capture_output=True, text=True, cwd=ROOT, timeout=600,
     )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    (size,) = report["sizes"]
-    assert size["facts"] == 200
-    assert size["questions"] > 200
-    for phase in ("load", "generate", "apkg", "html", "json", "lint"):
-        assert phase in size["seconds"]
-        value = size["seconds"][phase]
-        assert value is None or value >= 0
-        if value is None:
-            assert phase in size["notes"]
+    small, size = report["sizes"]
+    assert size["facts"] == 200 and size["questions"] > 200
+    for phase in ("load", "generate", "apkg", "html", "json", "moodle", "qti", "gift"):
+        row = size["phases"][phase]
+        assert row["cpu"] > 0 and row["wall"] > 0 and row["floor_cpu"] > 0 and row["floor_wall"] > 0, phase
+        assert row["ratio_cpu"] > 0
+    for phase in ("lint_errors", "lint"):
+        assert size["phases"][phase]["cpu"] > 0
+    assert size["total_cpu"] > 0 and size["floor_cpu"] > 0 and size["ratio_cpu"] > 0 and size["ratio_wall"] > 0
+    assert set(size["rebuild"]["phases"]) == {"load", "generate", "apkg", "html", "json"} and size["rebuild"]["total_cpu"] > 0
     for phase in ("yaml_parse", "genanki_write"):
-        assert size["floor_seconds"][phase] > 0
-    assert size["total"] > 0 and size["floor"] > 0
-    assert abs(size["ratio"] - size["total"] / size["floor"]) < 0.05
-    assert 10 < size["peak_rss_mib"] < 4096
+        assert size["legacy_floor"]["phases"][phase]["cpu"] > 0
+    for key in ("peak_rss_mib", "peak_rss_lms_mib"):
+        assert 10 < size[key] < 4096
+    assert 10 < size["rebuild"]["peak_rss_mib"] < 4096
+    assert report["scaling"]["large"] == 200 and report["scaling"]["cpu"] > 0
+    (command,) = report["commands"]
+    assert command["facts"] == 100 and command["check"]["wall"] > 0 and command["lint"]["cpu"] > 0
+    assert report["check_bundled_deck"]["wall"] > 0
+    assert any(t["target"].startswith("time(200)/time(100)") for t in report["targets"])
+    assert "| **build**" in done.stderr and "| target |" in done.stderr
 
 
 class _FakeTerminal(io.StringIO):

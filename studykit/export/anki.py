@@ -62,7 +62,7 @@ from ..fsio import commit
 from ..model import Fact, Question, QuestionSet
 from ..phrasing import typeset_document
 from .anki_ledger import LEDGER_FORMAT, content_hash, ledger_text, read_ledger, stamp
-from .anki_package import package_writer
+from .anki_package import NoteRow, package_writer
 from .base import Content, Output
 from .evidence import passages
 
@@ -250,7 +250,7 @@ def _instruction(question: Question) -> str:
     return "" if not text or already in question.prompt.casefold() else esc(text)
 
 
-def _evidence_html(qset: QuestionSet, question: Question, *, skip_quote: str | None = None) -> tuple[str, str, list[str]]:
+def _evidence_html(qset: QuestionSet, question: Question, *, skip_quote: str | None = None, memo: dict | None = None) -> tuple[str, str, list[str]]:
     """(Source field, Quote field, source ids) for a question's evidence.
 
     Each quote is shown as its whole sentence(s), photo captions left out, typeset
@@ -265,7 +265,7 @@ def _evidence_html(qset: QuestionSet, question: Question, *, skip_quote: str | N
             order.append(evidence.source)
     numbered = len(order) > 1
     quotes = []
-    for passage in passages(deck.corpus.documents, question.evidence, skip=skip_quote):
+    for passage in passages(deck.corpus.documents, question.evidence, skip=skip_quote, memo=memo):
         mark = f"<sup>[{order.index(passage.source) + 1}]</sup>" if numbered else ""
         label = '<span class="sk-caption">Photo caption:</span> ' if passage.caption else ""
         quotes.append(f'<blockquote dir="auto">{label}{esc(passage.text)}{mark}</blockquote>')
@@ -331,11 +331,12 @@ def _plan(qset: QuestionSet) -> tuple[list[_Planned], str, dict[str, str]]:
     facts: dict[str, Fact] = {f.id: f for f in deck.facts}
     topic_decks: dict[str, str] = {}
     rendered: dict[tuple, tuple[str, str, list[str]]] = {}  # the questions of one fact share their evidence
+    sentences: dict = {}  # and each piece of evidence its sentence (a cloze skips its own)
 
     def evidence_html(question: Question, skip_quote: str | None = None) -> tuple[str, str, list[str]]:
         key = (question.evidence, skip_quote)
         if key not in rendered:
-            rendered[key] = _evidence_html(qset, question, skip_quote=skip_quote)
+            rendered[key] = _evidence_html(qset, question, skip_quote=skip_quote, memo=sentences)
         return rendered[key]
 
     planned: list[_Planned] = []
@@ -431,17 +432,6 @@ class _Model(genanki.Model):
 
     def to_json(self, timestamp: float, deck_id: int) -> dict:
         return super().to_json(self.mod, deck_id)
-
-
-class _Note(genanki.Note):
-    """A genanki note whose ``mod`` (and its cards') is its own, not the package timestamp."""
-
-    def __init__(self, *args: Any, mod: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.mod = mod
-
-    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
-        super().write_to_db(cursor, self.mod, deck_id, id_gen)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -589,6 +579,7 @@ class AnkiExporter:
             used_ids.add(deck_id)
             decks[name] = genanki.Deck(deck_id, name, description=esc(qset.deck.description) if name == root else "")
 
+        rows: dict[str, list[NoteRow]] = {name: [] for name in decks}  # each note's own mod, its cards' too
         counts = {"new": 0, "changed": 0, "unchanged": 0}
         note_entries: dict[str, dict[str, Any]] = {}
         mods = [entry["mod"] for entry in type_entries.values()]
@@ -597,32 +588,14 @@ class AnkiExporter:
             counts[status] += 1
             mods.append(mod)
             note_entries[item.guid] = {"hash": item.hash, "id": item.question.id, "mod": mod, "type": item.note_type.key}
-            decks[item.deck_name].add_note(
-                _Note(
-                    model=models[item.note_type.key],
-                    fields=list(item.fields),
-                    tags=list(item.tags),
-                    guid=item.guid,
-                    due=position,
-                    mod=mod,
-                )
-            )
+            rows[item.deck_name].append(NoteRow(models[item.note_type.key], item.fields, item.tags, item.guid, position, mod))
         retired_counts = {True: 0, False: 0}
         for offset, gone in enumerate(retired):
             mod, _ = stamp(ledger["notes"].get(gone.guid), gone.hash, stamp_now)
             retired_counts[gone.earlier] += 1
             mods.append(mod)
             note_entries[gone.guid] = {**gone.entry, "mod": mod}
-            decks[retired_deck].add_note(
-                _Note(
-                    model=models[gone.note_type.key],
-                    fields=list(gone.fields),
-                    tags=list(gone.tags),
-                    guid=gone.guid,
-                    due=len(planned) + offset,
-                    mod=mod,
-                )
-            )
+            rows[retired_deck].append(NoteRow(models[gone.note_type.key], gone.fields, gone.tags, gone.guid, len(planned) + offset, mod))
         timestamp = max(mods, default=stamp_now)
 
         new_ledger = {
@@ -646,7 +619,7 @@ class AnkiExporter:
             timestamp=timestamp,
             first_build=not ledger["notes"],
         )
-        files: dict[Path, Content] = {path: package_writer(list(decks.values()), timestamp), ledger_path: ledger_text(new_ledger)}
+        files: dict[Path, Content] = {path: package_writer([(decks[name], rows[name]) for name in decks], timestamp), ledger_path: ledger_text(new_ledger)}
         return Output(self.name, files, summary=report.summary(), details=report)
 
 

@@ -32,11 +32,13 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+_COMPACT = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
 def ledger_text(ledger: Mapping[str, Any]) -> str:
     """The ledger as JSON with one note a line: quick to write, and a rebuild's diff shows the notes it changed."""
 
-    def compact(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    compact = _COMPACT.encode  # json.dumps(value, ensure_ascii=False, sort_keys=True), one encoder for every note
 
     notes = ledger["notes"]
     note_lines = ",\n".join(f"  {compact(guid)}: {compact(notes[guid])}" for guid in sorted(notes))

@@ -72,26 +72,43 @@ def _shown_in(sentence: str, card: str) -> bool:
     return bool(words) and (f" {' '.join(words)} " in shown or f" {' '.join(words[1:])} " in shown)
 
 
-def passages(documents: dict[str, Document], evidence: Sequence[Evidence], *, skip: str | None = None) -> list[Passage]:
+_Seen = tuple[tuple[str, int, int], str, "Passage"]
+
+
+def _seen(documents: dict[str, Document], ev: Evidence) -> _Seen:
+    """(the span shown, its text, its passage) for one piece of evidence."""
+    doc = documents.get(ev.source)
+    if doc is None or doc.text[ev.start : ev.end] != ev.quote:
+        key, text, caption = (ev.source, ev.start, ev.end), " ".join(ev.quote.split()), False
+    else:
+        start, end, text = _sentence(doc, ev)
+        key, caption = (ev.source, start, end), is_caption(doc.text, ev.start, ev.end)
+    return key, text, Passage(ev.source, typeset_document(text), caption)
+
+
+def passages(
+    documents: dict[str, Document], evidence: Sequence[Evidence], *, skip: str | None = None, memo: dict[Evidence, _Seen] | None = None
+) -> list[Passage]:
     """The passages a card shows for ``evidence``: each quote's whole sentence once (two quotes
     of one sentence show it once), captions left out unless nothing else is left, and a
-    sentence equal to ``skip`` (a cloze's own text) left out."""
+    sentence equal to ``skip`` (a cloze's own text) left out. ``memo`` keeps each piece of
+    evidence's sentence for the next call with the same ``documents`` (a deck's many cards)."""
     found: list[tuple[tuple[str, int, int], Passage]] = []
     skipped = " ".join(skip.split()) if skip else None
     for ev in evidence:
-        doc = documents.get(ev.source)
-        if doc is None or doc.text[ev.start : ev.end] != ev.quote:
-            key, text, caption = (ev.source, ev.start, ev.end), " ".join(ev.quote.split()), False
+        if memo is None:
+            key, text, passage = _seen(documents, ev)
         else:
-            start, end, text = _sentence(doc, ev)
-            key, caption = (ev.source, start, end), is_caption(doc.text, ev.start, ev.end)
+            if ev not in memo:
+                memo[ev] = _seen(documents, ev)
+            key, text, passage = memo[ev]
         if skipped is not None and _shown_in(text.strip("…"), skipped):
             continue
         # a sentence shown already, or inside one shown already, is not shown again
         if any(k[0] == key[0] and k[1] <= key[1] and key[2] <= k[2] for k, _ in found):
             continue
         found = [(k, p) for k, p in found if not (k[0] == key[0] and key[1] <= k[1] and k[2] <= key[2])]
-        found.append((key, Passage(ev.source, typeset_document(text), caption)))
+        found.append((key, passage))
     shown = [p for _, p in found]
     if any(not p.caption for p in shown):
         return [p for p in shown if not p.caption]

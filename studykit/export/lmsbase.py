@@ -86,10 +86,12 @@ class Findings:
 
     def __init__(self) -> None:
         self._ids: dict[str, list[str]] = {}
+        self._seen: set[tuple[str, str]] = set()  # a set beside each list: a deck's every cloze is one finding
 
     def add(self, message: str, question: Question) -> None:
         ids = self._ids.setdefault(message, [])
-        if question.id not in ids:
+        if (message, question.id) not in self._seen:
+            self._seen.add((message, question.id))
             ids.append(question.id)
 
     def ids(self, message: str) -> list[str]:

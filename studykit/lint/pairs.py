@@ -43,13 +43,25 @@ def near_identical(questions: tuple[Question, ...]) -> Found:
         if q.type != "true_false":
             by_family[q.family].append(q)
     for group in by_family.values():
-        for i, j in candidate_pairs([q.prompt for q in group]):
-            a, b = group[i], group[j]
-            if a.answers == b.answers or abs(len(a.prompt) - len(b.prompt)) > 10:
-                continue
-            matcher = difflib.SequenceMatcher(None, a.prompt, b.prompt)
-            if matcher.quick_ratio() > 0.95 and matcher.ratio() > 0.95:  # quick_ratio is a cheap upper bound
-                yield "L010", f"stem is near-identical to {b.id!r} but the answer differs", a.id
+        pairs = [(i, j) for i, j in candidate_pairs([q.prompt for q in group])
+                 if group[i].answers != group[j].answers and abs(len(group[i].prompt) - len(group[j].prompt)) <= 10]
+        # one matcher per second stem (difflib indexes its second sequence; set_seq1 is cheap),
+        # the pairs still compared as (a, b) and reported in their order
+        partners: dict[int, list[int]] = defaultdict(list)
+        for i, j in pairs:
+            partners[j].append(i)
+        close: set[tuple[int, int]] = set()
+        matcher = difflib.SequenceMatcher(None)
+        for j, firsts in partners.items():
+            matcher.set_seq2(group[j].prompt)
+            for i in firsts:
+                matcher.set_seq1(group[i].prompt)
+                # real_quick_ratio >= quick_ratio >= ratio: cheap upper bounds first
+                if matcher.real_quick_ratio() > 0.95 and matcher.quick_ratio() > 0.95 and matcher.ratio() > 0.95:
+                    close.add((i, j))
+        for i, j in pairs:
+            if (i, j) in close:
+                yield "L010", f"stem is near-identical to {group[j].id!r} but the answer differs", group[i].id
 
 
 def interference(questions: tuple[Question, ...], vocab: Vocabulary) -> Found:
@@ -126,9 +138,8 @@ def candidate_pairs(texts: list[str], *, ratio: float = 0.95) -> list[tuple[int,
         spoiled = _Q * max(1, math.ceil(share * len(texts[j])))
         if len(gs) <= spoiled:
             short.append(j)
-        for g in sorted(gs, key=lambda g: (rarity[g], g))[: spoiled + 1]:
-            if rarity[g] > _COMMON:
-                break
+        # the rarest first; a gram in more than _COMMON texts ends the list (all after it are as common)
+        for _, g in sorted([(n, g) for g in gs if (n := rarity[g]) <= _COMMON])[: spoiled + 1]:
             pairs.update((i, j) for i in index[g])
             index[g].append(j)
     pairs.update((i, j) for n, i in enumerate(short) for j in short[n + 1 :])
@@ -137,10 +148,10 @@ def candidate_pairs(texts: list[str], *, ratio: float = 0.95) -> list[tuple[int,
 
 def _grams(text: str) -> list[tuple[str, int]]:
     """The q-grams of a text as a set: each gram with its occurrence number (a multiset made a set)."""
-    seen: Counter[str] = Counter()
+    seen: dict[str, int] = {}
     result = []
     for k in range(len(text) - _Q + 1):
         gram = text[k : k + _Q]
-        seen[gram] += 1
-        result.append((gram, seen[gram]))
+        seen[gram] = n = seen.get(gram, 0) + 1
+        result.append((gram, n))
     return result
