@@ -31,7 +31,8 @@ filler prose around them). Then, ``--repeat`` times, alternating, each in a fres
              genanki writing as many minimal notes as the build wrote.
 
 Then ``studykit check`` and ``studykit lint`` as commands (CPU and wall, imports included) on decks
-of ``--check-sizes`` facts, and ``studykit check`` of the bundled deck.
+of ``--check-sizes`` facts, ``studykit quiz`` of every question on decks of ``--quiz-sizes`` facts
+(it must grow linearly), and ``studykit check`` of the bundled deck.
 
 Prints one JSON object (``--markdown`` adds the README's tables on standard error): per size the
 median of each figure, the build's total against the sum of the floors, each phase's ratio, the
@@ -581,6 +582,18 @@ def command_times(sizes: list[int], repeat: int) -> list[dict]:
     return rows
 
 
+def quiz_times(sizes: list[int], repeat: int) -> list[dict]:
+    """``studykit quiz DECK`` (a quiz of every question, its key and every source page; imports,
+    load and generation included) of a synthetic deck of each size: it must grow linearly."""
+    rows = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="studykit-bench-quiz-") as tmp:
+            deck = generate_project(Path(tmp) / "project", n)
+            runs = [_command_seconds(["quiz", str(deck), "--out", str(Path(tmp) / f"quiz-{i}")]) for i in range(repeat)]
+            rows.append({"facts": n, "cpu": _median([r[0] for r in runs]), "wall": _median([r[1] for r in runs]), "exit_code": runs[-1][2]})
+    return rows
+
+
 def check_time(repeat: int) -> dict:
     """``python -m studykit check`` of the bundled deck (imports included)."""
     if not BUNDLED_DECK.is_file():
@@ -617,6 +630,11 @@ def targets(report: dict) -> list[dict]:
         if 50000 in checks:
             value = round(checks[50000]["check"]["cpu"] / checks[5000]["check"]["cpu"], 2)
             add("check(50,000)/check(5,000) (CPU; linear is 10)", value, 10.5, value <= 10.5)
+    quizzes = sorted(report.get("quizzes", []), key=lambda row: row["facts"])
+    if len(quizzes) >= 2 and quizzes[-1]["facts"] == 2 * quizzes[-2]["facts"]:
+        small, large = quizzes[-2], quizzes[-1]
+        value = round(large["cpu"] / small["cpu"], 2)
+        add(f"quiz of every question: time({large['facts']})/time({small['facts']}) (CPU)", value, TARGET_SCALING, value <= TARGET_SCALING)
     bundled = report.get("check_bundled_deck", {})
     if bundled.get("wall") is not None:
         add("studykit check of the bundled deck (s, wall)", bundled["wall"], TARGET_CHECK_BUNDLED, bundled["wall"] < TARGET_CHECK_BUNDLED)
@@ -648,6 +666,10 @@ def markdown(report: dict) -> str:
         for row in report["commands"]:
             check, lint = row["check"], row["lint"]
             lines.append(f"| {row['facts']:,} | {check['cpu']:.2f} ({check['wall']:.2f}) | {lint['cpu']:.2f} ({lint['wall']:.2f}) |")
+    if report.get("quizzes"):
+        lines += ["\n| facts | quiz of every question, CPU (wall) |", "|---:|---:|"]
+        for row in report["quizzes"]:
+            lines.append(f"| {row['facts']:,} | {row['cpu']:.2f} ({row['wall']:.2f}) |")
     lines += ["\n| target | measured | limit | met? |", "|---|---:|---:|---|"]
     for row in report["targets"]:
         met = {True: "met", False: "**not met**", None: "not measured"}[row["met"]]
@@ -660,6 +682,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--facts", default="50000", help="comma-separated deck sizes (default: 50000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per size; medians are reported (default: 3)")
     parser.add_argument("--check-sizes", default="5000,50000", help="deck sizes for 'studykit check' and 'lint' ('' for none; default: 5000,50000)")
+    parser.add_argument("--quiz-sizes", default="4000,8000", help="deck sizes for 'studykit quiz' of every question ('' for none; default: 4000,8000)")
     parser.add_argument("--no-lms", action="store_true", help="skip the LMS exports")
     parser.add_argument("--quick", action="store_true", help="a small run: 2,000 facts, one repeat, check of 2,000")
     parser.add_argument("--no-check", action="store_true", help="skip timing 'studykit check' on the bundled deck")
@@ -686,6 +709,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sizes = [2000] if args.quick else [int(s.replace("_", "")) for s in args.facts.split(",") if s.strip()]
     check_sizes = [2000] if args.quick else [int(s.replace("_", "")) for s in args.check_sizes.split(",") if s.strip()]
+    quiz_sizes = [1000, 2000] if args.quick else [int(s.replace("_", "")) for s in args.quiz_sizes.split(",") if s.strip()]
     repeat = 1 if args.quick else max(1, args.repeat)
     report: dict = {"python": sys.version.split()[0], "cpus": os.cpu_count(), "sizes": []}
     for n in sizes:
@@ -698,6 +722,7 @@ def main(argv: list[str] | None = None) -> int:
         report["scaling"] = {"large": largest, "small": largest // 2, "cpu": round(large["total_cpu"] / small["total_cpu"], 2),
                              "wall": round(large["total_wall"] / small["total_wall"], 2)}
     report["commands"] = command_times(check_sizes, repeat)
+    report["quizzes"] = quiz_times(quiz_sizes, repeat)
     if not args.no_check:
         report["check_bundled_deck"] = check_time(repeat)
     report["targets"] = targets(report)

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_benchmark_reports_every_row():
     """Every phase with its floor, the rebuild, the old floor, the commands and the targets (no time is asserted)."""
     done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--facts", "100,200", "--repeat", "1", "--check-sizes", "100",
+        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--facts", "100,200", "--repeat", "1", "--check-sizes", "100", "--quiz-sizes", "100,200",
          "--markdown"],
         capture_output=True, text=True, cwd=ROOT, timeout=600,
     )
@@ -46,8 +46,10 @@ def test_benchmark_reports_every_row():
     (command,) = report["commands"]
     assert command["facts"] == 100 and command["check"]["wall"] > 0 and command["lint"]["cpu"] > 0
     assert report["check_bundled_deck"]["wall"] > 0
+    assert [(q["facts"], q["exit_code"]) for q in report["quizzes"]] == [(100, 0), (200, 0)] and report["quizzes"][1]["cpu"] > 0
+    assert any(t["target"].startswith("quiz of every question: time(200)/time(100)") for t in report["targets"])
     assert any(t["target"].startswith("time(200)/time(100)") for t in report["targets"])
-    assert "| **build**" in done.stderr and "| target |" in done.stderr
+    assert "| **build**" in done.stderr and "| target |" in done.stderr and "| quiz of every question" in done.stderr
 
 
 class _FakeTerminal(io.StringIO):
