@@ -41,6 +41,7 @@ _HEAD_OF_STATE = re.compile(
 _EXAMPLE_SLOT = re.compile(r"\b(?i:like|such as|including|among them|for example|e\.g\.),?\s*$")
 _ARTICLE_BEFORE = re.compile(r"(?:^|(?<=\s))(an?)(\s+)$", re.I)
 _ARTICLE_FIRST = re.compile(r"an?\s", re.I)
+_NAMED_AFTER = re.compile(r"\s+[A-Z]")
 
 
 def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
@@ -75,6 +76,8 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
                 continue  # "President _____" in a dated article: whoever held the office, not the document
             if _EXAMPLE_SLOT.search(before):
                 continue  # "leaders like _____": any of several examples fits
+            if answer_type == "year" and _NAMED_AFTER.match(after) and re.search(r"\b[Tt]he\s*$", before):
+                continue  # "the _____ Six-Day War": the year is part of a famous event's name
             article = _ARTICLE_BEFORE.search(before)
             if article:  # "an _____" would give the first sound away: the article goes into the blank
                 before, deleted = before[: article.start()], f"{article.group(1)} {deleted}"
@@ -192,6 +195,16 @@ def _targets(fact: Fact, ctx: Context) -> list[tuple[str, str]]:
     if f.get("date"):
         targets.append((str(year_of(f["date"])), "year"))
     return targets
+
+
+def named_as_example(fact: Fact, name: str) -> bool:
+    """Whether a quote names ``name`` as one example of several ("leaders like David Ben Gurion"):
+    a question asking who did it then has other right answers."""
+    for evidence in fact.evidence:
+        found = _find_spelling(evidence.quote, fact.spellings(name))
+        if found is not None and _EXAMPLE_SLOT.search(evidence.quote[: found[0]]):
+            return True
+    return False
 
 
 def _find_spelling(text: str, spellings: tuple[str, ...]) -> tuple[int, int] | None:

@@ -104,9 +104,12 @@ def explain(fact: Fact) -> str:
     if fact.kind == "event":
         return typeset(with_time(f"{f['actor']} {f['action']}", date))
     if fact.kind == "stance":
-        source = f"According to {f['according_to']}, " if "according_to" in f else ""
-        # "a reason": a source that gives one of several reasons is not made to say it gave the only one
-        return typeset(sentence(f"{source}{f['actor']} {f['position']}{anchor(fact)}") + " A reason given: " + sentence(lower_first(f["rationale"])))
+        source = f"according to {f['according_to']}, " if "according_to" in f else ""
+        # the time in front: at the end it would attach to the last noun ("… over its takeover of
+        # Crimea in April 2014"); "a reason": a source that gives one of several is not made to say
+        # it gave the only one
+        said = with_time(f"{source}{f['actor']} {f['position']}", date) if date else sentence(capitalise(f"{source}{f['actor']} {f['position']}"))
+        return typeset(said + " A reason given: " + sentence(lower_first(f["rationale"])))
     if fact.kind == "statement":
         role = f", {f['role']}," if "role" in f else ""
         return typeset(with_time(f"{f['speaker']}{role} said “{_words(f['said'])}”{_context(fact)}", date))
@@ -272,9 +275,11 @@ def _who_voted(position: str) -> Callable[[Template, Fact, Context], Question | 
 
 
 def _who_did(template: Template, fact: Fact, ctx: Context) -> Question | None:
+    from .cloze import named_as_example
+
     f = fact.fields
-    if about_the_subject(ctx, [f["actor"]]):
-        return None
+    if about_the_subject(ctx, [f["actor"]]) or named_as_example(fact, f["actor"]):
+        return None  # "leaders like Ben Gurion": he is one of several who did it
     answer_type = ctx.deck.entity_type(f["actor"], "actor")
     stem = asked(fact, f"{who_word(answer_type, False)} {f['action']}?")
     curated = [(w, "the curator lists it as not the actor") for w in fact.distractors.get("actor", ())]
@@ -388,7 +393,8 @@ def _vote_pair(fact: Fact, ctx: Context, question_id: str) -> tuple[str, str, li
                           if a not in fact.fields.get(position, ()) and p.startswith("recorded")]
             wrong = ctx.pools.rank_entities(fact, [actor], candidates, stem=stem, rank=rank,
                                             same_vote=frozenset(ctx.pools.positions.get(vote_key(fact), {})))
-            score = (len(wrong) > 0, -len(fact.fields[position]), rank(position + actor))
+            # not the deck's subject ("Russia vetoed the draft against its own troops" tells nothing)
+            score = (len(wrong) > 0, actor not in ctx.pools.subjects, -len(fact.fields[position]), rank(position + actor))
             if best is None or score > best[0]:
                 best = (score, position, actor, wrong)
     if best is None:
@@ -427,7 +433,10 @@ def _true_false(template: Template, fact: Fact, ctx: Context) -> Question | None
 def _true_false_twin(template: Template, fact: Fact, ctx: Context) -> Question | None:
     """The false twin: the true statement with one discriminating value swapped for a plausible
     one the documents refute (another actor's recorded vote, another speaker, or another year for
-    an event that happened once) — never one only the curator's word makes false."""
+    an event that happened once, or for a stance, a reason its source did not give) — never one
+    only the curator's word makes false."""
+    if fact.kind == "stance":
+        return _stance_twin(template, fact, ctx)
     if not _tf_subject(fact):
         return None
     f = fact.fields
@@ -456,6 +465,22 @@ def _true_false_twin(template: Template, fact: Fact, ctx: Context) -> Question |
         return None
     statement = with_time(f"{speakers[0].value} said “{_words(f['said'])}”{_context(fact)}", f.get("date"))
     return true_false(template, fact, statement, False, proof=speakers[0].proof)
+
+
+def _stance_twin(template: Template, fact: Fact, ctx: Context) -> Question | None:
+    """ "According to <source>, one reason <actor> <position> was that <a wrong reason>": false by
+    the source, which gave another reason. Only a curated wrong reason (written for this actor
+    and position, and noted why it is not the source's) and only with its source named: another
+    stance's reason may be this one's too, and without "according to" only the curator's word
+    would make it false."""
+    f = fact.fields
+    wrong = [r for r in dict.fromkeys(fact.distractors.get("rationale", ())) if fold(r) != fold(f["rationale"])]
+    if not wrong or "according_to" not in f:
+        return None
+    reason = ctx.ranked(f"{fact.id}/{template.id}", wrong)[0]
+    statement = f"according to {f['according_to']}, one reason {f['actor']} {f['position']} was that {lower_first(reason)}"
+    statement = with_time(statement, f["date"]) if f.get("date") else capitalise(statement)
+    return true_false(template, fact, statement, False, proof="its source gave another reason")
 
 
 # --- the library -----------------------------------------------------------------------------------
@@ -489,7 +514,8 @@ def _templates() -> dict[str, Template]:
         Template("how-many", "how-many", ("quantity",), _how_many, "How many …? Numeric options in ascending order."),
         Template("who-said", "who-said", ("statement",), _who_said, "Who said these words? Wrong options: speakers of the same role."),
         Template("true-false", "true-false", ("vote", "event", "statement"), _true_false, "A true statement built from the fact."),
-        Template("true-false-twin", "true-false", ("vote", "event", "statement"), _true_false_twin, "A false twin: one part swapped for a refuted one."),
+        Template("true-false-twin", "true-false", ("vote", "event", "statement", "stance"), _true_false_twin,
+                 "A false twin: one part swapped for a refuted one."),
         Template("cloze", "cloze", ("vote", "event", "stance", "statement", "quantity"), make_cloze, "The sentence with a rare key entity or figure deleted."),
     ]
     return {t.id: t for t in table}

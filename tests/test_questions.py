@@ -597,3 +597,57 @@ def test_wrong_options_for_several_keys_share_what_the_keys_share_and_the_curato
     qset = studykit.generate(studykit.load_deck(make_project(deck=data).deck()))
     q = qset.by_id("unsc-vote/who-abstained")
     assert set(q.options) - set(q.answers) == {"Brazil", "Kenya"}, q.options
+
+
+def test_no_who_question_on_one_example_of_several(make_project):
+    """Blind review 4: "Early Israeli leaders like David Ben Gurion had lived in Russia": asking
+    who did it has other right answers (Meir, Sharett …)."""
+    facts = facts_with()
+    facts.append({
+        "id": "lived", "kind": "event", "actor": "Yair Lapid", "action": "had lived abroad and learned Russian",
+        "distractors": {"actor": ["Amos Gilad", "Noa Furman"]},
+        "evidence": [{"source": "report", "quote": "Leaders like Yair Lapid had lived abroad and learned Russian."}],
+    })
+    document = DOCUMENT + "\nLeaders like Yair Lapid had lived abroad and learned Russian.\n"
+    qset = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck()))
+    assert "lived/who-did" not in {q.id for q in qset}
+
+
+def test_no_cloze_blanks_the_year_in_an_events_name(make_project):
+    """ "The _____ Six-Day War": the year of a famous war is general knowledge."""
+    facts = facts_with(**{"ties-cut": {"distractors": {"actor": ["India", "China"]}}})
+    qset = studykit.generate(studykit.load_deck(make_project(facts).deck()))
+    # the fixture's quote: "The 1967 Six-Day War marked a pivotal moment as the Soviet Union cut …"
+    assert "ties-cut/cloze" not in {q.id for q in qset} or qset.by_id("ties-cut/cloze").answers != ("1967",)
+
+
+def test_a_stances_explanation_puts_its_time_first(make_project):
+    facts = facts_with(strike={"date": "2014-04", "paraphrase": ["date"]})
+    qset = studykit.generate(studykit.load_deck(make_project(facts).deck()))
+    assert qset.by_id("strike/which-rationale").explanation == (
+        "In April 2014, according to an official, Israel stayed away from the vote. A reason given: A diplomats’ strike."
+    )
+
+
+def test_a_votes_true_statement_is_not_about_the_decks_subject(make_project):
+    """ "Russia vetoed the draft demanding its own withdrawal" is guessed from what the deck is about."""
+    qset = studykit.generate(studykit.load_deck(make_project(title="Russia at the UN").deck()))
+    statement = qset.by_id("unsc-vote/true-false").prompt
+    assert "Russia vetoed" not in statement and "abstained" in statement, statement
+
+
+def test_a_stance_has_a_false_twin_from_a_curated_reason_its_source_did_not_give(make_project):
+    """A stance's false twin: a reason written for this actor and position, attributed to the source
+    that gave another; without curated reasons, or without a named source, none."""
+    wrong = ["an election was near", "the treaty forbade it"]
+    facts = facts_with(strike={"distractors": {"rationale": list(wrong)}}, airspace={"distractors": {"rationale": list(wrong)}})
+    del facts[[f["id"] for f in facts].index("airspace")]["according_to"]
+    qset = studykit.generate(studykit.load_deck(make_project(facts).deck()))
+    twin = qset.by_id("strike/true-false-twin")
+    assert twin.answers == ("False",) and twin.type == "true_false"
+    assert re.fullmatch(r"True or false: According to an official, one reason Israel stayed away from the vote was that "
+                        r"(an election was near|the treaty forbade it)\.", twin.prompt), twin.prompt
+    ids = {q.id for q in qset}
+    assert "airspace/true-false-twin" not in ids  # no source named: only the curator's word
+    assert "weapons/true-false-twin" not in ids  # no curated reasons: another stance's may be this one's too
+    assert "strike/true-false" not in ids  # the true reason is asked as a choice, not as a statement

@@ -123,7 +123,10 @@ def test_a_version_with_a_count_has_no_leaks_and_one_question_per_fact(bundled, 
     assert len(picked) == 30 and plan.shortfall == 0 and plan.message() is None
     assert len({q.fact for q in picked}) == 30
     assert [(a.id, b.id, why) for a, b in itertools.combinations(picked, 2) if (why := leaks(a, b, deck))] == []
-    assert {q.family for q in picked} == {q.family for q in qset}
+    # every family the deck asks often enough to survive the sheet's rules (a family of three
+    # year questions may lose all three: a key in the header, the same key as another question)
+    common = {family for family, n in Counter(q.family for q in qset).items() if n >= 5}
+    assert common <= {q.family for q in picked}, common - {q.family for q in picked}
     # answering "True" to every true/false question must not pay: the keys are within one
     keys = Counter(q.answers[0] for q in picked if q.type == "true_false")
     assert sum(keys.values()) >= 2 and abs(keys["True"] - keys["False"]) <= 1, keys
