@@ -503,7 +503,9 @@ class Pools:
             steppers = steps(2, 3, 5)
         elif hedged or not whole:  # estimates and fractional figures: other magnitudes, as round as the key
             digits = significant_digits(value) if hedged else max(2, significant_digits(value))
-            ratios = (1.5, 2.0, 2.5, 3.0) if hedged else (1.25, 1.5, 2.0)
+            # at most ×2 a step: three steps of ×3 put a wrong figure 27 times the key ("up to 8,500
+            # Hryvnias" beside 230,000), which nobody would pick
+            ratios = (1.5, 2.0) if hedged else (1.25, 1.5, 2.0)
             steppers = factors(*ratios, digits=digits)
         elif value <= 30:
             steppers = steps(1, 2, 3)  # small counts move by whole steps
