@@ -419,6 +419,8 @@ def _tf_subject(fact: Fact) -> bool:
 
 
 def _true_false(template: Template, fact: Fact, ctx: Context) -> Question | None:
+    if fact.kind == "stance":
+        return _stance_statement(template, fact, ctx, True)
     if not _tf_subject(fact):
         return None
     f = fact.fields
@@ -436,7 +438,7 @@ def _true_false_twin(template: Template, fact: Fact, ctx: Context) -> Question |
     an event that happened once, or for a stance, a reason its source did not give) — never one
     only the curator's word makes false."""
     if fact.kind == "stance":
-        return _stance_twin(template, fact, ctx)
+        return _stance_statement(template, fact, ctx, False)
     if not _tf_subject(fact):
         return None
     f = fact.fields
@@ -467,20 +469,25 @@ def _true_false_twin(template: Template, fact: Fact, ctx: Context) -> Question |
     return true_false(template, fact, statement, False, proof=speakers[0].proof)
 
 
-def _stance_twin(template: Template, fact: Fact, ctx: Context) -> Question | None:
-    """ "According to <source>, one reason <actor> <position> was that <a wrong reason>": false by
-    the source, which gave another reason. Only a curated wrong reason (written for this actor
-    and position, and noted why it is not the source's) and only with its source named: another
-    stance's reason may be this one's too, and without "according to" only the curator's word
-    would make it false."""
+def _stance_statement(template: Template, fact: Fact, ctx: Context, truth: bool) -> Question | None:
+    """ "According to <source>, one reason <actor> <position> was that <reason>": the source's own
+    reason (true) or one of the curated wrong ones (false by the source, which gave another).
+
+    Only for a stance with its source named and curated wrong reasons (written for this actor and
+    position, and noted why they are not the source's): another stance's reason may be this one's
+    too, and without "according to" only the curator's word would make it false. Each stance
+    makes one of the two, by a seeded coin, so the wording says nothing of the key (were every
+    "one reason … was that" false, a student would answer False to the wording)."""
     f = fact.fields
     wrong = [r for r in dict.fromkeys(fact.distractors.get("rationale", ())) if fold(r) != fold(f["rationale"])]
     if not wrong or "according_to" not in f:
         return None
-    reason = ctx.ranked(f"{fact.id}/{template.id}", wrong)[0]
+    if (ctx.rank(f"{fact.id}/stance-statement")("true")[0] % 2 == 0) != truth:
+        return None  # this stance makes the other one
+    reason = f["rationale"] if truth else ctx.ranked(f"{fact.id}/{template.id}", wrong)[0]
     statement = f"according to {f['according_to']}, one reason {f['actor']} {f['position']} was that {lower_first(reason)}"
     statement = with_time(statement, f["date"]) if f.get("date") else capitalise(statement)
-    return true_false(template, fact, statement, False, proof="its source gave another reason")
+    return true_false(template, fact, statement, truth, proof="" if truth else "its source gave another reason")
 
 
 # --- the library -----------------------------------------------------------------------------------
@@ -513,7 +520,7 @@ def _templates() -> dict[str, Template]:
         Template("which-rationale", "rationale", ("stance",), _which_rationale, "Why? Wrong options: the curator's only."),
         Template("how-many", "how-many", ("quantity",), _how_many, "How many …? Numeric options in ascending order."),
         Template("who-said", "who-said", ("statement",), _who_said, "Who said these words? Wrong options: speakers of the same role."),
-        Template("true-false", "true-false", ("vote", "event", "statement"), _true_false, "A true statement built from the fact."),
+        Template("true-false", "true-false", ("vote", "event", "statement", "stance"), _true_false, "A true statement built from the fact."),
         Template("true-false-twin", "true-false", ("vote", "event", "statement", "stance"), _true_false_twin,
                  "A false twin: one part swapped for a refuted one."),
         Template("cloze", "cloze", ("vote", "event", "stance", "statement", "quantity"), make_cloze, "The sentence with a rare key entity or figure deleted."),

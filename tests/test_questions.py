@@ -636,18 +636,26 @@ def test_a_votes_true_statement_is_not_about_the_decks_subject(make_project):
     assert "Russia vetoed" not in statement and "abstained" in statement, statement
 
 
-def test_a_stance_has_a_false_twin_from_a_curated_reason_its_source_did_not_give(make_project):
-    """A stance's false twin: a reason written for this actor and position, attributed to the source
-    that gave another; without curated reasons, or without a named source, none."""
+def test_a_stance_makes_one_statement_true_or_false_by_a_seeded_coin(make_project):
+    """ "According to <source>, one reason … was that …": the source's reason (true) or a curated
+    wrong one (false), one of the two per stance, so the wording tells nothing; without curated
+    reasons, or without a named source, neither."""
     wrong = ["an election was near", "the treaty forbade it"]
     facts = facts_with(strike={"distractors": {"rationale": list(wrong)}}, airspace={"distractors": {"rationale": list(wrong)}})
     del facts[[f["id"] for f in facts].index("airspace")]["according_to"]
-    qset = studykit.generate(studykit.load_deck(make_project(facts).deck()))
-    twin = qset.by_id("strike/true-false-twin")
-    assert twin.answers == ("False",) and twin.type == "true_false"
-    assert re.fullmatch(r"True or false: According to an official, one reason Israel stayed away from the vote was that "
-                        r"(an election was near|the treaty forbade it)\.", twin.prompt), twin.prompt
-    ids = {q.id for q in qset}
-    assert "airspace/true-false-twin" not in ids  # no source named: only the curator's word
-    assert "weapons/true-false-twin" not in ids  # no curated reasons: another stance's may be this one's too
-    assert "strike/true-false" not in ids  # the true reason is asked as a choice, not as a statement
+    seen = set()
+    for seed in range(12):
+        qset = studykit.generate(studykit.load_deck(make_project(facts, seed=seed).deck()))
+        made = [q for q in qset if q.fact == "strike" and q.type == "true_false"]
+        assert len(made) == 1, [q.id for q in made]
+        (q,) = made
+        reason = re.fullmatch(r"True or false: According to an official, one reason Israel stayed away from the vote was that (.+)\.", q.prompt)
+        assert reason, q.prompt
+        truth = reason.group(1) == "a diplomats’ strike"
+        assert (q.id, q.answers) == (("strike/true-false", ("True",)) if truth else ("strike/true-false-twin", ("False",)))
+        assert truth or reason.group(1) in wrong
+        seen.add(truth)
+        ids = {q.id for q in qset}
+        assert not {"airspace/true-false", "airspace/true-false-twin"} & ids  # no source named: only the curator's word
+        assert not {"weapons/true-false", "weapons/true-false-twin"} & ids  # no curated reasons
+    assert seen == {True, False}
