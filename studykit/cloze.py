@@ -103,6 +103,7 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
 
 
 _PRONOUN_START = re.compile(r"^\W*(?:He|She|They|It|This|These|Those|His|Her|Their|Its)\b")
+_POINTS_BACK = re.compile(r"\b(?:the two (?:nations|countries|sides|men|leaders)|these (?:proxies|countries|nations|talks|states))\b", re.I)
 
 
 def _shown(ctx: Context, source: str, left: int, right: int) -> bool:
@@ -112,9 +113,10 @@ def _shown(ctx: Context, source: str, left: int, right: int) -> bool:
 
 def _leans_on_the_sentence_before(before: str) -> bool:
     """Whether the card's sentence needs the one before it: it opens with a pronoun ("He said
-    that …"), or with the blank itself ("_____ added that …", nothing before the blank)."""
+    that …"), or with the blank itself ("_____ added that …", nothing before the blank), or it
+    points back before the blank ("the two nations clashed via these proxies")."""
     text = before.strip()
-    return not text or bool(_PRONOUN_START.match(text))
+    return not text or bool(_PRONOUN_START.match(text)) or bool(_POINTS_BACK.search(text))
 
 
 def _sentence_before(text: str, left: int, document: Document) -> int:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
-from .corpus import Corpus, Source
+from .corpus import Corpus, Source, fold
 from .errors import Location, Problem
 
 # ---------------------------------------------------------------------------------------------
@@ -201,9 +201,13 @@ class Fact:
         canonical value and its aliases when ``answer`` is itself an alias (a cloze deletes the
         quote's own spelling, "the UAE", whose canonical name is "United Arab Emirates")."""
         out = list(self.spellings(answer))
-        folded = answer.casefold()
+
+        def same(a: str) -> str:  # typography, case and a leading "the" aside ("Prime Minister’s office")
+            return re.sub(r"^the\s+", "", fold(a))
+
+        folded = same(answer)
         for canonical, aliases in self.aliases.items():
-            if folded == canonical.casefold() or folded in (a.casefold() for a in aliases):
+            if folded == same(canonical) or folded in (same(a) for a in aliases):
                 out += [canonical, *aliases]
         bare = re.sub(r"^an?\s+", "", answer, flags=re.I)  # a cloze's "an Omani": "Omani" is right too
         if bare != answer and bare:

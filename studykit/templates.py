@@ -141,7 +141,7 @@ def who_word(answer_type: str, plural: bool) -> str:
     if answer_type == "country":
         return "Which countries" if plural else "Which country"
     if answer_type == "organisation":
-        return "Which organisations" if plural else "Which organisation"
+        return "Which institutions" if plural else "Which institution"  # "which organisation" read oddly for the White House
     return "Who"
 
 
@@ -470,14 +470,14 @@ def _true_false_twin(template: Template, fact: Fact, ctx: Context) -> Question |
 
 
 def _stance_statement(template: Template, fact: Fact, ctx: Context, truth: bool) -> Question | None:
-    """ "According to <source>, one reason <actor> <position> was that <reason>": the source's own
+    """ "According to <source>, <actor> <position>, in part because <reason>": the source's own
     reason (true) or one of the curated wrong ones (false by the source, which gave another).
 
     Only for a stance with its source named and curated wrong reasons (written for this actor and
     position, and noted why they are not the source's): another stance's reason may be this one's
     too, and without "according to" only the curator's word would make it false. Each stance
     makes one of the two, by a seeded coin, so the wording says nothing of the key (were every
-    "one reason … was that" false, a student would answer False to the wording)."""
+    "in part because" false, a student would answer False to the wording)."""
     f = fact.fields
     wrong = [r for r in dict.fromkeys(fact.distractors.get("rationale", ())) if fold(r) != fold(f["rationale"])]
     if not wrong or "according_to" not in f:
@@ -485,7 +485,9 @@ def _stance_statement(template: Template, fact: Fact, ctx: Context, truth: bool)
     if (ctx.rank(f"{fact.id}/stance-statement")("true")[0] % 2 == 0) != truth:
         return None  # this stance makes the other one
     reason = f["rationale"] if truth else ctx.ranked(f"{fact.id}/{template.id}", wrong)[0]
-    statement = f"according to {f['according_to']}, one reason {f['actor']} {f['position']} was that {lower_first(reason)}"
+    # "in part because": "one reason … was that" leaves a position with a clause of its own as a
+    # garden path ("… although it knew Russia would veto it was that it needed …")
+    statement = f"according to {f['according_to']}, {f['actor']} {f['position']}, in part because {lower_first(reason)}"
     statement = with_time(statement, f["date"]) if f.get("date") else capitalise(statement)
     return true_false(template, fact, statement, truth, proof="" if truth else "its source gave another reason")
 

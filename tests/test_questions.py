@@ -637,7 +637,7 @@ def test_a_votes_true_statement_is_not_about_the_decks_subject(make_project):
 
 
 def test_a_stance_makes_one_statement_true_or_false_by_a_seeded_coin(make_project):
-    """ "According to <source>, one reason … was that …": the source's reason (true) or a curated
+    """ "According to <source>, <actor> <position>, in part because …": the source's reason (true) or a curated
     wrong one (false), one of the two per stance, so the wording tells nothing; without curated
     reasons, or without a named source, neither."""
     wrong = ["an election was near", "the treaty forbade it"]
@@ -649,7 +649,7 @@ def test_a_stance_makes_one_statement_true_or_false_by_a_seeded_coin(make_projec
         made = [q for q in qset if q.fact == "strike" and q.type == "true_false"]
         assert len(made) == 1, [q.id for q in made]
         (q,) = made
-        reason = re.fullmatch(r"True or false: According to an official, one reason Israel stayed away from the vote was that (.+)\.", q.prompt)
+        reason = re.fullmatch(r"True or false: According to an official, Israel stayed away from the vote, in part because (.+)\.", q.prompt)
         assert reason, q.prompt
         truth = reason.group(1) == "a diplomats’ strike"
         assert (q.id, q.answers) == (("strike/true-false", ("True",)) if truth else ("strike/true-false-twin", ("False",)))
