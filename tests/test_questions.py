@@ -28,6 +28,15 @@ POSITIONS_SAID = ["we stand firm", "peace is possible", "talks will continue", "
 SUBJECTS = ["ships were sent", "envoys attended", "votes were cast"]
 
 
+def with_fact(make_project, fact, text, **deck_keys):
+    """The question set of the fixture deck plus ``fact``, whose sentence ``text`` is appended to
+    the fixture document (``text`` may carry sentences before the quote)."""
+    facts = facts_with()
+    facts.append(fact)
+    project = make_project(facts, documents={"report": DOCUMENT + "\n" + text + "\n"}, **deck_keys)
+    return studykit.generate(studykit.load_deck(project.deck()))
+
+
 @st.composite
 def random_deck(draw):
     """A deck of random facts and a document that grounds them, with repeated reports on purpose."""
@@ -261,6 +270,7 @@ def test_an_article_before_a_blank_goes_into_it(make_project):
     # ("It was …" leans on the sentence before, so the card shows that one too)
     assert q.prompt == "(The Test Times, 25 February 2022) The talks began in May. It was _____ initiative to send an envoy."
     assert q.answers == ("an Omani",)
+    assert qset.deck.fact("envoy").answer_spellings("an Omani")[:3] == ("an Omani", "Omani", "Oman")  # also accepted without
 
 
 def test_explanation_is_one_sentence_with_the_date(make_project):
@@ -430,13 +440,10 @@ def test_a_cloze_blank_that_opens_its_sentence_shows_the_one_before_unless_a_cap
 
 
 def test_a_quotation_the_document_never_opened_opens_after_its_colon(make_project):
-    facts = facts_with()
-    facts.append({
+    q = with_fact(make_project, {
         "id": "radio", "kind": "statement", "speaker": "Dan Meridor", "said": "we look at our own future",
         "evidence": [{"source": "report", "quote": "Dan Meridor told Army Radio: we look at our own future.”"}],
-    })
-    document = DOCUMENT + "\nThe interview was short. Dan Meridor told Army Radio: we look at our own future.”\n"
-    q = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck())).by_id("radio/cloze")
+    }, "The interview was short. Dan Meridor told Army Radio: we look at our own future.”").by_id("radio/cloze")
     assert q.prompt == "(The Test Times, 25 February 2022) The interview was short. _____ told Army Radio: “we look at our own future.”"
 
 
@@ -538,41 +545,23 @@ def test_a_fact_switching_off_an_unknown_template_is_a_located_error(make_projec
 def test_no_cloze_where_many_answers_fit_the_blank(make_project, sentence, cloze):
     """Blind review 3: "Early Israeli leaders like _____" (any of several), "then-president of
     Russia _____" (whoever held the office)."""
-    facts = facts_with()
-    facts.append({
+    qset = with_fact(make_project, {
         "id": "signed", "kind": "event", "actor": "Yair Lapid", "action": "signed the fishing accord",
         "evidence": [{"source": "report", "quote": sentence}],
-    })
-    document = DOCUMENT + f"\nThe talks began in May. {sentence}\n"
-    qset = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck()))
+    }, f"The talks began in May. {sentence}")
     assert ("signed/cloze" in {q.id for q in qset}) is cloze
 
 
 def test_no_cloze_blanks_a_description(make_project):
     """ "_____ counterpart of his" for "an American": "a US", "American", "a Western" all fit; a
     speaker the text does not name ("a US official") is a description, never a blank."""
-    facts = facts_with()
-    facts.append({
+    qset = with_fact(make_project, {
         "id": "counterpart", "kind": "statement", "speaker": "a US official", "said": "we helped you into the group for years",
         "aliases": {"a US official": ["an American counterpart"]},
         "evidence": [{"source": "report", "quote": "An Israeli said that an American counterpart told him: “we helped you into the group for years.”"}],
-    })
-    document = DOCUMENT + "\nAn Israeli said that an American counterpart told him: “we helped you into the group for years.”\n"
-    qset = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck()))
+    }, "An Israeli said that an American counterpart told him: “we helped you into the group for years.”")
     assert "counterpart/who-said" in {q.id for q in qset}
     assert "counterpart/cloze" not in {q.id for q in qset}
-
-
-def test_an_answer_with_its_article_is_also_accepted_without(make_project):
-    facts = facts_with()
-    facts.append({
-        "id": "envoy", "kind": "event", "actor": "Oman", "action": "sent an envoy",
-        "evidence": [{"source": "report", "quote": "It was an Omani initiative to send an envoy."}],
-        "aliases": {"Oman": ["Omani"]},
-    })
-    document = DOCUMENT + "\nThe talks began in May. It was an Omani initiative to send an envoy.\n"
-    deck = studykit.load_deck(make_project(facts, documents={"report": document}).deck())
-    assert deck.fact("envoy").answer_spellings("an Omani")[:3] == ("an Omani", "Omani", "Oman")
 
 
 def test_wrong_options_for_several_keys_share_what_the_keys_share_and_the_curators_come_first(make_project):
@@ -602,14 +591,11 @@ def test_wrong_options_for_several_keys_share_what_the_keys_share_and_the_curato
 def test_no_who_question_on_one_example_of_several(make_project):
     """Blind review 4: "Early Israeli leaders like David Ben Gurion had lived in Russia": asking
     who did it has other right answers (Meir, Sharett …)."""
-    facts = facts_with()
-    facts.append({
+    qset = with_fact(make_project, {
         "id": "lived", "kind": "event", "actor": "Yair Lapid", "action": "had lived abroad and learned Russian",
         "distractors": {"actor": ["Amos Gilad", "Noa Furman"]},
         "evidence": [{"source": "report", "quote": "Leaders like Yair Lapid had lived abroad and learned Russian."}],
-    })
-    document = DOCUMENT + "\nLeaders like Yair Lapid had lived abroad and learned Russian.\n"
-    qset = studykit.generate(studykit.load_deck(make_project(facts, documents={"report": document}).deck()))
+    }, "Leaders like Yair Lapid had lived abroad and learned Russian.")
     assert "lived/who-did" not in {q.id for q in qset}
 
 
