@@ -196,6 +196,19 @@ class Fact:
         text = format_value(value)
         return (text, *self.aliases.get(text, ()))
 
+    def also_accepted(self, answers: tuple[str, ...]) -> tuple[str, ...]:
+        """The other spellings of written ``answers`` a marker should also accept ("the US",
+        "Washington" for "the United States"), without the answers themselves; case aside (a
+        marker does not tell "We" from "we")."""
+        seen = {a.casefold() for a in answers}
+        out: list[str] = []
+        for answer in answers:
+            for spelling in self.answer_spellings(answer):
+                if spelling.casefold() not in seen:
+                    seen.add(spelling.casefold())
+                    out.append(spelling)
+        return tuple(out)
+
     def answer_spellings(self, answer: str) -> tuple[str, ...]:
         """``answer`` first, then every other spelling of it the fact knows: its aliases, and the
         canonical value and its aliases when ``answer`` is itself an alias (a cloze deletes the

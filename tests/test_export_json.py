@@ -40,8 +40,10 @@ def test_json_contract(make_project, in_dir, capsys):
         assert q["type"] in QUESTION_TYPES
         if q["type"] in ("short", "cloze"):
             assert q["options"] == []
+            # the other spellings a marker accepts, never the key itself
+            assert not {a.casefold() for a in q["accepted"]} & {a.casefold() for a in q["answers"]}, q
         else:
-            assert set(q["answers"]) <= set(q["options"])
+            assert set(q["answers"]) <= set(q["options"]) and q["accepted"] == []
         assert q["prompt"] and q["explanation"] and q["answer_type"]
         # ordered options (years, dates, figures) say so, and are ascending
         assert q["ordered"] is (q["answer_type"] in ("year", "date", "number") and bool(q["options"])), q
@@ -79,3 +81,16 @@ def test_streamed_json_is_the_data_one_item_a_line(make_project):
     assert json.loads(text) == to_data(qset)
     question_lines = [line for line in text.splitlines() if line.startswith('    {"id": "') and '"template"' in line]
     assert len(question_lines) == len(qset)
+
+
+def test_a_written_answer_carries_the_spellings_a_marker_accepts(make_project):
+    """A free answer or a cloze says which other spellings count ("Furman" for "Noa Furman"), so a
+    tool marking it needs no second source; a choice question accepts only its options."""
+    from conftest import facts_with
+
+    qset = studykit.generate(studykit.load_deck(make_project(facts_with(furman={"aliases": {"Noa Furman": ["Furman"]}})).deck()))
+    data = json.loads(studykit.to_json(qset))
+    accepted = {q["id"]: (q["answers"], q["accepted"]) for q in data["questions"]}
+    assert accepted["furman/cloze"] == (["Noa Furman"], ["Furman"])
+    assert all(q["accepted"] == [] for q in data["questions"] if q["type"] not in ("short", "cloze"))
+

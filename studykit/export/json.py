@@ -29,7 +29,9 @@ def _fact(f) -> dict[str, Any]:
     }
 
 
-def _question(q) -> dict[str, Any]:
+def _question(q, deck) -> dict[str, Any]:
+    # a written answer's other spellings, which a marker accepts too ("Washington" for "the United States")
+    accepted = _accepted(q, deck) if q.type in ("short", "cloze") else []
     return {
         "id": q.id,
         "fact": q.fact,
@@ -41,10 +43,18 @@ def _question(q) -> dict[str, Any]:
         "options": list(q.options),
         "ordered": q.ordered,
         "answers": list(q.answers),
+        "accepted": accepted,
         "explanation": q.explanation,
         "topic": q.topic,
         "evidence": [_evidence(e) for e in q.evidence],
     }
+
+
+def _accepted(q, deck) -> list[str]:
+    try:
+        return list(deck.fact(q.fact).also_accepted(q.answers))
+    except KeyError:  # a question set built by hand, without its facts
+        return []
 
 
 def to_data(qset: QuestionSet, *, items: bool = True) -> dict[str, Any]:
@@ -71,7 +81,7 @@ def to_data(qset: QuestionSet, *, items: bool = True) -> dict[str, Any]:
     }
     if items:
         data["facts"] = [_fact(f) for f in deck.facts]
-        data["questions"] = [_question(q) for q in qset.questions]
+        data["questions"] = [_question(q, deck) for q in qset.questions]
     return data
 
 
@@ -84,7 +94,7 @@ def iter_json(qset: QuestionSet) -> Iterator[str]:
     yield "{\n"
     for key in ("format", "version", "deck"):
         yield f"  {json.dumps(key)}: {_compact(data[key])},\n"
-    for key, items in (("sources", data["sources"]), ("facts", map(_fact, qset.deck.facts)), ("questions", map(_question, qset.questions))):
+    for key, items in (("sources", data["sources"]), ("facts", map(_fact, qset.deck.facts)), ("questions", (_question(q, qset.deck) for q in qset.questions))):
         yield f"  {json.dumps(key)}: ["
         first = True
         for item in items:

@@ -529,20 +529,12 @@ ALSO_SHOWN = 6
 
 
 def _also_accepted(deck: Deck, q: Question) -> tuple[str, ...]:
-    """The spellings of a written answer that a marker should also accept ("the US", "Washington"
-    for "the United States"): the fact's and the entity's aliases, without the key itself."""
+    """The spellings of a written answer that a marker should also accept (:meth:`Fact.also_accepted`), the first few."""
     try:
         fact = deck.fact(q.fact)
     except KeyError:  # a question set built by hand, without its facts
         return ()
-    seen = {a.casefold() for a in q.answers}
-    out: list[str] = []
-    for answer in q.answers:
-        for spelling in fact.answer_spellings(answer):
-            if spelling.casefold() not in seen:  # a marker does not tell "We" from "we"
-                seen.add(spelling.casefold())
-                out.append(spelling)
-    return tuple(out[:ALSO_SHOWN])
+    return fact.also_accepted(q.answers)[:ALSO_SHOWN]
 
 
 def version_view(deck: Deck, number: int, seed: int, planned: list[PlannedQuestion]) -> VersionView:
