@@ -42,6 +42,10 @@ _EXAMPLE_SLOT = re.compile(r"\b(?i:like|such as|including|among them|for example
 _ARTICLE_BEFORE = re.compile(r"(?:^|(?<=\s))(an?)(\s+)$", re.I)
 _ARTICLE_FIRST = re.compile(r"an?\s", re.I)
 _NAMED_AFTER = re.compile(r"\s+[A-Z]")
+#: "the _____ Six-Day War", "the October _____ Yom Kippur War": a year in a famous event's name
+_EVENT_YEAR_BEFORE = re.compile(
+    r"\b[Tt]he\s+(?:(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+)?$"
+)
 
 
 def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
@@ -76,7 +80,7 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
                 continue  # "President _____" in a dated article: whoever held the office, not the document
             if _EXAMPLE_SLOT.search(before):
                 continue  # "leaders like _____": any of several examples fits
-            if answer_type == "year" and _NAMED_AFTER.match(after) and re.search(r"\b[Tt]he\s*$", before):
+            if answer_type == "year" and _NAMED_AFTER.match(after) and _EVENT_YEAR_BEFORE.search(before):
                 continue  # "the _____ Six-Day War": the year is part of a famous event's name
             article = _ARTICLE_BEFORE.search(before)
             if article:  # "an _____" would give the first sound away: the article goes into the blank

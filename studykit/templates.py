@@ -389,12 +389,14 @@ def _vote_pair(fact: Fact, ctx: Context, question_id: str) -> tuple[str, str, li
         for actor in fact.fields.get(position, ()):
             stem = f"{fact.fields['motion']} at {fact.fields['body']}"
             # a false twin must be false by the documents: only actors the deck records otherwise, not the curator's word
+            # nor one of the deck's subjects: "Russia abstained on the draft against its own
+            # troops" is false on sight
             candidates = [(a, p) for a, p in ctx.pools.not_in_position(fact, position)
-                          if a not in fact.fields.get(position, ()) and p.startswith("recorded")]
+                          if a not in fact.fields.get(position, ()) and p.startswith("recorded") and a not in ctx.pools.subjects]
             wrong = ctx.pools.rank_entities(fact, [actor], candidates, stem=stem, rank=rank,
                                             same_vote=frozenset(ctx.pools.positions.get(vote_key(fact), {})))
             # not the deck's subject ("Russia vetoed the draft against its own troops" tells nothing)
-            score = (len(wrong) > 0, actor not in ctx.pools.subjects, -len(fact.fields[position]), rank(position + actor))
+            score = (actor not in ctx.pools.subjects, len(wrong) > 0, -len(fact.fields[position]), rank(position + actor))
             if best is None or score > best[0]:
                 best = (score, position, actor, wrong)
     if best is None:

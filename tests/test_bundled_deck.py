@@ -58,7 +58,9 @@ def test_every_family_at_least_eight_times(qset):
     # a year is asked only where it is not simply the source's own (history, and events of one body
     # in several years) nor general knowledge (a famous war, the invasion); "who said" not where
     # the only speaker is one of the deck's subjects (the United States) or the words are any official's
-    assert families["year"] >= 3 and families["who-said"] >= 3, families
+    # (blind reviews 4-6 found the deck's other years textbook knowledge: the partition vote, the
+    # Yom Kippur War, the Crimea takeover and the invasion)
+    assert families["year"] >= 1 and families["who-said"] >= 3, families
     assert families["date"] >= 1
 
 

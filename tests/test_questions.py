@@ -620,6 +620,9 @@ def test_a_votes_true_statement_is_not_about_the_decks_subject(make_project):
     qset = studykit.generate(studykit.load_deck(make_project(title="Russia at the UN").deck()))
     statement = qset.by_id("unsc-vote/true-false").prompt
     assert "Russia vetoed" not in statement and "abstained" in statement, statement
+    # nor its false twin: "Russia abstained on the draft against its own troops" is false on sight
+    twins = [q.prompt for q in qset if q.id == "unsc-vote/true-false-twin"]
+    assert not any("Russia" in t.split(" on ")[0] for t in twins), twins
 
 
 def test_a_stance_makes_one_statement_true_or_false_by_a_seeded_coin(make_project):
@@ -645,3 +648,14 @@ def test_a_stance_makes_one_statement_true_or_false_by_a_seeded_coin(make_projec
         assert not {"airspace/true-false", "airspace/true-false-twin"} & ids  # no source named: only the curator's word
         assert not {"weapons/true-false", "weapons/true-false-twin"} & ids  # no curated reasons
     assert seen == {True, False}
+
+
+def test_no_cloze_blanks_a_year_after_its_month_in_an_events_name(make_project):
+    """ "the October _____ Yom Kippur War": the year of a famous war, with its month before it."""
+    qset = with_fact(make_project, {
+        "id": "war", "kind": "event", "actor": "Chile", "action": "fought the Pacific War", "date": 1973,
+        "distractors": {"actor": ["India", "China"]},
+        "evidence": [{"source": "report", "quote": "Chile fought the October 1973 Pacific War."}],
+    }, "Chile fought the October 1973 Pacific War.")
+    assert "war/cloze" not in {q.id for q in qset} or qset.by_id("war/cloze").answers != ("1973",)
+
