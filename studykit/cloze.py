@@ -65,6 +65,8 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
             document = ctx.deck.corpus[evidence.source] if evidence.source in ctx.deck.corpus else None
             if document is not None:
                 left, right = document.sentence_around(evidence.start, evidence.end)
+                if _POINTS_BACK.search(document.text[left:right]):
+                    continue  # "the two nations clashed via these proxies": named sentences back, not on the card
                 if _leans_on_the_sentence_before(document.text[left : evidence.start + start]):
                     left = _sentence_before(document.text, left, document)  # "He said …": who is he?
                 if _shown(ctx, evidence.source, left, right):
@@ -117,10 +119,9 @@ def _shown(ctx: Context, source: str, left: int, right: int) -> bool:
 
 def _leans_on_the_sentence_before(before: str) -> bool:
     """Whether the card's sentence needs the one before it: it opens with a pronoun ("He said
-    that …"), or with the blank itself ("_____ added that …", nothing before the blank), or it
-    points back before the blank ("the two nations clashed via these proxies")."""
+    that …"), or with the blank itself ("_____ added that …", nothing before the blank)."""
     text = before.strip()
-    return not text or bool(_PRONOUN_START.match(text)) or bool(_POINTS_BACK.search(text))
+    return not text or bool(_PRONOUN_START.match(text))
 
 
 def _sentence_before(text: str, left: int, document: Document) -> int:

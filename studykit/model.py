@@ -173,6 +173,12 @@ class Entity:
     since: int | None = None
 
 
+def _same_spelling(text: str) -> str:
+    """A spelling as a marker compares it: typography, case and a leading "the" aside
+    ("the Prime Minister’s office" is "Prime Minister's Office")."""
+    return re.sub(r"^the\s+", "", fold(text))
+
+
 @dataclass(frozen=True, eq=False)
 class Fact:
     id: str
@@ -200,12 +206,12 @@ class Fact:
         """The other spellings of written ``answers`` a marker should also accept ("the US",
         "Washington" for "the United States"), without the answers themselves; case aside (a
         marker does not tell "We" from "we")."""
-        seen = {a.casefold() for a in answers}
+        seen = {_same_spelling(a) for a in answers}
         out: list[str] = []
         for answer in answers:
             for spelling in self.answer_spellings(answer):
-                if spelling.casefold() not in seen:
-                    seen.add(spelling.casefold())
+                if _same_spelling(spelling) not in seen:  # nor one that differs by typography or "the"
+                    seen.add(_same_spelling(spelling))
                     out.append(spelling)
         return tuple(out)
 
@@ -214,13 +220,9 @@ class Fact:
         canonical value and its aliases when ``answer`` is itself an alias (a cloze deletes the
         quote's own spelling, "the UAE", whose canonical name is "United Arab Emirates")."""
         out = list(self.spellings(answer))
-
-        def same(a: str) -> str:  # typography, case and a leading "the" aside ("Prime Minister’s office")
-            return re.sub(r"^the\s+", "", fold(a))
-
-        folded = same(answer)
+        folded = _same_spelling(answer)
         for canonical, aliases in self.aliases.items():
-            if folded == same(canonical) or folded in (same(a) for a in aliases):
+            if folded == _same_spelling(canonical) or folded in (_same_spelling(a) for a in aliases):
                 out += [canonical, *aliases]
         bare = re.sub(r"^an?\s+", "", answer, flags=re.I)  # a cloze's "an Omani": "Omani" is right too
         if bare != answer and bare:

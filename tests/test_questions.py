@@ -659,3 +659,21 @@ def test_no_cloze_blanks_a_year_after_its_month_in_an_events_name(make_project):
     }, "Chile fought the October 1973 Pacific War.")
     assert "war/cloze" not in {q.id for q in qset} or qset.by_id("war/cloze").answers != ("1973",)
 
+
+
+def test_no_cloze_on_a_sentence_that_points_back_beyond_the_card(make_project):
+    """Review 7: "For over 20 years, the two nations clashed via these proxies …": who and which
+    proxies are named sentences back, not on the card."""
+    qset = with_fact(make_project, {
+        "id": "proxies", "kind": "event", "actor": "Chile", "action": "armed the rebels", "date": 1970,
+        "distractors": {"actor": ["India", "China"]},
+        "evidence": [{"source": "report", "quote": "In 1970 the two nations clashed via these proxies as Chile armed the rebels."}],
+    }, "In 1970 the two nations clashed via these proxies as Chile armed the rebels.")
+    assert "proxies/cloze" not in {q.id for q in qset}
+    assert "proxies/who-did" in {q.id for q in qset}
+
+
+def test_accepted_spellings_differ_by_more_than_typography_or_the(make_project):
+    facts = facts_with(furman={"aliases": {"Noa Furman": ["the Noa Furman", "Noa Furman’s", "Furman"]}})
+    deck = studykit.load_deck(make_project(facts).deck())
+    assert deck.fact("furman").also_accepted(("Noa Furman",)) == ("Noa Furman’s", "Furman")
