@@ -503,9 +503,10 @@ class Pools:
             steppers = steps(2, 3, 5)
         elif hedged or not whole:  # estimates and fractional figures: other magnitudes, as round as the key
             digits = significant_digits(value) if hedged else max(2, significant_digits(value))
-            # at most ×2 a step: three steps of ×3 put a wrong figure 27 times the key ("up to 8,500
-            # Hryvnias" beside 230,000), which nobody would pick
-            ratios = (1.5, 2.0) if hedged else (1.25, 1.5, 2.0)
+            # at most ×1.8 a step: three steps of ×3 put a wrong figure 27 times the key ("up to 8,500
+            # Hryvnias" beside 230,000), which nobody would pick, and ×2 makes the key the visible
+            # base of its multiples (17,000, 34,000: review 8)
+            ratios = (1.5, 1.8) if hedged else (1.25, 1.5, 2.0)
             steppers = factors(*ratios, digits=digits)
         elif value <= 30:
             steppers = steps(1, 2, 3)  # small counts move by whole steps

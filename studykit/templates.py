@@ -368,8 +368,9 @@ def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
     unit = f" (in {f['unit']})" if "unit" in f else ""
     if hedge in _BOUNDS:  # the figure the source gives, named as its source's: the bound is not the question
         outlet = outlet_name(ctx.deck.source(fact.evidence[0].source).outlet)
-        # asked as the figure it gave: "over 60,000" would be true of "over 100,000" too
-        prompt = asked(fact, f"According to {outlet}, “{f['qualifier']}” how many {f['subject']}{unit}?")
+        # the figure it gave, its bound not the question: "“over” how many …?" made every lower
+        # option true as well (review 8)
+        prompt = asked(fact, f"According to {outlet}, {f['qualifier']} … {declarative(f['subject'])}{unit}. Which figure did it give?")
     else:
         noun = "much" if "unit" in f else "many"
         how = f"About how {noun}" if hedge else f"How {noun}"

@@ -393,3 +393,28 @@ def page_fill(pdf: Path, paper: str = "a4", *, dpi: int = 50, ink: int = 200) ->
                 last = row + 1
         fills.append((last - top) / (bottom - top))
     return fills
+
+
+_WORD = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>')
+
+
+def first_item_heights(pdf: Path, paper: str = "a4") -> list[float | None]:
+    """For each page, the height of its first numbered item (a question or a key entry: "7." at the
+    left margin) as a fraction of the text area: from its number to the next item's number on the
+    page, or to its last word when it is the only one. None when the page starts with no number."""
+    top_mm, bottom_mm = PAGE_MARGINS_MM[paper]
+    out: list[float | None] = []
+    for n in range(1, pdf_page_count(pdf) + 1):
+        xml = subprocess.run(["pdftotext", "-bbox-layout", "-f", str(n), "-l", str(n), str(pdf), "-"],
+                             capture_output=True, text=True, check=True).stdout
+        page_height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', xml).group(1))
+        area = page_height - (top_mm + bottom_mm) * 72 / 25.4
+        words = [(float(x), float(y0), float(y1), text) for x, y0, y1, text in _WORD.findall(xml)]
+        numbers = sorted(y0 for x, y0, _, text in words if re.fullmatch(r"\d+\.", text) and x < 90)
+        if not numbers:
+            out.append(None)
+            continue
+        end = numbers[1] if len(numbers) > 1 else max(y1 for x, y0, y1, _ in words if y0 >= numbers[0] and y1 < page_height - bottom_mm * 72 / 25.4)
+        out.append((end - numbers[0]) / area)
+    return out
+

@@ -16,6 +16,7 @@ from browser import (
     check_key_links,
     dump_dom,
     evidence_quotes,
+    first_item_heights,
     page_fill,
     parse,
     pdf_page_size,
@@ -287,10 +288,18 @@ MIN_FILL = 0.85
 
 
 def _assert_full(pdf, paper):
+    """Every page but the last at least 85 % full, or as full as it can be: the space left at its
+    foot is smaller than the first item of the next page, which would not have fitted (a question
+    never splits, so a long one may leave more; the CI run of an earlier deck failed at 84.9 %)."""
     fills = page_fill(pdf, paper)
+    firsts = first_item_heights(pdf, paper)
     shown = [f"{f:.0%}" for f in fills]
     assert len(fills) >= 2, shown
-    assert all(f >= MIN_FILL for f in fills[:-1]), f"{pdf.name}: page fill {shown}"
+    for k, fill in enumerate(fills[:-1]):
+        following = firsts[k + 1]
+        assert fill >= MIN_FILL or (following is not None and 1 - fill < following), (
+            f"{pdf.name}: page {k + 1} is {fill:.0%} full though the next page's first item takes "
+            f"{following if following is None else f'{following:.0%}'} of a page; fills {shown}")
     assert fills[-1] > 0.02, shown
     return fills
 
