@@ -126,7 +126,7 @@ def plan_sheet(
       ``studykit lint`` reports what such a sheet gives away).
     * shuffled, then questions on the same fact kept apart where possible;
     * text options of single/multiple questions shuffled, the single key's letter balanced
-      across the version (the ordered questions' letters counted first); ordered options (years,
+      among the questions whose options are shuffled; ordered options (years,
       numbers) and true/false kept as generated.
 
     ``deck`` (the pool's deck) lets :func:`leaks` see aliases, related forms and which keys are
@@ -148,9 +148,10 @@ def plan_sheet(
         chosen = _balanced_pick(pool, count, rng, _Sheet(deck, pool, count) if whole_sheet else None, skipped)
     rng.shuffle(chosen)
     chosen = _spread_facts(chosen)
-    # the letters of the keys balanced over the whole sheet: ordered options keep their order, so
-    # their keys' letters are counted first and the free keys take the letters least used
-    used_slots: Counter[int] = Counter(q.options.index(q.answers[0]) for q in chosen if _fixed_key(q))
+    # the letters of the free keys balanced among themselves: ordered options keep their order
+    # (the key's rank is drawn uniformly); counting their letters first made the free keys avoid
+    # the letter the ordered ones happened to take ("never B" beside "B for figures": review 9)
+    used_slots: Counter[int] = Counter()
     planned = [PlannedQuestion(q, _order_options(q, rng, used_slots)) for q in chosen]
     return SheetPlan(planned, count, dict(skipped))
 
@@ -284,11 +285,6 @@ def _spread_facts(questions: list[Question]) -> list[Question]:
             if not waiting:
                 return out
             out.append(waiting.popleft())
-
-
-def _fixed_key(q: Question) -> bool:
-    """A single-answer choice question whose options keep their order (years, figures)."""
-    return q.ordered and q.type == "single" and len(q.answers) == 1 and q.answers[0] in q.options
 
 
 def _order_options(q: Question, rng: random.Random, used_slots: Counter[int]) -> tuple[str, ...]:
