@@ -273,6 +273,14 @@ class Deck:
         """The fact with this id (a dictionary lookup); raises ``KeyError`` for an unknown id."""
         return self._facts_by_id[fact_id]  # type: ignore[attr-defined]
 
+    def also_accepted(self, question: Question) -> tuple[str, ...]:
+        """The other spellings a marker accepts for a written answer (:meth:`Fact.also_accepted`);
+        none for a question whose fact is not in the deck (a question set built by hand)."""
+        try:
+            return self.fact(question.fact).also_accepted(question.answers)
+        except KeyError:
+            return ()
+
     def entity_type(self, name: str, default: str) -> str:
         entity = self.entities.get(name)
         return entity.type if entity else default

@@ -108,8 +108,7 @@ def explain(fact: Fact) -> str:
         # the time in front: at the end it would attach to the last noun ("… over its takeover of
         # Crimea in April 2014"); "a reason": a source that gives one of several is not made to say
         # it gave the only one
-        said = with_time(f"{source}{f['actor']} {f['position']}", date) if date else sentence(capitalise(f"{source}{f['actor']} {f['position']}"))
-        return typeset(said + " A reason given: " + sentence(lower_first(f["rationale"])))
+        return typeset(with_time(f"{source}{f['actor']} {f['position']}", date) + " A reason given: " + sentence(lower_first(f["rationale"])))
     if fact.kind == "statement":
         role = f", {f['role']}," if "role" in f else ""
         return typeset(with_time(f"{f['speaker']}{role} said “{_words(f['said'])}”{_context(fact)}", date))
@@ -492,8 +491,7 @@ def _stance_statement(template: Template, fact: Fact, ctx: Context, truth: bool)
     # "in part because": "one reason … was that" leaves a position with a clause of its own as a
     # garden path ("… although it knew Russia would veto it was that it needed …")
     statement = f"according to {f['according_to']}, {f['actor']} {f['position']}, in part because {lower_first(reason)}"
-    statement = with_time(statement, f["date"]) if f.get("date") else capitalise(statement)
-    return true_false(template, fact, statement, truth, proof="" if truth else "its source gave another reason")
+    return true_false(template, fact, with_time(statement, f.get("date")), truth, proof="" if truth else "its source gave another reason")
 
 
 # --- the library -----------------------------------------------------------------------------------

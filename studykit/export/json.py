@@ -31,7 +31,7 @@ def _fact(f) -> dict[str, Any]:
 
 def _question(q, deck) -> dict[str, Any]:
     # a written answer's other spellings, which a marker accepts too ("Washington" for "the United States")
-    accepted = _accepted(q, deck) if q.type in ("short", "cloze") else []
+    accepted = list(deck.also_accepted(q)) if q.type in ("short", "cloze") else []
     return {
         "id": q.id,
         "fact": q.fact,
@@ -48,13 +48,6 @@ def _question(q, deck) -> dict[str, Any]:
         "topic": q.topic,
         "evidence": [_evidence(e) for e in q.evidence],
     }
-
-
-def _accepted(q, deck) -> list[str]:
-    try:
-        return list(deck.fact(q.fact).also_accepted(q.answers))
-    except KeyError:  # a question set built by hand, without its facts
-        return []
 
 
 def to_data(qset: QuestionSet, *, items: bool = True) -> dict[str, Any]:

@@ -496,7 +496,7 @@ def _question_view(deck: Deck, number: int, planned: PlannedQuestion) -> Questio
     else:
         answer = " / ".join(q.answers) or "—"
         grid = _cut(q.answers[0], GRID_ANSWER) if q.answers else "—"
-    also = _also_accepted(deck, q) if not option_views else ()
+    also = deck.also_accepted(q)[:ALSO_SHOWN] if not option_views else ()
     marker = {"single": "circle", "true_false": "circle", "multiple": "box"}.get(q.type) if option_views else None
     hint = MULTIPLE_HINT if q.type == "multiple" else None
     parts = tuple(q.prompt.split(CLOZE_BLANK)) if q.type == "cloze" else (q.prompt,)
@@ -526,15 +526,6 @@ def _question_view(deck: Deck, number: int, planned: PlannedQuestion) -> Questio
 
 #: At most this many other spellings are printed beside a written answer in the key.
 ALSO_SHOWN = 6
-
-
-def _also_accepted(deck: Deck, q: Question) -> tuple[str, ...]:
-    """The spellings of a written answer that a marker should also accept (:meth:`Fact.also_accepted`), the first few."""
-    try:
-        fact = deck.fact(q.fact)
-    except KeyError:  # a question set built by hand, without its facts
-        return ()
-    return fact.also_accepted(q.answers)[:ALSO_SHOWN]
 
 
 def version_view(deck: Deck, number: int, seed: int, planned: list[PlannedQuestion]) -> VersionView:
