@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import math
 import random
 import re
@@ -36,9 +37,9 @@ from .corpus import find_words, fold, normalize
 from .dates import display_date, year_of
 from .model import EXCLUDES, KINDS, VOTE_POSITIONS, Deck, Entity, Fact, format_value
 from .model import WrongOption as Option
-from .ordered import FIGURE, factors, nice_step, ordered_values, significant_digits, steps, written_days
+from .ordered import factors, nice_step, ordered_values, significant_digits, steps
+from .textindex import TextIndex, may_hold, text_words
 from .vocabulary import deck_subject, deck_subjects
-from .wordcount import written_figures
 
 #: How many wrong options a single-answer question gets (so 4 options in all).
 WRONG_OPTIONS = 3
@@ -142,17 +143,7 @@ class Pools:
     #: (kind, subject) → the index that finds an event's near-identical twins
     _twin_index: dict[tuple[str, str], _TwinIndex] = field(default_factory=dict)
     _twins: dict[EventKey, list[EventKey]] = field(default_factory=dict)
-    _in_document: dict[tuple[str, str], bool] = field(default_factory=dict)
-    _normalized: dict[str, str] = field(default_factory=dict)
-    _lower: dict[str, str] = field(default_factory=dict)
-    _counts: dict[tuple[str, str], int] = field(default_factory=dict)
-    _years: dict[str, set[int]] = field(default_factory=dict)
-    _dates: dict[str, set[int]] = field(default_factory=dict)
-    _numbers: dict[str, set[float]] = field(default_factory=dict)
-    _figures: dict[str, Counter[str]] = field(default_factory=dict)  # source → figure as written → times
-    _small_corpus: bool = False
-    _all_sources: tuple[str, ...] = ()
-    _written: dict[str, set[float]] = field(default_factory=dict)  # source ('' the corpus) → figures written there
+    text: TextIndex | None = None
 
     @classmethod
     def build(cls, deck: Deck) -> Pools:
@@ -202,8 +193,7 @@ class Pools:
         pools.speakers_by_type = {kind: sorted(names) for kind, names in by_type.items()}
         pools.values_by_unit = {unit: sorted(values) for unit, values in by_unit.items()}
         pools.topic_names = dict(topic_names)
-        pools._all_sources = tuple(sorted(deck.corpus.documents))
-        pools._small_corpus = sum(len(d.text) for d in deck.corpus.documents.values()) <= SMALL_CORPUS
+        pools.text = TextIndex(deck.corpus, whole=sum(len(d.text) for d in deck.corpus.documents.values()) <= SMALL_CORPUS)
         years = [year_of(s.published) for s in deck.corpus.sources if s.published]
         pools.latest_publication = max(years, default=max([*(y for ys in pools.years_by_event.values() for y in ys), 1]))
         main = deck_subject(deck)
@@ -246,15 +236,7 @@ class Pools:
         """Whether one of the fact's source documents names ``name`` (or an alias)."""
         entity = self.deck.entities.get(name)
         spellings = (name, *(entity.aliases if entity else ()))
-        for source in {e.source for e in fact.evidence}:
-            key = (source, name)
-            if key not in self._in_document:
-                lowered = self._lowered(source)
-                text = self._normalized[source]
-                self._in_document[key] = any(find_words(s, text, lowered=lowered) for s in spellings)
-            if self._in_document[key]:
-                return True
-        return False
+        return any(self._text.names(source, spellings) for source in _sources(fact))
 
     def trivial_year(self, fact: Fact) -> bool:
         """Whether asking the fact's year tests nothing but when its source was written: the year
@@ -282,66 +264,27 @@ class Pools:
         seen: the whole corpus when it is small (up to :data:`SMALL_CORPUS` characters), else the
         fact's own sources (counting a large corpus for every name would cost more than it tells);
         with ``own``, the fact's own sources always (a figure means something only where it stands)."""
-        if self._small_corpus and not own:
-            key = ("*", text)  # the whole corpus: counted once per text
-            if key not in self._counts:
-                self._counts[key] = sum(self._source_count(source, text) for source in self._all_sources)
-            return self._counts[key]
-        return sum(self._source_count(source, text) for source in {e.source for e in fact.evidence})
+        if self._text.whole and not own:
+            return self._text.corpus_count(text)
+        return sum(self._text.count(source, text) for source in _sources(fact))
 
-    def _source_count(self, source: str, text: str) -> int:
-        key = (source, "#" + text)
-        if key not in self._counts:
-            haystack = self._lowered(source)
-            needle = " ".join(text.lower().split())
-            if FIGURE.fullmatch(needle):  # a figure: as the document's figures are read ("5" is not in "1.5")
-                self._counts[key] = self._figure_counts(source)[needle]
-            else:
-                # most candidates (another name) are not in the document at all: str.find says so
-                # at C speed, and only a found one is counted as whole words
-                found = bool(needle) and needle in haystack
-                self._counts[key] = len(re.findall(r"(?<!\w)" + re.escape(needle) + r"(?!\w)", haystack)) if found else 0
-        return self._counts[key]
-
-    def _figure_counts(self, source: str) -> Counter[str]:
-        if source not in self._figures:
-            self._figures[source] = Counter(FIGURE.findall(self._lowered(source)))
-        return self._figures[source]
-
-    def _lowered(self, source: str) -> str:
-        if source not in self._normalized:
-            self._normalized[source] = normalize(self.deck.corpus[source].text) if source in self.deck.corpus else ""
-        if source not in self._lower:
-            self._lower[source] = self._normalized[source].lower()
-        return self._lower[source]
+    @property
+    def _text(self) -> TextIndex:
+        assert self.text is not None, "Pools.build makes the text index"
+        return self.text
 
     def document_years(self, fact: Fact) -> list[int]:
         """The years (1800–2099) written in the fact's source documents."""
-        years: set[int] = set()
-        for source in {e.source for e in fact.evidence}:
-            if source not in self._years:
-                self._years[source] = {int(y) for y in re.findall(r"(?<![\w.,])(1[89]\d\d|20\d\d)(?![\w]|[.,]\d)", self._lowered(source))}
-            years |= self._years[source]
-        return sorted(years)
+        return sorted(set().union(*(self._text.years(source) for source in _sources(fact))))
 
     def document_numbers(self, fact: Fact) -> list[float]:
         """The figures written in digits in the fact's source documents ("11", "8,500", "2.5")."""
-        found: set[float] = set()
-        for source in {e.source for e in fact.evidence}:
-            if source not in self._numbers:
-                self._numbers[source] = {float(n.replace(",", "")) for n in FIGURE.findall(self._lowered(source))}
-            found |= self._numbers[source]
-        return sorted(found)
+        return sorted(set().union(*(self._text.numbers(source) for source in _sources(fact))))
 
     def document_dates(self, fact: Fact) -> list[int]:
         """The days written out in the fact's source documents ("25 February 2022", "Feb. 25,
         2022"), as ordinals: dates the reader has seen."""
-        days: set[int] = set()
-        for source in {e.source for e in fact.evidence}:
-            if source not in self._dates:
-                self._dates[source] = written_days(self._lowered(source))
-            days |= self._dates[source]
-        return sorted(days)
+        return sorted(set().union(*(self._text.days(source) for source in _sources(fact))))
 
     def rank_entities(
         self,
@@ -369,7 +312,7 @@ class Pools:
         known = [deck.entities[k].groups for k in keys if k in deck.entities]
         key_groups: set[str] = set(known[0]).intersection(*known[1:]) if known else set()
         year = year_of(fact.fields["date"]) if fact.fields.get("date") else None
-        shown = normalize(stem)
+        shown = Shown(normalize(stem))
         banned = {fold(s) for k in keys for s in fact.spellings(k)}
         curated = {v for values in fact.distractors.values() for v in values if isinstance(v, str)}
         scored: list[tuple[tuple[object, ...], Option]] = []
@@ -544,16 +487,9 @@ class Pools:
 
     def _written_figures(self, fact: Fact) -> set[float]:
         """:func:`written_figures` of the documents :meth:`document_count` counts in for the fact."""
-        if self._small_corpus:
-            if "" not in self._written:
-                self._written[""] = written_figures("\0".join(map(self._lowered, self._all_sources)))
-            return self._written[""]
-        found: set[float] = set()
-        for source in {e.source for e in fact.evidence}:
-            if source not in self._written:
-                self._written[source] = written_figures(self._lowered(source))
-            found |= self._written[source]
-        return found
+        if self._text.whole:
+            return self._text.written(None)
+        return set().union(*(self._text.written(source) for source in _sources(fact)))
 
     def _since(self, fact: Fact) -> list[int]:
         """The years the fact's actor or body began to exist (no event before them)."""
@@ -616,18 +552,38 @@ def _position_words(held: set[str]) -> str:
     return " and ".join(words[p] for p in sorted(held))
 
 
-def _named_in(entity: Entity, shown_stem: str, key_groups: Iterable[str] = ()) -> bool:
+@dataclass(frozen=True)
+class Shown:
+    """A stem as shown (normalised), with its words: most names are ruled out by a set lookup."""
+
+    text: str
+
+    @functools.cached_property
+    def words(self) -> frozenset[str] | None:
+        even = len(self.text.lower()) == len(self.text)  # else case-blind search pairs what words cannot
+        return text_words(self.text) if even else None
+
+    def names(self, spelling: str) -> bool:
+        words = self.words
+        return (words is None or may_hold(words, spelling)) and find_words(spelling, self.text) is not None
+
+
+def _named_in(entity: Entity, shown: Shown, key_groups: Iterable[str] = ()) -> bool:
     """Whether a stem names the entity (name, alias, related word) or a group it belongs to that
     the key does not ("fought against Arab states" rules out an Arab state; "spoke with Russia's
     foreign minister" does not rule out a foreign minister when the key is one too)."""
     for spelling in (entity.name, *entity.aliases, *entity.related):
-        if find_words(spelling, shown_stem):
+        if shown.names(spelling):
             return True
     for group in entity.groups - set(key_groups):
         words = group.replace("-", " ")
-        if find_words(words, shown_stem) or find_words(words + "s", shown_stem):
+        if shown.names(words) or shown.names(words + "s"):
             return True
     return False
+
+
+def _sources(fact: Fact) -> set[str]:
+    return {e.source for e in fact.evidence}
 
 
 def _count_key(fields: Mapping[str, Any]) -> str:
