@@ -54,6 +54,8 @@ UPPER_BOUNDS = frozenset({"up to", "under", "fewer than", "less than", "nearly",
 FAMILIAR_KEY = 3
 #: A corpus up to this many characters is counted whole for how familiar an option is.
 SMALL_CORPUS = 2_000_000
+#: How many of a body's or actor's events are compared for a like event in another year (trivial_year).
+LIKE_EVENTS = 1000
 #: Statements shorter than this (in words) are too generic to identify a speaker.
 MIN_SAID_WORDS = 3
 
@@ -125,7 +127,7 @@ class Pools:
     #: (kind, body or actor) → [(event key, content words of motion or action)], for near-identical events
     events_by_subject: dict[tuple[str, str], list[tuple[EventKey, frozenset[str]]]] = field(default_factory=dict)
     years_by_topic: dict[str | None, list[int]] = field(default_factory=dict)
-    dates_by_topic: dict[str | None, list[str]] = field(default_factory=dict)
+    dates_by_topic: dict[str | None, list[int]] = field(default_factory=dict)  # sorted day ordinals
     speakers: dict[str, set[str]] = field(default_factory=dict)  # folded words → speakers
     speakers_by_type: dict[str, list[str]] = field(default_factory=dict)
     values_by_subject: dict[str, set[float]] = field(default_factory=dict)
@@ -143,6 +145,7 @@ class Pools:
     #: (kind, subject) → the index that finds an event's near-identical twins
     _twin_index: dict[tuple[str, str], _TwinIndex] = field(default_factory=dict)
     _twins: dict[EventKey, list[EventKey]] = field(default_factory=dict)
+    _like: dict[tuple[str, str], tuple[list[tuple[EventKey, frozenset[str]]], dict[str, list[int]]]] = field(default_factory=dict)
     text: TextIndex | None = None
 
     @classmethod
@@ -188,7 +191,7 @@ class Pools:
         pools.years_by_event, pools.dates_by_event = dict(years_by_event), dict(dates_by_event)
         pools.events_by_subject = {k: list(v.items()) for k, v in by_subject.items()}
         pools.years_by_topic = {k: sorted(v) for k, v in years_by_topic.items()}
-        pools.dates_by_topic = {k: sorted(v) for k, v in dates_by_topic.items()}
+        pools.dates_by_topic = {k: sorted(dt.date.fromisoformat(d).toordinal() for d in v) for k, v in dates_by_topic.items()}
         pools.speakers = dict(speakers)
         pools.speakers_by_type = {kind: sorted(names) for kind, names in by_type.items()}
         pools.values_by_unit = {unit: sorted(values) for unit, values in by_unit.items()}
@@ -250,11 +253,24 @@ class Pools:
         f = fact.fields
         subject = (fact.kind, fold(f["body"] if fact.kind == "vote" else f.get("actor", "")))
         words = content_words(f["motion"] if fact.kind == "vote" else f.get("action", ""))
-        for key, other in self.events_by_subject.get(subject, ())[:1000]:
-            shared = len(words & other)
-            if shared >= 3 and 2 * shared >= min(len(words), len(other)) and self.years_by_event.get(key, set()) - {year}:
+        events, postings = self._like_events(subject)
+        shared: Counter[int] = Counter(n for w in words for n in postings.get(w, ()))
+        for n in sorted(shared):
+            key, other = events[n]
+            if shared[n] >= 3 and 2 * shared[n] >= min(len(words), len(other)) and self.years_by_event.get(key, set()) - {year}:
                 return False
         return True
+
+    def _like_events(self, subject: tuple[str, str]) -> tuple[list[tuple[EventKey, frozenset[str]]], dict[str, list[int]]]:
+        """The first :data:`LIKE_EVENTS` events of a body or actor, and word → those that have it."""
+        if subject not in self._like:
+            events = self.events_by_subject.get(subject, [])[:LIKE_EVENTS]
+            postings: dict[str, list[int]] = defaultdict(list)
+            for n, (_, words) in enumerate(events):
+                for w in words:
+                    postings[w].append(n)
+            self._like[subject] = (events, dict(postings))
+        return self._like[subject]
 
     def deck_fact_date(self, fact: Fact) -> str:
         return str(fact.fields["date"])
@@ -416,7 +432,8 @@ class Pools:
         key = fact.fields["date"]
         base = dt.date.fromisoformat(key).toordinal()
         taken = {dt.date.fromisoformat(d).toordinal() for d in self.taken_dates(fact) if d.count("-") == 2} | {base}
-        siblings = [dt.date.fromisoformat(d).toordinal() for d in self.dates_by_topic.get(fact.topic, [])]
+        topic = self.dates_by_topic.get(fact.topic, [])
+        siblings = topic[bisect.bisect_left(topic, base - 30) : bisect.bisect_right(topic, base + 30)]
         siblings += self.document_dates(fact)  # days the reader has seen are as familiar as the key
         curated = [dt.date.fromisoformat(d).toordinal() for d in fact.distractors.get("date", ()) if d.count("-") == 2]
         seen = self.document_count(fact, display_date(key))
