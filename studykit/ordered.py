@@ -14,7 +14,7 @@ import itertools
 import math
 import random
 import re
-from typing import Callable, Sequence
+from typing import Callable, Collection, Sequence
 
 __all__ = ["FIGURE", "Stepper", "factors", "nice_step", "ordered_values", "significant_digits", "steps", "written_days"]
 
@@ -57,11 +57,12 @@ def ordered_values(
 
     def side(direction: int, stepper: Stepper):
         seen: set = set()
-        pool = [v for v in (*curated, *preferred) if (v - key) * direction > 0 and lowest <= v <= highest]
-        for v in sorted(dict.fromkeys(pool), key=lambda v: (abs(v - key), v)):
-            if v not in taken and v not in seen and far(v):
-                seen.add(v)
-                yield v
+        for values in (curated, preferred):  # the curator's first (nearest first), then the siblings
+            pool = [v for v in values if (v - key) * direction > 0 and lowest <= v <= highest]
+            for v in sorted(set(pool), key=lambda v: (abs(v - key), v)):
+                if v not in taken and v not in seen and far(v):
+                    seen.add(v)
+                    yield v
         current = key
         for _ in range(200):
             nxt = stepper(current, direction)
@@ -80,7 +81,7 @@ def ordered_values(
         below = list(itertools.islice(side(-1, stepper), below_wanted))
         above = list(itertools.islice(side(+1, stepper), count - below_wanted))
         if len(below) == below_wanted and len(above) == count - below_wanted:
-            return _with_familiar(key, below, above, familiar)
+            return _with_familiar(key, below, above, familiar, keep=set(curated))
     stepper = order[0]
     below_side, above_side = side(-1, stepper), side(+1, stepper)
     chosen = list(itertools.islice(below_side, below_wanted))
@@ -89,16 +90,19 @@ def ordered_values(
     return sorted(set(chosen))[:count]
 
 
-def _with_familiar(key: float, below: list, above: list, familiar: Sequence[float]) -> list:
+def _with_familiar(key: float, below: list, above: list, familiar: Sequence[float], *, keep: Collection[float] = ()) -> list:
     """``below + above`` sorted, with a familiar value in place of the farthest on a side that has
-    one (nearest familiar first), unless a familiar value is among them already."""
+    one (nearest familiar first), unless a familiar value is among them already. A value the
+    curator chose (``keep``) is never the one replaced: the curator's options were chosen as
+    plausible, a familiar figure only as seen (review 10: "5" beside 11, 12 and 13 votes)."""
     chosen = set(below) | set(above)
     if not familiar or chosen & set(familiar):
         return sorted(chosen)
     for values, on_side in ((below, [v for v in familiar if v < key]), (above, [v for v in familiar if v > key])):
-        if values and on_side:
+        replaceable = [v for v in values if v not in keep]
+        if replaceable and on_side:
             nearest = min(on_side, key=lambda v: (abs(v - key), v))
-            farthest = max(values, key=lambda v: (abs(v - key), v))
+            farthest = max(replaceable, key=lambda v: (abs(v - key), v))
             values[values.index(farthest)] = nearest
             break
     return sorted(set(below) | set(above))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from .distractors import Pools
-from .model import Deck, QuestionSet
+from .model import Deck, Fact, Question, QuestionSet
 from .templates import Context, active_templates
 
 DEFAULT_SEED = 0
@@ -24,14 +24,29 @@ def generate(deck: Deck, *, seed: int | None = None, progress: Callable[[], obje
     seed = deck.seed if seed is None else seed
     ctx = Context(deck, Pools.build(deck), seed)
     templates = active_templates(deck)
-    questions = []
+    questions: list[Question] = []
     for fact in deck.facts:
+        own: list[Question] = []
         for template in templates:
             if fact.disabled and (template.id in fact.disabled or template.family in fact.disabled):
                 continue
             question = template.apply(fact, ctx)
             if question is not None:
-                questions.append(question)
+                own.append(question)
+        questions += _without_lone_truth(fact, own)
         if progress is not None:
             progress()
     return QuestionSet(deck, tuple(questions), seed)
+
+
+def _without_lone_truth(fact: Fact, questions: list[Question]) -> list[Question]:
+    """A fact's questions, without a true statement that has no false twin when the fact is asked
+    otherwise: a deck of true statements beside few false ones teaches "answer True" (reviews 9 and
+    10: 35 of 51 keyed True). A stance's one statement is true or false by a seeded coin, so it stays."""
+    if fact.kind == "stance":
+        return questions
+    statements = [q for q in questions if q.type == "true_false"]
+    lone = [q for q in statements if q.answers == ("True",)] if all(q.answers == ("True",) for q in statements) else []
+    if not lone or len(lone) == len(questions):
+        return questions
+    return [q for q in questions if q not in lone]

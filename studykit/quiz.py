@@ -7,6 +7,7 @@ A version is deterministic in (question pool, count, seed, version number): vers
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping, NamedTuple, Sequence
@@ -120,7 +121,7 @@ def plan_sheet(
       round-robin, no two on one fact and no two that :func:`leaks` pairs (one stem showing
       another's key, one key among another's wrong options), and none against the sheet's
       :class:`SheetRules` (its key in the header, a key the sheet has already); true/false keys
-      within one of each other while the pool allows. When that leaves fewer than
+      never two apart (the scarcer key first). When that leaves fewer than
       ``count``, the plan says so (:attr:`SheetPlan.shortfall`, :meth:`SheetPlan.message`).
       With ``count`` None every question is taken, leaks and all ("all questions" means all;
       ``studykit lint`` reports what such a sheet gives away).
@@ -177,33 +178,35 @@ def _balanced_pick(
     # true statements): taken first when the sheet is even, before other questions rule them out
     pooled = Counter(q.answers[0] for q in pool if q.type == "true_false")
     scarcer = "False" if pooled["False"] <= pooled["True"] else "True"
-    balance = True  # false once only true/false questions of the commoner key are left
+    # while every round takes something, an even sheet takes the scarcer key or no true/false
+    # question; after a round that took nothing, any key that keeps them within one. Never two
+    # apart: a sheet is left a question short rather than answer "True" for a student
+    scarce_first = True
     while len(chosen) < count and any(queues.values()):
         before = len(chosen)
         for name in families:
             if len(chosen) >= count:
                 break
-            queue = queues[name]
-            picked = _next_fitting(queue, sheet, skipped, _rarer_truth(truths) if balance else None, scarcer if balance else None)
+            wanted = _rarer_truth(truths) or (scarcer if scarce_first else None)
+            picked = _next_fitting(queues[name], sheet, skipped, wanted)
             if picked is not None:
                 sheet.add(picked)
                 chosen.append(picked)
                 if picked.type == "true_false":
                     truths[picked.answers[0]] += 1
         if len(chosen) == before:
-            balance = False  # a round took nothing: fill the sheet rather than leave it short
+            if not scarce_first:
+                break
+            scarce_first = False
     return chosen
 
 
-def _next_fitting(
-    queue: deque[Question], sheet: _Sheet, skipped: Counter[str], wanted: str | None, first: str | None = None
-) -> Question | None:
+def _next_fitting(queue: deque[Question], sheet: _Sheet, skipped: Counter[str], wanted: str | None) -> Question | None:
     """The first question of the queue that fits the sheet — when ``wanted`` is given, one keyed
     ``wanted`` first, then one that is not true/false: never one that would put the sheet's
-    true/false keys two apart; else one keyed ``first`` if any fits, then any. Questions that do
-    not fit are dropped: the sheet only grows, so they never will."""
-    preferences = [wanted, None] if wanted else [first, None] if first else [None]
-    for preference in preferences:
+    true/false keys two apart. Questions that do not fit are dropped: the sheet only grows, so
+    they never will."""
+    for preference in [wanted, None] if wanted else [None]:
         kept: deque[Question] = deque()
         found_q: Question | None = None
         while queue:
@@ -330,8 +333,13 @@ def leaks(a: Question, b: Question, deck: Deck | None = None) -> str | None:
       year …?" on the same topic is a leak. A reason (a key in words) leaks when most of its
       telling words stand in the other's stem ("a strike at Israel's Foreign Ministry" beside
       "Its Foreign Ministry employees were on strike");
-    * one's key is among the other's wrong options, on the same topic or passage (knowing one
-      answer rules an option of the other out, or the repeated option gives itself away).
+    * one's key is among the other's wrong options, on the same topic or passage, or anywhere
+      when it is a name (knowing one answer rules an option of the other out, or the repeated
+      option gives itself away: a name offered in one question and asked in another is noticed
+      wherever they are);
+    * one counts the voters of a vote the other is about (a quantity whose subject says who
+      voted, on the topic and date of a vote fact): "how many voted in favour" is arithmetic
+      beside "who abstained" and "who vetoed" (15 − 1 − 3 = 11).
     """
     found = leak_between(a, b, vocabulary(deck))
     return found.why if found else None
@@ -357,13 +365,35 @@ def leak_between(a: Question, b: Question, vocab: Vocabulary) -> Leak | None:
             told = _reason_shown(x, y)
             if told:
                 return Leak("key in another stem", f"the stem of {y.id!r} tells the answer to {x.id!r} ({', '.join(told)})")
-    if near:
-        for x, y in ((a, b), (b, a)):
-            wrong = vocab.wrong_options(y)
-            for key in vocab.keys(x):
-                if key.canonical in wrong:
-                    return Leak("key among wrong options", f"{key.answer!r}, the answer to {x.id!r}, is a wrong option of {y.id!r}")
+    for x, y in ((a, b), (b, a)):
+        wrong = vocab.wrong_options(y)
+        for key in vocab.keys(x):
+            if key.canonical in wrong and (near or key.canonical in vocab.entities):
+                return Leak("key among wrong options", f"{key.answer!r}, the answer to {x.id!r}, is a wrong option of {y.id!r}")
+    anchor = vote_anchor(a, vocab)
+    if anchor is not None and anchor == vote_anchor(b, vocab) and "quantity" in (anchor_kind(a, vocab), anchor_kind(b, vocab)):
+        return Leak("count of a vote", f"{a.id!r} and {b.id!r} are on one vote, and one counts its voters")
     return None
+
+
+#: Words that make a quantity's subject a count of a vote's voters.
+_VOTE_COUNT = re.compile(r"\b(?:vot(?:e|ed|es|ing)|abstain(?:ed|ing|s)?|in favou?r)\b", re.IGNORECASE)
+
+
+def vote_anchor(q: Question, vocab: Vocabulary) -> tuple[str | None, str] | None:
+    """(topic, date) of the vote a question is about: its fact's, when a vote; when a quantity
+    that counts voters, the topic and date it was counted on."""
+    fact = vocab.fact(q.fact)
+    if fact is None or not fact.fields.get("date"):
+        return None
+    if fact.kind == "vote" or (fact.kind == "quantity" and _VOTE_COUNT.search(str(fact.fields.get("subject", "")))):
+        return fact.topic, str(fact.fields["date"])
+    return None
+
+
+def anchor_kind(q: Question, vocab: Vocabulary) -> str | None:
+    fact = vocab.fact(q.fact)
+    return fact.kind if fact is not None else None
 
 
 #: Words too common to tell a reason (four letters or more, so not caught by length).
@@ -490,6 +520,7 @@ class _Sheet:
         self.wrong: dict[tuple[tuple[str, str], str], list[Question]] = defaultdict(list)
         self.passages: dict[tuple[str, int], list[Question]] = defaultdict(list)  # (source, stretch)
         self.reasons: dict[tuple[tuple[str, str], str], list[Question]] = defaultdict(list)  # a reason's telling word
+        self.votes: dict[tuple[str | None, str], list[Question]] = defaultdict(list)  # vote_anchor → questions
 
     def add(self, q: Question) -> None:
         self.by_fact.setdefault(q.fact, q)
@@ -503,11 +534,14 @@ class _Sheet:
                 self.key_terms.add(term)
                 for scope in [ANYWHERE] if key.rare else scopes:
                     self.key_words[scope, term].append(q)
-            for scope in scopes:
+            for scope in value_scopes(key.canonical, scopes, self.vocab):
                 self.keys[scope, key.canonical].append(q)
         for value in self.vocab.wrong_options(q):
-            for scope in scopes:
+            for scope in value_scopes(value, scopes, self.vocab):
                 self.wrong[scope, value].append(q)
+        anchor = vote_anchor(q, self.vocab)
+        if anchor is not None:
+            self.votes[anchor].append(q)
         for stretch in _stretches(q):
             self.passages[stretch].append(q)
         self.rules.add(q)
@@ -536,11 +570,15 @@ class _Sheet:
         for term in terms_of(q.prompt) & self.key_terms:  # a placed key in q's stem
             for scope in (*scopes, ANYWHERE):
                 yield scope, self.key_words.get((scope, term), [])
-        for scope in scopes:  # a key among wrong options, either way
-            for key in keys:
+        for key in keys:  # a key among wrong options, either way
+            for scope in value_scopes(key.canonical, scopes, self.vocab):
                 yield scope, self.wrong.get((scope, key.canonical), [])
-            for value in self.vocab.wrong_options(q):
+        for value in self.vocab.wrong_options(q):
+            for scope in value_scopes(value, scopes, self.vocab):
                 yield scope, self.keys.get((scope, value), [])
+        anchor = vote_anchor(q, self.vocab)
+        if anchor is not None:  # a count of the vote's voters, or the vote a count is of
+            yield ANYWHERE, self.votes.get(anchor, [])
         for stretch in _stretches(q):  # the same passage
             yield ANYWHERE, self.passages.get(stretch, [])
         telling = reason_words(q)
@@ -556,6 +594,11 @@ SHEET_LENGTH = 30
 
 #: Passages are indexed by stretches of this many characters: overlapping spans share one.
 _STRETCH = 400
+
+
+def value_scopes(value: str, scopes: list[tuple[str, str]], vocab: Vocabulary) -> list[tuple[str, str]]:
+    """Where a key or wrong option is indexed: a name anywhere (see :func:`leaks`), else per scope."""
+    return [*scopes, ANYWHERE] if value in vocab.entities else scopes
 
 
 def _stretches(q: Question) -> list[tuple[str, int]]:

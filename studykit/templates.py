@@ -465,6 +465,10 @@ def _true_false_twin(template: Template, fact: Fact, ctx: Context) -> Question |
                 return true_false(template, fact, with_time(f"{f['actor']} {f['action']}", year), False,
                                   proof="the event happened in another year")
         return None  # only the curator says who else did not do it: not false by the documents
+    if ctx.deck.entity_type(f["speaker"], "person") != "person":
+        # a country's or an institution's words are a policy line another state could have said
+        # ("a clash with Moscow could hurt our security", Israel → Germany: reviews 9 and 10)
+        return None
     speakers = ctx.pools.rank_entities(fact, ctx.pools.speakers_of(fact), ctx.pools.other_speakers(fact), stem="", rank=rank)
     if not speakers:
         return None

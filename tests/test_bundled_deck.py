@@ -53,8 +53,11 @@ def test_size_and_coverage(deck):
 
 def test_every_family_at_least_eight_times(qset):
     families = Counter(q.family for q in qset)
-    for family in ("who", "rationale", "how-many", "true-false", "cloze"):
+    for family in ("who", "rationale", "true-false", "cloze"):
         assert families[family] >= 8, (family, families)
+    # the blog's rounded, hedged figures ("over one million", "around $5 billion") are asked by
+    # cloze only: their neighbours are defensible (blind review 10)
+    assert families["how-many"] >= 5, families
     # a year is asked only where it is not simply the source's own (history, and events of one body
     # in several years) nor general knowledge (a famous war, the invasion); "who said" not where
     # the only speaker is one of the deck's subjects (the United States) or the words are any official's

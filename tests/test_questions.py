@@ -617,8 +617,9 @@ def test_a_stances_explanation_puts_its_time_first(make_project):
 
 def test_a_votes_true_statement_is_not_about_the_decks_subject(make_project):
     """ "Russia vetoed the draft demanding its own withdrawal" is guessed from what the deck is about."""
-    qset = studykit.generate(studykit.load_deck(make_project(title="Russia at the UN").deck()))
-    statement = qset.by_id("unsc-vote/true-false").prompt
+    deck = studykit.load_deck(make_project(title="Russia at the UN").deck())
+    qset = studykit.generate(deck)
+    statement = _made(deck, "unsc-vote/true-false").prompt  # generate drops it: it has no twin
     assert "Russia vetoed" not in statement and "abstained" in statement, statement
     # nor its false twin: "Russia abstained on the draft against its own troops" is false on sight
     twins = [q.prompt for q in qset if q.id == "unsc-vote/true-false-twin"]
@@ -677,3 +678,31 @@ def test_accepted_spellings_differ_by_more_than_typography_or_the(make_project):
     facts = facts_with(furman={"aliases": {"Noa Furman": ["the Noa Furman", "Noa Furman’s", "Furman"]}})
     deck = studykit.load_deck(make_project(facts).deck())
     assert deck.fact("furman").also_accepted(("Noa Furman",)) == ("Noa Furman’s", "Furman")
+
+
+def _made(deck, question_id):
+    """What a template makes of a fact, before :func:`studykit.generate` drops a lone true statement."""
+    from studykit.distractors import Pools
+    from studykit.templates import Context, active_templates
+
+    fact_id, template_id = question_id.split("/")
+    template = next(t for t in active_templates(deck) if t.id == template_id)
+    return template.apply(deck.fact(fact_id), Context(deck, Pools.build(deck), deck.seed))
+
+
+def test_a_true_statement_without_its_false_twin_is_dropped_when_the_fact_is_asked_otherwise(make_project):
+    """A deck of true statements beside few false ones teaches "answer True": a fact's true
+    statement stays only beside its false twin, or as the fact's only question (a stance's one
+    statement, true or false by a seeded coin, always stays)."""
+    deck = studykit.load_deck(make_project(title="Russia at the UN").deck())
+    qset = studykit.generate(deck)
+    assert _made(deck, "unsc-vote/true-false") is not None and "unsc-vote/true-false-twin" not in {q.id for q in qset}
+    assert "unsc-vote/true-false" not in {q.id for q in qset} and any(q.fact == "unsc-vote" for q in qset)
+    by_fact: dict[str, list] = {}
+    deck = studykit.load_deck(make_project().deck())
+    for q in studykit.generate(deck):
+        by_fact.setdefault(q.fact, []).append(q)
+    for fact, questions in by_fact.items():
+        keys = {q.answers for q in questions if q.type == "true_false"}
+        if keys == {("True",)} and len(questions) > 1 and deck.fact(fact).kind != "stance":
+            raise AssertionError(f"{fact}: a lone true statement beside {[q.id for q in questions]}")

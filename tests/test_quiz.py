@@ -120,8 +120,14 @@ def test_a_version_with_a_count_has_no_leaks_and_one_question_per_fact(bundled, 
     deck, qset = bundled
     plan = plan_sheet(select_questions(qset), count=30, seed=qset.seed, version=version, deck=deck)
     picked = [p.question for p in plan.questions]
-    assert len(picked) == 30 and plan.shortfall == 0 and plan.message() is None
-    assert len({q.fact for q in picked}) == 30
+    # 30, or one short when only true/false questions of the commoner key were left to fit
+    assert len(picked) >= 29 and plan.shortfall == 30 - len(picked), len(picked)
+    if len(picked) < 30:
+        unused = [q for q in qset if q.id not in {p.id for p in picked}]
+        sheet_keys = Counter(q.answers[0] for q in picked if q.type == "true_false")
+        commoner = max(sheet_keys, key=lambda k: sheet_keys[k])
+        assert sheet_keys["True"] != sheet_keys["False"] and any(q.answers == (commoner,) for q in unused)
+    assert len({q.fact for q in picked}) == len(picked)
     assert [(a.id, b.id, why) for a, b in itertools.combinations(picked, 2) if (why := leaks(a, b, deck))] == []
     # every family the deck asks often enough to survive the sheet's rules (a family of three
     # year questions may lose all three: a key in the header, the same key as another question)

@@ -24,6 +24,8 @@ from ..quiz import (
     select_questions,
     stem_word_counts,
     terms_of,
+    value_scopes,
+    vote_anchor,
 )
 from ..vocabulary import Vocabulary, vocabulary
 
@@ -112,8 +114,11 @@ def _every_question_leaks(qset: QuestionSet) -> tuple[Counter[str], list[str]]:
                 term = index_term(spelling, counts)
                 for scope in [ANYWHERE] if key.rare else scopes:
                     key_words[scope, term].append(x)
-            for scope in scopes:
+            for scope in value_scopes(key.canonical, scopes, vocab):
                 keys[scope, key.canonical].append(x)
+        anchor = vote_anchor(x, vocab)
+        if anchor is not None:
+            keys[ANYWHERE, f"vote:{anchor}"].append(x)
     indexed = {term for _, term in key_words}
     leaking: Counter[str] = Counter()
     examples: list[str] = []
@@ -134,6 +139,9 @@ def _partners(
     for scope in (*scopes, ANYWHERE):
         for term in terms:
             yield scope, key_words.get((scope, term), [])
-    for scope in scopes:
-        for value in vocab.wrong_options(y):
+    for value in vocab.wrong_options(y):
+        for scope in value_scopes(value, scopes, vocab):
             yield scope, keys.get((scope, value), [])
+    anchor = vote_anchor(y, vocab)
+    if anchor is not None:
+        yield ANYWHERE, keys.get((ANYWHERE, f"vote:{anchor}"), [])
