@@ -567,13 +567,13 @@ class _Sheet:
                 for spelling in key.spellings:
                     lists = [self.stem_words.get((scope, t), []) for t in terms_of(spelling)]
                     yield scope, min(lists, key=len)
-        for term in terms_of(q.prompt) & self.key_terms:  # a placed key in q's stem
+        for term in sorted(terms_of(q.prompt) & self.key_terms):  # a placed key in q's stem (in order: the first leak is reported)
             for scope in (*scopes, ANYWHERE):
                 yield scope, self.key_words.get((scope, term), [])
         for key in keys:  # a key among wrong options, either way
             for scope in value_scopes(key.canonical, scopes, self.vocab):
                 yield scope, self.wrong.get((scope, key.canonical), [])
-        for value in self.vocab.wrong_options(q):
+        for value in sorted(self.vocab.wrong_options(q)):
             for scope in value_scopes(value, scopes, self.vocab):
                 yield scope, self.keys.get((scope, value), [])
         anchor = vote_anchor(q, self.vocab)
@@ -583,9 +583,9 @@ class _Sheet:
             yield ANYWHERE, self.passages.get(stretch, [])
         telling = reason_words(q)
         for scope in scopes:  # q's reason told by a placed stem, or a placed reason told by q's stem
-            for word in telling:
+            for word in sorted(telling):
                 yield scope, self.stem_words.get((scope, word), [])
-            for word in set(words_of(q.prompt)):
+            for word in sorted(set(words_of(q.prompt))):
                 yield scope, self.reasons.get((scope, word), [])
 
 

@@ -12,6 +12,8 @@ import math
 from collections import Counter, defaultdict
 from typing import Iterator
 
+from rapidfuzz.distance import Indel
+
 from ..corpus import fold
 from ..model import Question
 from ..vocabulary import Vocabulary, words_of
@@ -53,11 +55,16 @@ def near_identical(questions: tuple[Question, ...]) -> Found:
         close: set[tuple[int, int]] = set()
         matcher = difflib.SequenceMatcher(None)
         for j, firsts in partners.items():
-            matcher.set_seq2(group[j].prompt)
+            b_text = group[j].prompt
+            matcher.set_seq2(b_text)
             for i in firsts:
-                matcher.set_seq1(group[i].prompt)
-                # real_quick_ratio >= quick_ratio >= ratio: cheap upper bounds first
-                if matcher.real_quick_ratio() > 0.95 and matcher.quick_ratio() > 0.95 and matcher.ratio() > 0.95:
+                a_text = group[i].prompt
+                # an upper bound first, in C++: difflib's matching blocks are a common subsequence,
+                # so its ratio 2M/(la+lb) is at most the Indel similarity 2·LCS/(la+lb)
+                if Indel.normalized_similarity(a_text, b_text) <= 0.95:
+                    continue
+                matcher.set_seq1(a_text)
+                if matcher.ratio() > 0.95:
                     close.add((i, j))
         for i, j in pairs:
             if (i, j) in close:
@@ -148,10 +155,12 @@ def candidate_pairs(texts: list[str], *, ratio: float = 0.95) -> list[tuple[int,
 
 def _grams(text: str) -> list[tuple[str, int]]:
     """The q-grams of a text as a set: each gram with its occurrence number (a multiset made a set)."""
+    raw = [text[k : k + _Q] for k in range(len(text) - _Q + 1)]
+    if len(set(raw)) == len(raw):  # the common case: every gram once
+        return [(gram, 1) for gram in raw]
     seen: dict[str, int] = {}
     result = []
-    for k in range(len(text) - _Q + 1):
-        gram = text[k : k + _Q]
+    for gram in raw:
         seen[gram] = n = seen.get(gram, 0) + 1
         result.append((gram, n))
     return result

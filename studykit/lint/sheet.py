@@ -135,11 +135,11 @@ def _partners(
     y: Question, vocab: Vocabulary, key_words: _Index, indexed: set[str], keys: _Index
 ) -> Iterator[tuple[tuple[str, str], list[Question]]]:
     scopes = leak_scopes(y)
-    terms = terms_of(y.prompt) & indexed
+    terms = sorted(terms_of(y.prompt) & indexed)  # in order: the first leak found is the one reported
     for scope in (*scopes, ANYWHERE):
         for term in terms:
             yield scope, key_words.get((scope, term), [])
-    for value in vocab.wrong_options(y):
+    for value in sorted(vocab.wrong_options(y)):
         for scope in value_scopes(value, scopes, vocab):
             yield scope, keys.get((scope, value), [])
     anchor = vote_anchor(y, vocab)
