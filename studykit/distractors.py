@@ -56,6 +56,8 @@ FAMILIAR_KEY = 3
 SMALL_CORPUS = 2_000_000
 #: How many of a body's or actor's events are compared for a like event in another year (trivial_year).
 LIKE_EVENTS = 1000
+#: A wrong speaker the deck dates only more than this many years from the key's words is out of era.
+ERA_YEARS = 3
 #: Statements shorter than this (in words) are too generic to identify a speaker.
 MIN_SAID_WORDS = 3
 
@@ -130,6 +132,7 @@ class Pools:
     dates_by_topic: dict[str | None, list[int]] = field(default_factory=dict)  # sorted day ordinals
     speakers: dict[str, set[str]] = field(default_factory=dict)  # folded words → speakers
     speakers_by_type: dict[str, list[str]] = field(default_factory=dict)
+    speaker_years: dict[str, set[int]] = field(default_factory=dict)  # the years the deck dates a speaker's words
     values_by_subject: dict[str, set[float]] = field(default_factory=dict)
     values_by_unit: dict[str, list[float]] = field(default_factory=dict)  # sorted, distinct
     #: entity name → how many facts name it among their values (rarity), and per topic
@@ -183,6 +186,8 @@ class Pools:
             if fact.kind == "statement":
                 speakers[fold(f["said"])].add(f["speaker"])
                 by_type[deck.entity_type(f["speaker"], "person")].add(f["speaker"])
+                if date:
+                    pools.speaker_years.setdefault(f["speaker"], set()).add(year_of(date))
             if fact.kind == "quantity":
                 subject_key = fold(f["subject"])
                 pools.values_by_subject.setdefault(subject_key, set()).add(f["value"])
@@ -401,10 +406,13 @@ class Pools:
         attributed = set(self.speakers_of(fact))
         kind = self.deck.entity_type(fact.fields["speaker"], "person")
         found = [(s, "the curator lists them as not the speaker") for s in fact.distractors.get("speaker", ()) if s not in attributed]
+        # of the same era: a speaker the deck dates only years away is out of place (a 2014 voice
+        # among 2022's speakers, review 11); the curator's choice stands
+        year = year_of(fact.fields["date"]) if fact.fields.get("date") else None
         found += [
             (s, "the deck attributes other words to them, and these words to someone else")
             for s in _sample(self.speakers_by_type.get(kind, []), fact)
-            if s not in attributed
+            if s not in attributed and (year is None or not (years := self.speaker_years.get(s)) or any(abs(y - year) <= ERA_YEARS for y in years))
         ]
         return found
 

@@ -42,7 +42,7 @@ def generate(deck: Deck, *, seed: int | None = None, progress: Callable[[], obje
 def _without_lone_truth(fact: Fact, questions: list[Question]) -> list[Question]:
     """A fact's questions, without a true statement that has no false twin when the fact is asked
     otherwise: a deck of true statements beside few false ones teaches "answer True" (reviews 9 and
-    10: 35 of 51 keyed True). A stance's one statement is true or false by a seeded coin, so it stays."""
+    10: 35 of 51 keyed True). A stance makes its true and its false statement together, so it is left as it is."""
     if fact.kind == "stance":
         return questions
     statements = [q for q in questions if q.type == "true_false"]

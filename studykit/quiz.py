@@ -121,7 +121,7 @@ def plan_sheet(
       round-robin, no two on one fact and no two that :func:`leaks` pairs (one stem showing
       another's key, one key among another's wrong options), and none against the sheet's
       :class:`SheetRules` (its key in the header, a key the sheet has already); true/false keys
-      never two apart (the scarcer key first). When that leaves fewer than
+      within one, the scarcer key first (two apart only to fill the sheet). When that leaves fewer than
       ``count``, the plan says so (:attr:`SheetPlan.shortfall`, :meth:`SheetPlan.message`).
       With ``count`` None every question is taken, leaks and all ("all questions" means all;
       ``studykit lint`` reports what such a sheet gives away).
@@ -174,58 +174,101 @@ def _balanced_pick(
     queues = {name: deque(by_family[name]) for name in families}
     chosen: list[Question] = []
     truths: Counter[str] = Counter()  # the keys of the true/false questions chosen so far
+    letters: Counter[int] = Counter()  # the key positions of the ordered questions chosen so far
     # the key fewer true/false questions of the pool have (a deck's false twins are fewer than its
     # true statements): taken first when the sheet is even, before other questions rule them out
     pooled = Counter(q.answers[0] for q in pool if q.type == "true_false")
     scarcer = "False" if pooled["False"] <= pooled["True"] else "True"
-    # while every round takes something, an even sheet takes the scarcer key or no true/false
-    # question; after a round that took nothing, any key that keeps them within one. Never two
-    # apart: a sheet is left a question short rather than answer "True" for a student
-    scarce_first = True
+    # stage 0, while every round takes something: an even sheet takes the scarcer key or no
+    # true/false question; 1, after a round that took nothing: any key that keeps them within
+    # one; 2, after another: the sheet is filled with keys up to two apart, never more (a sheet
+    # four questions short was worse than "True" for five of eight; "answer True" must never pay much)
+    stage = 0
     while len(chosen) < count and any(queues.values()):
         before = len(chosen)
         for name in families:
             if len(chosen) >= count:
                 break
-            wanted = _rarer_truth(truths) or (scarcer if scarce_first else None)
-            picked = _next_fitting(queues[name], sheet, skipped, wanted)
+            apart = abs(truths["True"] - truths["False"])
+            wanted = (_rarer_truth(truths) or (scarcer if stage == 0 else None)) if stage < 2 or apart >= 2 else None
+            picked = _next_fitting(queues[name], sheet, skipped, wanted, letters)
             if picked is not None:
                 sheet.add(picked)
                 chosen.append(picked)
                 if picked.type == "true_false":
                     truths[picked.answers[0]] += 1
+                if (rank := key_rank(picked)) is not None:
+                    letters[rank] += 1
         if len(chosen) == before:
-            if not scarce_first:
+            if stage == 2:
                 break
-            scarce_first = False
+            stage += 1
     return chosen
 
 
-def _next_fitting(queue: deque[Question], sheet: _Sheet, skipped: Counter[str], wanted: str | None) -> Question | None:
+def _next_fitting(
+    queue: deque[Question], sheet: _Sheet, skipped: Counter[str], wanted: str | None, letters: Counter[int] | None = None
+) -> Question | None:
     """The first question of the queue that fits the sheet — when ``wanted`` is given, one keyed
     ``wanted`` first, then one that is not true/false: never one that would put the sheet's
     true/false keys two apart. Questions that do not fit are dropped: the sheet only grows, so
-    they never will."""
+    they never will.
+
+    An ordered question (years, dates, figures: its key's letter is its rank) whose key sits
+    where the sheet's ordered keys already sit more often gives way to one of the next
+    :data:`LOOKAHEAD` fitting questions whose key sits where fewer do: ranks are drawn uniformly
+    per question, but five of a small deck's eight on one sheet could all be "B" (review 11)."""
     for preference in [wanted, None] if wanted else [None]:
-        kept: deque[Question] = deque()
-        found_q: Question | None = None
-        while queue:
+        passed: list[tuple[int, Question]] = []  # looked at and kept, with their place in the queue
+        best: tuple[int, int, Question] | None = None  # (excess, place, question)
+        fitting = 0
+        place = 0
+        while queue and fitting <= LOOKAHEAD:
             q = queue.popleft()
+            place += 1
             is_tf = q.type == "true_false"
             if (preference is not None and (not is_tf or q.answers[0] != preference)) or (
                 preference is None and wanted and is_tf and q.answers[0] != wanted
             ):
-                kept.append(q)
+                passed.append((place, q))
                 continue
             conflict = sheet.conflict(q)
-            if conflict is None:
-                found_q = q
+            if conflict is not None:
+                skipped[conflict.kind] += 1
+                continue
+            excess = _letter_excess(q, letters)
+            if best is None or excess < best[0]:
+                if best is not None:
+                    passed.append((best[1], best[2]))
+                best = (excess, place, q)
+            else:
+                passed.append((place, q))
+            if excess == 0:
                 break
-            skipped[conflict.kind] += 1
-        queue.extendleft(reversed(kept))
-        if found_q is not None:
-            return found_q
+            fitting += 1
+        queue.extendleft(q for _, q in sorted(passed, key=lambda item: item[0], reverse=True))
+        if best is not None:
+            return best[2]
     return None
+
+
+#: How many further fitting questions an ordered one whose key letter the sheet has often is compared with.
+LOOKAHEAD = 8
+
+
+def key_rank(q: Question) -> int | None:
+    """Where an ordered question's single key stands among its options (its letter on a sheet)."""
+    if q.type != "single" or not q.ordered or len(q.answers) != 1 or q.answers[0] not in q.options:
+        return None
+    return list(q.options).index(q.answers[0])
+
+
+def _letter_excess(q: Question, letters: Counter[int] | None) -> int:
+    """How many more of the sheet's ordered keys sit at q's key position than at the emptiest one."""
+    rank = key_rank(q)
+    if rank is None or not letters:
+        return 0
+    return letters[rank] - min(letters[i] for i in range(len(q.options)))
 
 
 def _rarer_truth(truths: Counter[str]) -> str | None:

@@ -369,7 +369,8 @@ def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
         outlet = outlet_name(ctx.deck.source(fact.evidence[0].source).outlet)
         # the figure it gave, its bound not the question: "“over” how many …?" made every lower
         # option true as well (review 8)
-        prompt = asked(fact, f"According to {outlet}, {f['qualifier']} … {declarative(f['subject'])}{unit}. Which figure did it give?")
+        # "… Which figure did it give?" read as machine output, its "it" dangling (review 11)
+        prompt = asked(fact, f"According to {outlet}, {f['qualifier']} a certain number of {declarative(f['subject'])}{unit}. What was that number?")
     else:
         noun = "much" if "unit" in f else "many"
         how = f"About how {noun}" if hedge else f"How {noun}"
@@ -476,6 +477,10 @@ def _true_false_twin(template: Template, fact: Fact, ctx: Context) -> Question |
     return true_false(template, fact, statement, False, proof=speakers[0].proof)
 
 
+#: A position that carries a clause of its own ("…, though it generally followed the US lead").
+_OWN_CLAUSE = re.compile(r",\s*(?:though|although|while|but|whereas)\b|\b(?:although|even though)\b", re.IGNORECASE)
+
+
 def _stance_statement(template: Template, fact: Fact, ctx: Context, truth: bool) -> Question | None:
     """ "According to <source>, <actor> <position>, in part because <reason>": the source's own
     reason (true) or one of the curated wrong ones (false by the source, which gave another).
@@ -483,14 +488,13 @@ def _stance_statement(template: Template, fact: Fact, ctx: Context, truth: bool)
     Only for a stance with its source named and curated wrong reasons (written for this actor and
     position, and noted why they are not the source's): another stance's reason may be this one's
     too, and without "according to" only the curator's word would make it false. Each stance
-    makes one of the two, by a seeded coin, so the wording says nothing of the key (were every
-    "in part because" false, a student would answer False to the wording)."""
+    makes both, so the wording says nothing of the key: one of the two by a seeded coin left
+    "in part because" False 9 times in 15 beside plain statements nearly always True, a rule
+    that scored 82 % on two sheets (review 11). A sheet never holds both (one question per fact)."""
     f = fact.fields
     wrong = [r for r in dict.fromkeys(fact.distractors.get("rationale", ())) if fold(r) != fold(f["rationale"])]
-    if not wrong or "according_to" not in f:
-        return None
-    if (ctx.rank(f"{fact.id}/stance-statement")("true")[0] % 2 == 0) != truth:
-        return None  # this stance makes the other one
+    if not wrong or "according_to" not in f or _OWN_CLAUSE.search(f["position"]):
+        return None  # a position with a clause of its own leaves "in part because" dangling (review 11)
     reason = f["rationale"] if truth else ctx.ranked(f"{fact.id}/{template.id}", wrong)[0]
     # "in part because": "one reason … was that" leaves a position with a clause of its own as a
     # garden path ("… although it knew Russia would veto it was that it needed …")

@@ -94,7 +94,7 @@ def test_hedged_figures_are_asked_with_their_hedge_and_wrong_values_on_both_side
         # "more than 60 countries" would be true of "over 80": the source's own statement is asked,
         # named as its outlet's, with its figure left out ("…": no writing line beside circles);
         # review 8 found '"over" how many …?' made every lower option true as well
-        assert q.prompt == "According to The Test Times, over … countries signed on as co-sponsors. Which figure did it give?"
+        assert q.prompt == "According to The Test Times, over a certain number of countries signed on as co-sponsors. What was that number?"
         values = [int(o.replace(",", "")) for o in q.options]
         sides["below"] += any(v < 80 for v in values)
         sides["above"] += any(v > 80 for v in values)

@@ -626,29 +626,30 @@ def test_a_votes_true_statement_is_not_about_the_decks_subject(make_project):
     assert not any("Russia" in t.split(" on ")[0] for t in twins), twins
 
 
-def test_a_stance_makes_one_statement_true_or_false_by_a_seeded_coin(make_project):
-    """ "According to <source>, <actor> <position>, in part because …": the source's reason (true) or a curated
-    wrong one (false), one of the two per stance, so the wording tells nothing; without curated
-    reasons, or without a named source, neither."""
+def test_a_stance_makes_its_true_and_its_false_statement(make_project):
+    """ "According to <source>, <actor> <position>, in part because …": the source's reason (true)
+    and a curated wrong one (false), both for every stance, so the wording tells nothing (one of
+    the two by a seeded coin left it False 9 times in 15: review 11); without curated reasons, or
+    without a named source, neither; nor for a position with a clause of its own."""
     wrong = ["an election was near", "the treaty forbade it"]
     facts = facts_with(strike={"distractors": {"rationale": list(wrong)}}, airspace={"distractors": {"rationale": list(wrong)}})
     del facts[[f["id"] for f in facts].index("airspace")]["according_to"]
-    seen = set()
-    for seed in range(12):
+    for seed in range(3):
         qset = studykit.generate(studykit.load_deck(make_project(facts, seed=seed).deck()))
-        made = [q for q in qset if q.fact == "strike" and q.type == "true_false"]
-        assert len(made) == 1, [q.id for q in made]
-        (q,) = made
-        reason = re.fullmatch(r"True or false: According to an official, Israel stayed away from the vote, in part because (.+)\.", q.prompt)
-        assert reason, q.prompt
-        truth = reason.group(1) == "a diplomats’ strike"
-        assert (q.id, q.answers) == (("strike/true-false", ("True",)) if truth else ("strike/true-false-twin", ("False",)))
-        assert truth or reason.group(1) in wrong
-        seen.add(truth)
+        made = {q.id: q for q in qset if q.fact == "strike" and q.type == "true_false"}
+        assert sorted(made) == ["strike/true-false", "strike/true-false-twin"], sorted(made)
+        for q in made.values():
+            reason = re.fullmatch(r"True or false: According to an official, Israel stayed away from the vote, in part because (.+)\.", q.prompt)
+            assert reason, q.prompt
+            truth = reason.group(1) == "a diplomats’ strike"
+            assert q.answers == (("True",) if truth else ("False",)) and (truth or reason.group(1) in wrong)
+            assert truth == (q.id == "strike/true-false")
         ids = {q.id for q in qset}
         assert not {"airspace/true-false", "airspace/true-false-twin"} & ids  # no source named: only the curator's word
         assert not {"weapons/true-false", "weapons/true-false-twin"} & ids  # no curated reasons
-    assert seen == {True, False}
+    facts = facts_with(strike={"distractors": {"rationale": list(wrong)}, "position": "stayed away from the vote, though it had said it would come"})
+    qset = studykit.generate(studykit.load_deck(make_project(facts).deck()))
+    assert not [q.id for q in qset if q.fact == "strike" and q.type == "true_false"]  # "…, though …, in part because …" dangles
 
 
 def test_no_cloze_blanks_a_year_after_its_month_in_an_events_name(make_project):

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import studykit
 from studykit import quiz, vocabulary
 from studykit.model import Evidence, Question
-from studykit.quiz import _spread_facts, leaks, plan_sheet, plan_version, select_questions
+from studykit.quiz import _Sheet, _spread_facts, leaks, plan_sheet, plan_version, select_questions
 
 
 @dataclass(frozen=True)
@@ -120,22 +120,30 @@ def test_a_version_with_a_count_has_no_leaks_and_one_question_per_fact(bundled, 
     deck, qset = bundled
     plan = plan_sheet(select_questions(qset), count=30, seed=qset.seed, version=version, deck=deck)
     picked = [p.question for p in plan.questions]
-    # 30, or one short when only true/false questions of the commoner key were left to fit
-    assert len(picked) >= 29 and plan.shortfall == 30 - len(picked), len(picked)
+    # 30, or fewer only when no question left could join the sheet: each would give one away, or
+    # put the true/false keys more than two apart
+    assert len(picked) >= 25 and plan.shortfall == 30 - len(picked), len(picked)
+    assert (plan.message() is None) == (len(picked) == 30)
     if len(picked) < 30:
-        unused = [q for q in qset if q.id not in {p.id for p in picked}]
-        sheet_keys = Counter(q.answers[0] for q in picked if q.type == "true_false")
-        commoner = max(sheet_keys, key=lambda k: sheet_keys[k])
-        assert sheet_keys["True"] != sheet_keys["False"] and any(q.answers == (commoner,) for q in unused)
+        sheet = _Sheet(deck, list(select_questions(qset)), 30)
+        for q in picked:
+            sheet.add(q)
+        keys = Counter(q.answers[0] for q in picked if q.type == "true_false")
+        for q in select_questions(qset):
+            if q in picked:
+                continue
+            too_apart = q.type == "true_false" and keys[q.answers[0]] + 1 - keys["False" if q.answers[0] == "True" else "True"] > 2
+            assert too_apart or sheet.conflict(q) is not None, f"{q.id} would have fitted on a sheet of {len(picked)}"
     assert len({q.fact for q in picked}) == len(picked)
     assert [(a.id, b.id, why) for a, b in itertools.combinations(picked, 2) if (why := leaks(a, b, deck))] == []
     # every family the deck asks often enough to survive the sheet's rules (a family of three
     # year questions may lose all three: a key in the header, the same key as another question)
     common = {family for family, n in Counter(q.family for q in qset).items() if n >= 5}
     assert common <= {q.family for q in picked}, common - {q.family for q in picked}
-    # answering "True" to every true/false question must not pay: the keys are within one
+    # answering "True" to every true/false question must not pay much: the keys are within one,
+    # two only when the sheet was being filled up with what was left
     keys = Counter(q.answers[0] for q in picked if q.type == "true_false")
-    assert sum(keys.values()) >= 2 and abs(keys["True"] - keys["False"]) <= 1, keys
+    assert sum(keys.values()) >= 2 and abs(keys["True"] - keys["False"]) <= 2, keys
     again = plan_sheet(select_questions(qset), count=30, seed=qset.seed, version=version, deck=deck)
     assert [p.question.id for p in again.questions] == [q.id for q in picked]
     assert [p.question.id for p in plan_version(select_questions(qset), count=30, seed=qset.seed, version=version, deck=deck)] == [
