@@ -100,8 +100,15 @@ def lower_first(text: str) -> str:
         return text
     if any(c.isupper() for c in first[1:]):
         return text  # McDonald, iPhone-like names
-    return f"{first[0].lower()}{first[1:]} {rest}".rstrip() if first.lower() in _LOWERABLE else text
+    head, hyphen, _ = first.partition("-")
+    # a word prefixed by hyphen ("Non-members", "Co-sponsoring") is no name: names keep their
+    # capital after the hyphen ("Arab-Israeli"), or have no lower-case prefix of this kind
+    lowerable = first.lower() in _LOWERABLE or (hyphen and head.lower() in _PREFIXES)
+    return f"{first[0].lower()}{first[1:]} {rest}".rstrip() if lowerable else text
 
+
+#: Prefixes that, before a hyphen, make a common word ("Non-members", "Anti-war"): lowered too.
+_PREFIXES = frozenset("non co anti pro pre post re self ex semi multi".split())
 
 #: Capitalised words that are sentence openers, not names: lowered when a phrase moves mid-sentence.
 _LOWERABLE = frozenset(

@@ -221,3 +221,15 @@ def test_a_key_far_more_familiar_than_every_wrong_option_is_asked_as_a_free_answ
     text = DOCUMENT + "China spoke. China objected. China left.\n"
     q = generate(make_project, document=text).by_id("unsc-vote/who-vetoed")
     assert q.type == "single" and "China" in q.options
+
+
+def test_a_phrase_moved_mid_sentence_loses_the_capital_of_an_opener_not_of_a_name():
+    """ "…, in part because Non-members of the Security Council were not allowed …" (review 12)."""
+    from studykit.phrasing import lower_first
+
+    assert lower_first("Non-members of the Security Council were not allowed to co-sponsor it") == (
+        "non-members of the Security Council were not allowed to co-sponsor it")
+    assert lower_first("Co-sponsoring would have been too strong") == "co-sponsoring would have been too strong"
+    assert lower_first("It wanted to avoid alienating other allies") == "it wanted to avoid alienating other allies"
+    for name in ("Israel had been absent", "Arab-Israeli wars recurred", "Pro-Russian media said", "US officials said"):
+        assert lower_first(name) == name
