@@ -63,7 +63,8 @@ def test_every_family_at_least_eight_times(qset):
     # the only speaker is one of the deck's subjects (the United States) or the words are any official's
     # (blind reviews 4-6 found the deck's other years textbook knowledge: the partition vote, the
     # Yom Kippur War, the Crimea takeover and the invasion)
-    assert families["year"] >= 1 and families["who-said"] >= 3, families
+    # (review 12: nor where the speaker is "a US official" in talks only the US and Israel held)
+    assert families["year"] >= 1 and families["who-said"] >= 2, families
     assert families["date"] >= 1
 
 
