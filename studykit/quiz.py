@@ -367,7 +367,8 @@ def leaks(a: Question, b: Question, deck: Deck | None = None) -> str | None:
 
     * they are on the same fact;
     * they quote mostly the same passage (:func:`_same_quote`: two questions on one quotation
-      remind each other of it);
+      remind each other of it), or one's stem prints the other's quote (:func:`_quote_shown`: a
+      cloze shows the whole sentence around its own quote);
     * one's key, in any spelling (fact and entity aliases, related forms: Ukraine → Ukrainian,
       Kyiv; 100,000 → 100000; 25 February 2022 → 25 February), is visible as whole words in the
       other's stem, and the two are on the same topic or quote overlapping passages of one
@@ -395,6 +396,9 @@ def leak_between(a: Question, b: Question, vocab: Vocabulary) -> Leak | None:
         return Leak("same fact", f"{a.id!r} and {b.id!r} are on the same fact")
     if _same_quote(a, b):
         return Leak("same passage", f"{a.id!r} and {b.id!r} quote the same passage")
+    for x, y in ((a, b), (b, a)):
+        if _quote_shown(x, y):
+            return Leak("quote in another stem", f"the stem of {y.id!r} prints the quote {x.id!r} stands on")
     near = (a.topic is not None and a.topic == b.topic) or _same_passage(a, b)
     for x, y in ((a, b), (b, a)):
         for key in vocab.keys(x):
@@ -473,6 +477,24 @@ def _same_quote(a: Question, b: Question) -> bool:
                 overlap = min(e.end, f.end) - max(e.start, f.start)
                 if overlap > 0 and 2 * overlap >= min(e.end - e.start, f.end - f.start):
                     return True
+    return False
+
+
+#: A quote of at least this many words printed in another stem gives its question away.
+QUOTE_WORDS = 6
+
+
+def _quote_shown(x: Question, y: Question) -> bool:
+    """Whether ``y``'s stem prints one of ``x``'s quotes (a cloze shows the whole sentence around
+    its own quote, which may hold another fact's: review 12, a true/false answered by the cloze
+    printed beside it)."""
+    if not any(e.source == f.source for e in x.evidence for f in y.evidence):
+        return False
+    shown = " ".join(words_of(y.prompt))
+    for e in x.evidence:
+        words = words_of(e.quote)
+        if len(words) >= QUOTE_WORDS and " ".join(words) in shown:
+            return True
     return False
 
 
@@ -564,6 +586,7 @@ class _Sheet:
         self.passages: dict[tuple[str, int], list[Question]] = defaultdict(list)  # (source, stretch)
         self.reasons: dict[tuple[tuple[str, str], str], list[Question]] = defaultdict(list)  # a reason's telling word
         self.votes: dict[tuple[str | None, str], list[Question]] = defaultdict(list)  # vote_anchor → questions
+        self.by_source: dict[str, list[Question]] = defaultdict(list)  # a sheet holds few per source
 
     def add(self, q: Question) -> None:
         self.by_fact.setdefault(q.fact, q)
@@ -587,6 +610,8 @@ class _Sheet:
             self.votes[anchor].append(q)
         for stretch in _stretches(q):
             self.passages[stretch].append(q)
+        for source in dict.fromkeys(e.source for e in q.evidence):
+            self.by_source[source].append(q)
         self.rules.add(q)
         for word in reason_words(q):
             for scope in scopes:
@@ -624,6 +649,8 @@ class _Sheet:
             yield ANYWHERE, self.votes.get(anchor, [])
         for stretch in _stretches(q):  # the same passage
             yield ANYWHERE, self.passages.get(stretch, [])
+        for source in dict.fromkeys(e.source for e in q.evidence):  # a quote printed in the other's stem
+            yield ("quote", source), self.by_source.get(source, [])
         telling = reason_words(q)
         for scope in scopes:  # q's reason told by a placed stem, or a placed reason told by q's stem
             for word in sorted(telling):

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import studykit
 from studykit import quiz, vocabulary
 from studykit.model import Evidence, Question
-from studykit.quiz import _Sheet, _spread_facts, leaks, plan_sheet, plan_version, select_questions
+from studykit.quiz import _quote_shown, _Sheet, _spread_facts, leaks, plan_sheet, plan_version, select_questions
 
 
 @dataclass(frozen=True)
@@ -357,3 +357,23 @@ def test_a_reason_told_by_another_stem_leaks():
                          ["Dmitry Medvedev", "Vladimir Putin", "Boris Yeltsin"])
     assert "tells the answer to 'absent/why' (foreign, ministry, strike)" in leaks(why, tells)
     assert leaks(why, says_less) is None  # one telling word of five
+
+
+def test_a_stem_that_prints_another_questions_quote_leaks_and_never_shares_its_sheet(bundled):
+    """A cloze shows the whole sentence around its quote, which may hold another fact's quote:
+    the true/false on that quote is answered beside it (review 12)."""
+    from studykit.model import Evidence
+
+    text = "We're not asking for weapons, but for moral support and diplomatic effort"
+    said = question("plea/true-false", f"True or false: A Ukrainian official said “{text}”.", ["True"], ["True", "False"],
+                    type="true_false", topic="a", evidence=[Evidence("doc", text, 100, 100 + len(text))])
+    cloze = question("ask/cloze", f"The ambassador said that Kyiv had asked for help. “{text}”, said _____.", ["Korniychuk"],
+                     type="cloze", topic="b", evidence=[Evidence("doc", "Kyiv had asked for help", 40, 63)])
+    assert "prints the quote" in leaks(said, cloze) and "prints the quote" in leaks(cloze, said)
+    elsewhere = question("other/cloze", cloze.prompt, ["Korniychuk"], type="cloze", topic="b",
+                         evidence=[Evidence("another-doc", "Kyiv had asked for help", 40, 63)])
+    assert leaks(said, elsewhere) is None  # another document's sentence: words alike by chance
+    deck, qset = bundled
+    for version in (1, 2, 3):
+        picked = [p.question for p in plan_sheet(select_questions(qset), count=30, seed=0, version=version, deck=deck).questions]
+        assert not [(a.id, b.id) for a, b in itertools.combinations(picked, 2) if _quote_shown(a, b) or _quote_shown(b, a)]
