@@ -35,6 +35,7 @@ from .phrasing import (
     with_time,
 )
 from .sandbox import compile_user_template, render_limited
+from .vocabulary import words_of
 
 TRUE, FALSE = "True", "False"
 
@@ -351,9 +352,22 @@ def _which_rationale(template: Template, fact: Fact, ctx: Context) -> Question |
     wrong = [
         WrongOption(capitalise(r), "the curator asserts it was not the reason", "written for this actor and position")
         for r in dict.fromkeys(fact.distractors.get("rationale", ()))
-        if fold(r) not in given
+        if fold(r) not in given and not near_copy(r, f["rationale"])
     ]
     return choice(template, fact, ctx, prompt=prompt, keys=[capitalise(f["rationale"])], wrong=wrong, answer_type="rationale")
+
+
+#: A wrong reason sharing this share of its words with the key is a near-copy of it.
+NEAR_COPY = 0.4
+
+
+def near_copy(wrong: str, key: str) -> bool:
+    """Whether a wrong reason reads as a variant of the key ("Israel had voted against the UN
+    General Assembly resolution condemning …" beside "Israel had been absent from a UN General
+    Assembly vote condemning …"): the pair stands out, and a testwise student picks within it
+    (review 13, three items). Words are compared as sets, Jaccard at least :data:`NEAR_COPY`."""
+    a, b = set(words_of(wrong)), set(words_of(key))
+    return bool(a and b) and len(a & b) / len(a | b) >= NEAR_COPY
 
 
 #: Hedges that make the figure a bound: "more than 60,000" would be true of "over 100,000" too,

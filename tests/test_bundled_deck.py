@@ -56,15 +56,16 @@ def test_every_family_at_least_eight_times(qset):
     for family in ("who", "rationale", "true-false", "cloze"):
         assert families[family] >= 8, (family, families)
     # the blog's rounded, hedged figures ("over one million", "around $5 billion") are asked by
-    # cloze only: their neighbours are defensible (blind review 10)
-    assert families["how-many"] >= 5, families
+    # cloze only: their neighbours are defensible (blind review 10); nor a fine's exact figure (13)
+    assert families["how-many"] >= 4, families
     # a year is asked only where it is not simply the source's own (history, and events of one body
     # in several years) nor general knowledge (a famous war, the invasion); "who said" not where
     # the only speaker is one of the deck's subjects (the United States) or the words are any official's
     # (blind reviews 4-6 found the deck's other years textbook knowledge: the partition vote, the
     # Yom Kippur War, the Crimea takeover and the invasion)
-    # (review 12: nor where the speaker is "a US official" in talks only the US and Israel held)
-    assert families["year"] >= 1 and families["who-said"] >= 2, families
+    # (review 12: nor where the speaker is "a US official" in talks only the US and Israel held;
+    # review 13: nor a minister's words that are his government's line)
+    assert families["year"] >= 1 and families["who-said"] >= 1, families
     assert families["date"] >= 1
 
 

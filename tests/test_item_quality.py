@@ -233,3 +233,17 @@ def test_a_phrase_moved_mid_sentence_loses_the_capital_of_an_opener_not_of_a_nam
     assert lower_first("It wanted to avoid alienating other allies") == "it wanted to avoid alienating other allies"
     for name in ("Israel had been absent", "Arab-Israeli wars recurred", "Pro-Russian media said", "US officials said"):
         assert lower_first(name) == name
+
+
+def test_a_wrong_reason_that_reads_as_a_variant_of_the_key_is_not_offered(make_project):
+    """ "Israel had voted against the … resolution condemning …" beside the key "Israel had been
+    absent from a … vote condemning …": a pair that stands out (review 13)."""
+    from studykit.templates import near_copy
+
+    assert near_copy("Israel had voted against the UN General Assembly resolution condemning the Russian invasion",
+                     "Israel had been absent from a UN General Assembly vote condemning the Russian invasion")
+    assert not near_copy("It wanted to show that it made its own foreign policy", "It wanted to avoid alienating other allies")
+    wrong = ["a diplomats’ strike at the embassy", "an election was near", "the treaty forbade it", "a storm closed the airport"]
+    qset = studykit.generate(studykit.load_deck(make_project(facts_with(strike={"distractors": {"rationale": wrong}})).deck()))
+    (q,) = [q for q in qset if q.id == "strike/which-rationale"]
+    assert "A diplomats’ strike at the embassy" not in q.options and len(q.options) == 4, q.options
