@@ -175,6 +175,9 @@ def _balanced_pick(
     chosen: list[Question] = []
     truths: Counter[str] = Counter()  # the keys of the true/false questions chosen so far
     letters: Counter[int] = Counter()  # the key positions of the ordered questions chosen so far
+    # true/false keys per wording (a stance's "…, in part because …", or plain): "False when it
+    # gives a reason, else True" must not pay (it scored 75 % on both sheets of review 14)
+    worded: Counter[tuple[str, str]] = Counter()
     # the key fewer true/false questions of the pool have (a deck's false twins are fewer than its
     # true statements): taken first when the sheet is even, before other questions rule them out
     pooled = Counter(q.answers[0] for q in pool if q.type == "true_false")
@@ -191,12 +194,13 @@ def _balanced_pick(
                 break
             apart = abs(truths["True"] - truths["False"])
             wanted = (_rarer_truth(truths) or (scarcer if stage == 0 else None)) if stage < 2 or apart >= 2 else None
-            picked = _next_fitting(queues[name], sheet, skipped, wanted, letters)
+            picked = _next_fitting(queues[name], sheet, skipped, wanted, letters, worded, slack=1 if stage < 2 else 2)
             if picked is not None:
                 sheet.add(picked)
                 chosen.append(picked)
                 if picked.type == "true_false":
                     truths[picked.answers[0]] += 1
+                    worded[_wording(picked, sheet.vocab), picked.answers[0]] += 1
                 if (rank := key_rank(picked)) is not None:
                     letters[rank] += 1
         if len(chosen) == before:
@@ -207,7 +211,8 @@ def _balanced_pick(
 
 
 def _next_fitting(
-    queue: deque[Question], sheet: _Sheet, skipped: Counter[str], wanted: str | None, letters: Counter[int] | None = None
+    queue: deque[Question], sheet: _Sheet, skipped: Counter[str], wanted: str | None, letters: Counter[int] | None = None,
+    worded: Counter[tuple[str, str]] | None = None, *, slack: int = 1,
 ) -> Question | None:
     """The first question of the queue that fits the sheet — when ``wanted`` is given, one keyed
     ``wanted`` first, then one that is not true/false: never one that would put the sheet's
@@ -229,7 +234,7 @@ def _next_fitting(
             is_tf = q.type == "true_false"
             if (preference is not None and (not is_tf or q.answers[0] != preference)) or (
                 preference is None and wanted and is_tf and q.answers[0] != wanted
-            ):
+            ) or (is_tf and worded is not None and not _keeps_wording_even(q, worded, sheet.vocab, slack)):
                 passed.append((place, q))
                 continue
             conflict = sheet.conflict(q)
@@ -250,6 +255,22 @@ def _next_fitting(
         if best is not None:
             return best[2]
     return None
+
+
+def _wording(q: Question, vocab: Vocabulary) -> str:
+    """How a true/false statement is worded: a stance's reason ("…, in part because …") or plain."""
+    fact = vocab.fact(q.fact)
+    return "reason" if fact is not None and fact.kind == "stance" else "plain"
+
+
+def _keeps_wording_even(q: Question, worded: Counter[tuple[str, str]], vocab: Vocabulary, slack: int = 1) -> bool:
+    """Whether taking true/false ``q`` keeps the rule "False when it gives a reason, else True"
+    within ``slack`` answers of scoring half: the statements it would get right (reasons keyed
+    False, plain ones keyed True) and those it would get wrong stay within ``slack`` of each other
+    (two only while a sheet is filled up with what is left)."""
+    cue = worded["reason", "False"] + worded["plain", "True"] - worded["reason", "True"] - worded["plain", "False"]
+    rule_right = (_wording(q, vocab) == "reason") == (q.answers[0] == "False")
+    return abs(cue + (1 if rule_right else -1)) <= slack
 
 
 #: How many further fitting questions an ordered one whose key letter the sheet has often is compared with.
