@@ -102,6 +102,13 @@ def _answer(parent: etree._Element, text: str, percent: str, fmt: str) -> None:
     _text(answer, "feedback", "", "html")
 
 
+def _child(element: etree._Element) -> bytes:
+    """``element`` as a pretty-printed child of the document's root, its line ending included."""
+    etree.indent(element, space="  ", level=1)
+    element.tail = None
+    return b"  " + etree.tostring(element, encoding="UTF-8") + b"\n"
+
+
 class MoodleExporter(LmsExporter):
     """Moodle XML (``studykit export --format moodle``)."""
 
@@ -110,7 +117,11 @@ class MoodleExporter(LmsExporter):
     label = "Moodle XML"
 
     def render(self, qset: QuestionSet, items: list[Item], findings: Findings) -> bytes:
-        quiz = etree.Element("quiz")
+        """The file, serialised question by question: each question's tree is dropped once it is
+        bytes, so a large deck's XML is never held as one tree (lxml's nodes take many times the
+        bytes they print as). The bytes are those of ``etree.tostring(quiz, pretty_print=True)``
+        of the whole tree: the golden digests compare them."""
+        pieces = [b"<?xml version='1.0' encoding='UTF-8'?>\n<quiz>\n"]
         current = None
         for item in items:
             element = self._question(qset, item, findings)
@@ -118,11 +129,15 @@ class MoodleExporter(LmsExporter):
                 continue
             path = category_path(self.category_names(qset, item.question))
             if path != current:
-                category = etree.SubElement(quiz, "question", type="category")
+                category = etree.Element("question", type="category")
                 _text(category, "category", path)
+                pieces.append(_child(category))
                 current = path
-            quiz.append(element)
-        return etree.tostring(quiz, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+            pieces.append(_child(element))
+        if len(pieces) == 1:
+            return b"<?xml version='1.0' encoding='UTF-8'?>\n<quiz/>\n"
+        pieces.append(b"</quiz>\n")
+        return b"".join(pieces)
 
     def _question(self, qset: QuestionSet, item: Item, findings: Findings) -> etree._Element | None:
         q = item.question

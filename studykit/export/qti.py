@@ -66,6 +66,10 @@ CANVAS_TYPES = {
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold: fixed, so output is reproducible
 
 
+#: The line a placeholder item takes in the pretty-printed skeleton (three levels deep).
+_PLACEHOLDER_LINE = b"      <item/>\n"
+
+
 def _nsmap(default: str, **prefixed: str) -> Any:
     """A namespace map with a default namespace (lxml's ``None`` key, which lxml-stubs do not type)."""
     return {None: default, **prefixed}
@@ -176,9 +180,28 @@ class QtiExporter(LmsExporter):
         metadata = _el(assessment, "qtimetadata")
         _field(metadata, "cc_maxattempts", "1")
         section = _el(assessment, "section", ident="root_section")
+        if not items:
+            return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        # item by item, each serialised as it is made and dropped: the whole tree of a large deck
+        # is never held (lxml's nodes take many times the bytes they print as). The bytes are those
+        # of pretty-printing the whole tree: the skeleton around one placeholder item, and each
+        # item as that tree would print it (its namespace declarations are the root's)
+        placeholder = _el(section, "item")
+        head, tail = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True).split(_PLACEHOLDER_LINE)
+        section.remove(placeholder)
+        declared = b"<item" + b"".join(f' xmlns{":" + k if k else ""}="{v}"'.encode() for k, v in root.nsmap.items())
+        pieces = [head]
         for item in items:
             self._item(section, qset, item, stable_ident("item", self.variant(qset), item.question.id), findings)
-        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+            element = section[-1]
+            etree.indent(element, space="  ", level=3)
+            element.tail = None
+            text = etree.tostring(element, encoding="UTF-8")
+            assert text.startswith(declared), "lxml declares a sub-element's namespaces first, in the root's order"
+            pieces.append(b"      <item" + text[len(declared):] + b"\n")
+            section.remove(element)
+        pieces.append(tail)
+        return b"".join(pieces)
 
     # --- one item ----------------------------------------------------------------------------------
 
