@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 import studykit
 from studykit import quiz, vocabulary
+from studykit.leaks import _quote_shown, leaks
 from studykit.model import Evidence, Question
-from studykit.quiz import _quote_shown, _Sheet, _spread_facts, leaks, plan_sheet, plan_version, select_questions
+from studykit.quiz import _Sheet, _spread_facts, plan_sheet, plan_version, select_questions
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Lint rules about printed sheets: does one question of a quiz version give another away?
 
-The rule itself is :func:`studykit.quiz.leaks`, the one quiz selection obeys. Lint plans version
+The rule itself is :func:`studykit.leaks.leaks`, the one quiz selection obeys. Lint plans version
 1 of the quiz ``studykit build`` writes (30 questions, the question set's seed) and checks every
 pair of it (L024); and it measures what a quiz of every question gives away, where leaks are
 allowed ("all questions" means all), as figures (L030).
@@ -12,21 +12,9 @@ from collections import Counter, defaultdict
 from itertools import combinations
 from typing import Any, Iterator
 
+from ..leaks import ANYWHERE, index_term, leak_scopes, leaks, stem_word_counts, terms_of, vote_anchor
 from ..model import Question, QuestionSet
-from ..quiz import (
-    ANYWHERE,
-    PlannedQuestion,
-    first_leak,
-    index_term,
-    leak_scopes,
-    leaks,
-    plan_sheet,
-    select_questions,
-    stem_word_counts,
-    terms_of,
-    value_scopes,
-    vote_anchor,
-)
+from ..quiz import PlannedQuestion, first_leak, plan_sheet, select_questions, value_scopes
 from ..vocabulary import Vocabulary, vocabulary
 
 Found = Iterator[tuple[str, str, "str | None"]]  # (code, message, question id)
