@@ -149,7 +149,7 @@ class Pools:
     _twin_index: dict[tuple[str, str], _TwinIndex] = field(default_factory=dict)
     _twins: dict[EventKey, list[EventKey]] = field(default_factory=dict)
     _like: dict[tuple[str, str], tuple[list[tuple[EventKey, frozenset[str]]], dict[str, list[int]]]] = field(default_factory=dict)
-    text: TextIndex | None = None
+    text: TextIndex = field(init=False, repr=False)  # made by build, from the deck's corpus
 
     @classmethod
     def build(cls, deck: Deck) -> Pools:
@@ -244,7 +244,7 @@ class Pools:
         """Whether one of the fact's source documents names ``name`` (or an alias)."""
         entity = self.deck.entities.get(name)
         spellings = (name, *(entity.aliases if entity else ()))
-        return any(self._text.names(source, spellings) for source in _sources(fact))
+        return any(self.text.names(source, spellings) for source in _sources(fact))
 
     def trivial_year(self, fact: Fact) -> bool:
         """Whether asking the fact's year tests nothing but when its source was written: the year
@@ -285,27 +285,22 @@ class Pools:
         seen: the whole corpus when it is small (up to :data:`SMALL_CORPUS` characters), else the
         fact's own sources (counting a large corpus for every name would cost more than it tells);
         with ``own``, the fact's own sources always (a figure means something only where it stands)."""
-        if self._text.whole and not own:
-            return self._text.corpus_count(text)
-        return sum(self._text.count(source, text) for source in _sources(fact))
-
-    @property
-    def _text(self) -> TextIndex:
-        assert self.text is not None, "Pools.build makes the text index"
-        return self.text
+        if self.text.whole and not own:
+            return self.text.corpus_count(text)
+        return sum(self.text.count(source, text) for source in _sources(fact))
 
     def document_years(self, fact: Fact) -> list[int]:
         """The years (1800–2099) written in the fact's source documents."""
-        return sorted(set().union(*(self._text.years(source) for source in _sources(fact))))
+        return sorted(set().union(*(self.text.years(source) for source in _sources(fact))))
 
     def document_numbers(self, fact: Fact) -> list[float]:
         """The figures written in digits in the fact's source documents ("11", "8,500", "2.5")."""
-        return sorted(set().union(*(self._text.numbers(source) for source in _sources(fact))))
+        return sorted(set().union(*(self.text.numbers(source) for source in _sources(fact))))
 
     def document_dates(self, fact: Fact) -> list[int]:
         """The days written out in the fact's source documents ("25 February 2022", "Feb. 25,
         2022"), as ordinals: dates the reader has seen."""
-        return sorted(set().union(*(self._text.days(source) for source in _sources(fact))))
+        return sorted(set().union(*(self.text.days(source) for source in _sources(fact))))
 
     def rank_entities(
         self,
@@ -512,9 +507,9 @@ class Pools:
 
     def _written_figures(self, fact: Fact) -> set[float]:
         """:func:`written_figures` of the documents :meth:`document_count` counts in for the fact."""
-        if self._text.whole:
-            return self._text.written(None)
-        return set().union(*(self._text.written(source) for source in _sources(fact)))
+        if self.text.whole:
+            return self.text.written(None)
+        return set().union(*(self.text.written(source) for source in _sources(fact)))
 
     def _since(self, fact: Fact) -> list[int]:
         """The years the fact's actor or body began to exist (no event before them)."""

@@ -49,4 +49,5 @@ def _without_lone_truth(fact: Fact, questions: list[Question]) -> list[Question]
     lone = [q for q in statements if q.answers == ("True",)] if all(q.answers == ("True",) for q in statements) else []
     if not lone or len(lone) == len(questions):
         return questions
-    return [q for q in questions if q not in lone]
+    dropped = {q.id for q in lone}
+    return [q for q in questions if q.id not in dropped]

@@ -94,6 +94,7 @@ def _every_question_leaks(qset: QuestionSet) -> tuple[Counter[str], list[str]]:
     vocab = vocabulary(qset.deck)
     key_words: _Index = defaultdict(list)
     keys: _Index = defaultdict(list)
+    votes: dict[tuple[str | None, str], list[Question]] = defaultdict(list)  # vote_anchor → questions
     counts = stem_word_counts(qset.questions)
     for x in qset.questions:
         scopes = leak_scopes(x)
@@ -106,12 +107,12 @@ def _every_question_leaks(qset: QuestionSet) -> tuple[Counter[str], list[str]]:
                 keys[scope, key.canonical].append(x)
         anchor = vote_anchor(x, vocab)
         if anchor is not None:
-            keys[ANYWHERE, f"vote:{anchor}"].append(x)
+            votes[anchor].append(x)
     indexed = {term for _, term in key_words}
     leaking: Counter[str] = Counter()
     examples: list[str] = []
     for y in qset.questions:
-        found = first_leak(y, _partners(y, vocab, key_words, indexed, keys), vocab)
+        found = first_leak(y, _partners(y, vocab, key_words, indexed, keys, votes), vocab)
         if found is not None:
             leaking[found.kind] += 1
             if len(examples) < _EXAMPLES:
@@ -120,7 +121,8 @@ def _every_question_leaks(qset: QuestionSet) -> tuple[Counter[str], list[str]]:
 
 
 def _partners(
-    y: Question, vocab: Vocabulary, key_words: _Index, indexed: set[str], keys: _Index
+    y: Question, vocab: Vocabulary, key_words: _Index, indexed: set[str], keys: _Index,
+    votes: dict[tuple[str | None, str], list[Question]],
 ) -> Iterator[tuple[tuple[str, str], list[Question]]]:
     scopes = leak_scopes(y)
     terms = sorted(terms_of(y.prompt) & indexed)  # in order: the first leak found is the one reported
@@ -132,4 +134,4 @@ def _partners(
             yield scope, keys.get((scope, value), [])
     anchor = vote_anchor(y, vocab)
     if anchor is not None:
-        yield ANYWHERE, keys.get((ANYWHERE, f"vote:{anchor}"), [])
+        yield ANYWHERE, votes.get(anchor, [])
