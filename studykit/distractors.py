@@ -37,7 +37,7 @@ from .corpus import find_words, fold, normalize
 from .dates import display_date, year_of
 from .model import EXCLUDES, KINDS, VOTE_POSITIONS, Deck, Entity, Fact, format_value
 from .model import WrongOption as Option
-from .ordered import factors, nice_step, ordered_values, significant_digits, steps
+from .ordered import RankBalance, factors, nice_step, ordered_values, significant_digits, steps
 from .textindex import TextIndex, may_hold, text_words
 from .vocabulary import deck_subject, deck_subjects
 
@@ -413,7 +413,7 @@ class Pools:
 
     # --- years, dates, figures ----------------------------------------------------------------------
 
-    def years(self, fact: Fact, rng: random.Random, count: int = WRONG_OPTIONS) -> list[int]:
+    def years(self, fact: Fact, rng: random.Random, count: int = WRONG_OPTIONS, balance: RankBalance | None = None) -> list[int]:
         """``count`` wrong years around the fact's year, the key's rank among them uniform."""
         key = year_of(fact.fields["date"])
         taken = self.taken_years(fact) | {key}
@@ -427,11 +427,11 @@ class Pools:
         seen = self.document_count(fact, str(key))
         familiar = [y for y in self.document_years(fact) if lowest <= y <= highest and self.document_count(fact, str(y)) >= seen]
         return ordered_values(
-            key, count, rng, taken=taken, curated=curated, preferred=siblings, steppers=steps(1, 2, 3, 4),
+            key, count, rng, balance=balance, taken=taken, curated=curated, preferred=siblings, steppers=steps(1, 2, 3, 4),
             lowest=lowest, highest=highest, familiar=familiar,
         )
 
-    def dates(self, fact: Fact, rng: random.Random, count: int = WRONG_OPTIONS) -> list[str]:
+    def dates(self, fact: Fact, rng: random.Random, count: int = WRONG_OPTIONS, balance: RankBalance | None = None) -> list[str]:
         key = fact.fields["date"]
         base = dt.date.fromisoformat(key).toordinal()
         taken = {dt.date.fromisoformat(d).toordinal() for d in self.taken_dates(fact) if d.count("-") == 2} | {base}
@@ -443,12 +443,12 @@ class Pools:
         familiar = [d for d in self.document_dates(fact) if abs(d - base) <= 366
                     and self.document_count(fact, display_date(dt.date.fromordinal(d).isoformat())) >= seen]
         chosen = ordered_values(
-            base, count, rng, taken=taken, curated=curated, preferred=[s for s in siblings if abs(s - base) <= 30],
+            base, count, rng, balance=balance, taken=taken, curated=curated, preferred=[s for s in siblings if abs(s - base) <= 30],
             steppers=steps(1, 2, 3, 4, 5, 6, 7), lowest=1, highest=dt.date.max.toordinal(), familiar=familiar,
         )
         return [dt.date.fromordinal(o).isoformat() for o in chosen]
 
-    def numbers(self, fact: Fact, rng: random.Random, count: int = WRONG_OPTIONS) -> list[float]:
+    def numbers(self, fact: Fact, rng: random.Random, count: int = WRONG_OPTIONS, balance: RankBalance | None = None) -> list[float]:
         """Wrong figures on both sides of the key. A hedged figure ("over 100,000") is asked as the
         figure the source gives: its wrong values are at least ×1.5 away, so none is close enough to
         pass for it."""
@@ -479,7 +479,7 @@ class Pools:
         seen = self.document_count(fact, format_number(value))
         familiar = self._familiar_figures(fact, value, near, seen)
         return ordered_values(
-            value, count, rng, taken=taken, curated=curated, preferred=siblings, steppers=steppers, lowest=0, highest=math.inf,
+            value, count, rng, balance=balance, taken=taken, curated=curated, preferred=siblings, steppers=steppers, lowest=0, highest=math.inf,
             gap=1.5 if hedged else 1.0, familiar=familiar,
         )
 

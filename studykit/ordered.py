@@ -1,6 +1,7 @@
-"""Ordered wrong values: years, days and figures around a key, with the key's rank drawn uniformly.
+"""Ordered wrong values: years, days and figures around a key, with the key's rank kept level across the deck.
 
-:func:`ordered_values` picks the rank first (how many wrong values lie below the key), then a
+:func:`ordered_values` picks the rank first (how many wrong values lie below the key; :class:`RankBalance`
+keeps the ranks level across the deck), then a
 spacing that fits it (:func:`steps` for constant steps, :func:`factors` for ratios rounded as
 people round figures), siblings first on each side; :func:`written_days` and :data:`FIGURE` find
 the days and figures a document writes, which :mod:`studykit.distractors` offers as values the
@@ -16,10 +17,42 @@ import random
 import re
 from typing import Callable, Collection, Sequence
 
-__all__ = ["FIGURE", "Stepper", "factors", "nice_step", "ordered_values", "significant_digits", "steps", "written_days"]
+__all__ = ["FIGURE", "RankBalance", "Stepper", "factors", "nice_step", "ordered_values", "significant_digits", "steps", "written_days"]
 
 #: A way to move away from the key: (value, direction) → the next value on that side.
 Stepper = Callable[[float, int], float]
+
+
+class RankBalance:
+    """The key ranks the deck's ordered questions have had so far, by number of wrong values.
+
+    Independent uniform draws leave a small deck lopsided (review 15: the key was the second value
+    in 4 of the bundled deck's 6 ordered items, and a student who picks a middle value scored 17
+    points over chance). With a balance, each question takes the rank used least so far among those
+    it can have, then the less used of the extreme and the middle ranks (a guesser picks either), ties
+    drawn by its own seed: over the deck the ranks stay within one of each other,
+    whatever the order of the facts, while each question's rank stays unpredictable from its options.
+    A question's rank depends on the ordered questions before it, so adding a fact can change the
+    options of the ordered questions after it (their notes update in place; their ids do not change).
+    """
+
+    def __init__(self) -> None:
+        self.used: dict[int, list[int]] = {}
+
+    def choose(self, count: int, feasible: Collection[int], rng: random.Random) -> int:
+        """The least-used rank of ``feasible`` (wrong values below the key), ties broken by ``rng``."""
+        used = self.used.setdefault(count, [0] * (count + 1))
+        extremes = used[0] + used[count]
+        middles = sum(used) - extremes
+
+        def load(r: int) -> tuple[int, int]:  # then the less used of extreme and middle ranks
+            return used[r], extremes if r in (0, count) else middles
+
+        fewest = min(load(r) for r in feasible)
+        return rng.choice(sorted(r for r in feasible if load(r) == fewest))
+
+    def record(self, count: int, rank: int) -> None:
+        self.used.setdefault(count, [0] * (count + 1))[rank] += 1
 
 
 def ordered_values(
@@ -27,6 +60,7 @@ def ordered_values(
     count: int,
     rng: random.Random,
     *,
+    balance: RankBalance | None = None,
     taken: set,
     curated: Sequence[float],
     preferred: Sequence[float],
@@ -39,12 +73,12 @@ def ordered_values(
     """``count`` wrong values around ``key``, the key's rank among them drawn uniformly.
 
     First the rank: ``r`` wrong values below the key and ``count - r`` above, ``r`` uniform in
-    ``0..count``. Then a spacing: one of ``steppers`` (constant steps or factors, tried in a seeded
-    order) that fits ``r`` values below and the rest above within ``lowest``..``highest``; only if
-    none fits does a side that runs out give its share to the other. On each side: the curator's
-    values first, then ``preferred`` (siblings, nearest first), then values stepping away from the
-    key. Never a value in ``taken``, nor one within the ratio ``gap`` of the key (a hedged figure:
-    a value that close could pass for it).
+    ``0..count``, or with a ``balance`` the least-used rank among those some spacing can give. Then a
+    spacing: one of ``steppers`` (constant steps or factors, tried in a seeded order) that fits ``r``
+    values below and the rest above within ``lowest``..``highest``; only if none fits does a side that
+    runs out give its share to the other. On each side: the curator's values first, then ``preferred``
+    (siblings, nearest first), then values stepping away from the key. Never a value in ``taken``, nor
+    one within the ratio ``gap`` of the key (a hedged figure: a value that close could pass for it).
 
     ``familiar`` are values a reader has seen as often as the key (written in the documents): when
     none was chosen, the farthest chosen value on a side that has a familiar one is swapped for the
@@ -74,20 +108,31 @@ def ordered_values(
                 yield current
 
     familiar = [v for v in familiar if v not in taken and far(v) and lowest <= v <= highest]
-    below_wanted = rng.randint(0, count)
     order = list(steppers)
-    rng.shuffle(order)
+    if balance is None:
+        below_wanted = rng.randint(0, count)
+        rng.shuffle(order)
+    else:
+        rng.shuffle(order)  # the ranks each spacing can give: r below and count - r above
+        reach = [(len(list(itertools.islice(side(-1, s), count))), len(list(itertools.islice(side(+1, s), count)))) for s in order]
+        feasible = {r for below, above in reach for r in range(count - above, below + 1)}
+        below_wanted = balance.choose(count, feasible, rng) if feasible else rng.randint(0, count)
     for stepper in order:
         below = list(itertools.islice(side(-1, stepper), below_wanted))
         above = list(itertools.islice(side(+1, stepper), count - below_wanted))
         if len(below) == below_wanted and len(above) == count - below_wanted:
+            if balance is not None:
+                balance.record(count, below_wanted)
             return _with_familiar(key, below, above, familiar, keep=set(curated))
     stepper = order[0]
     below_side, above_side = side(-1, stepper), side(+1, stepper)
     chosen = list(itertools.islice(below_side, below_wanted))
     chosen += itertools.islice(above_side, count - len(chosen))
     chosen += itertools.islice(below_side, count - len(chosen))  # when the upper side ran short
-    return sorted(set(chosen))[:count]
+    result = sorted(set(chosen))[:count]
+    if balance is not None and len(result) == count:
+        balance.record(count, sum(v < key for v in result))
+    return result
 
 
 def _with_familiar(key: float, below: list, above: list, familiar: Sequence[float], *, keep: Collection[float] = ()) -> list:

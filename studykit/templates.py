@@ -22,6 +22,7 @@ from .corpus import fold
 from .dates import display_date, time_anchor, year_of
 from .distractors import LOWER_BOUNDS, MIN_SAID_WORDS, UPPER_BOUNDS, Pools, event_key, format_number, pick_options, vote_key
 from .model import VOTE_POSITIONS, Deck, Fact, Question, UserTemplate, WrongOption, format_value
+from .ordered import RankBalance
 from .phrasing import (
     capitalise,
     declarative,
@@ -50,6 +51,10 @@ class Context:
     #: the sentences earlier facts' clozes show, by source: (start, end) spans. One sentence makes
     #: one card, or a learner who sees one card knows the other's answer
     cloze_sentences: dict[str, list[tuple[int, int]]] = field(default_factory=dict, compare=False)
+    #: the key ranks of the ordered questions so far, kept level across the deck
+    ranks: RankBalance = field(default_factory=RankBalance, compare=False)
+    #: the key's places among unordered options so far, kept level the same way
+    places: RankBalance = field(default_factory=RankBalance, compare=False)
 
     def rng(self, question_id: str) -> random.Random:
         # str seeds are hashed with SHA-512 by random, so this is stable across processes
@@ -205,6 +210,11 @@ def choice(
     chosen_keys, chosen = picked
     options = [*chosen_keys, *(o.value for o in chosen)]
     rng.shuffle(options)
+    if len(chosen_keys) == 1:  # the key's place, kept level across the deck as the ordered ranks are
+        wrong_count = len(options) - 1
+        place = ctx.places.choose(wrong_count, range(len(options)), rng)
+        options.insert(place, options.pop(options.index(chosen_keys[0])))
+        ctx.places.record(wrong_count, place)
     # options are read, never typed: typeset like the stem
     return make_question(
         template,
@@ -327,7 +337,7 @@ def _what_year(template: Template, fact: Fact, ctx: Context) -> Question | None:
         return None  # the stem would give the answer away
     if ctx.pools.trivial_year(fact):
         return None  # the year the article was written, with nothing like it in another year: no question
-    wrong = ctx.pools.years(fact, ctx.rng(f"{fact.id}/{template.id}"))
+    wrong = ctx.pools.years(fact, ctx.rng(f"{fact.id}/{template.id}"), balance=ctx.ranks)
     return ordered_choice(template, fact, prompt=stem, key=key, wrong=wrong, show=str, answer_type="year",
                           proof="the event has one year, and no fact gives this one for it or a near-identical event")
 
@@ -338,7 +348,7 @@ def _what_date(template: Template, fact: Fact, ctx: Context) -> Question | None:
         return None  # a day is worth asking for a recorded vote, not for every dated remark
     f = fact.fields
     stem = f"On what date did {f['body']} vote on {f['motion']}?"
-    wrong = ctx.pools.dates(fact, ctx.rng(f"{fact.id}/{template.id}"))
+    wrong = ctx.pools.dates(fact, ctx.rng(f"{fact.id}/{template.id}"), balance=ctx.ranks)
     return ordered_choice(template, fact, prompt=stem, key=date, wrong=wrong, show=display_date, answer_type="date",
                           proof="the vote has one date, and no fact gives this one for it")
 
@@ -389,7 +399,7 @@ def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
         noun = "much" if "unit" in f else "many"
         how = f"About how {noun}" if hedge else f"How {noun}"
         prompt = asked(fact, f"{how} {f['subject']}{unit}?")
-    wrong = ctx.pools.numbers(fact, ctx.rng(f"{fact.id}/{template.id}"))
+    wrong = ctx.pools.numbers(fact, ctx.rng(f"{fact.id}/{template.id}"), balance=ctx.ranks)
     proof = "another figure than the one the source gives"
     return ordered_choice(template, fact, prompt=prompt, key=f["value"], wrong=wrong, show=format_number, answer_type="number", proof=proof)
 

@@ -58,6 +58,56 @@ def test_year_keys_sit_at_every_rank_and_later_years_are_offered(make_project):
     assert later >= 20  # years after the event (even after the source's publication) are wrong options too
 
 
+def test_key_ranks_stay_level_across_a_small_deck(make_project):
+    """Review 15: independent draws put the key second in 4 of 6 ordered items (a middle-value
+    guesser 17 points over chance). The deck keeps every rank within one of the others, and the
+    extreme ranks as often as the middle ones, in every prefix of the fact order."""
+    lines, facts = [], []
+    for i in range(7):
+        fact, line = vote(f"v{i}", 1950 + 3 * i, in_favor=["Alfa"], against=["Bravo"], abstained=["Charlie"])
+        facts.append(fact)
+        lines.append(line)
+    for seed in range(4):
+        qset = generate(make_project, facts, entities=COUNCIL, document="\n".join(lines) + "\n", seed=seed)
+        ranks = [q.options.index(q.answers[0]) for q in qset if q.template == "what-year"]
+        assert len(ranks) == 7
+        for n in range(1, 8):
+            seen = Counter(ranks[:n])
+            assert max(seen[r] for r in range(4)) - min(seen[r] for r in range(4)) <= 1, (seed, ranks)
+            extremes = seen[0] + seen[3]
+            assert abs(extremes - (n - extremes)) <= 1, (seed, ranks)
+
+
+def test_a_rank_no_spacing_can_give_is_never_asked_for():
+    """A key with no room below (a count of 1, figures from 0 up) takes rank 0 and the balance
+    counts it, so the next questions make up for it."""
+    import random
+
+    from studykit.ordered import RankBalance, ordered_values, steps
+
+    balance = RankBalance()
+    values = ordered_values(1, 3, random.Random(1), balance=balance, taken={1}, curated=[], preferred=[],
+                            steppers=steps(1), lowest=1, highest=100)
+    assert values == [2, 3, 4] and balance.used[3] == [1, 0, 0, 0]
+    later = [ordered_values(50, 3, random.Random(i), balance=balance, taken={50}, curated=[], preferred=[],
+                            steppers=steps(1), lowest=0, highest=100) for i in range(3)]
+    assert sorted(sum(v < 50 for v in chosen) for chosen in later) == [1, 2, 3]
+    assert balance.used[3] == [1, 1, 1, 1]
+
+
+def test_unordered_keys_take_every_place_evenly(make_project):
+    lines, facts = [], []
+    for i in range(8):
+        fact, line = vote(f"v{i}", 1950 + 3 * i, in_favor=["Alfa"], against=["Bravo"], abstained=["Charlie"])
+        facts.append(fact)
+        lines.append(line)
+    qset = generate(make_project, facts, entities=COUNCIL, document="\n".join(lines) + "\n")
+    places = Counter(len(q.options) and q.options.index(q.answers[0]) for q in qset
+                     if q.type == "single" and not q.ordered and len(q.options) == 3)
+    assert sum(places.values()) == 16  # who abstained, who voted against
+    assert max(places.values()) - min(places[p] for p in range(3)) <= 1, places
+
+
 def test_years_of_near_identical_events_are_never_offered(make_project):
     facts = facts_with()
     text = DOCUMENT + "In 2014 the General Assembly voted on the resolution condemning the Russian invasion; Israel was absent.\n"
