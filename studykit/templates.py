@@ -142,11 +142,21 @@ def _context(fact: Fact) -> str:
     return f" {context}" if context else ""
 
 
-def who_word(answer_type: str, plural: bool) -> str:
+#: How many keys a "select all" stem says it has: at most four are shown.
+_HOW_MANY_KEYS = {2: "two", 3: "three", 4: "four"}
+
+
+def who_word(answer_type: str, plural: bool, count: int = 0) -> str:
+    """"Which country", "Which institutions", "Who"; with ``count`` (every key shown) "Which three
+    countries": a "select all" stem that never says how many left a printed item unanswerable
+    under a "fill in the one circle" reading (review 15)."""
+    number = f"{_HOW_MANY_KEYS[count]} " if plural and count in _HOW_MANY_KEYS else ""
     if answer_type == "country":
-        return "Which countries" if plural else "Which country"
+        return f"Which {number}countries" if plural else "Which country"
     if answer_type == "organisation":
-        return "Which institutions" if plural else "Which institution"  # "which organisation" read oddly for the White House
+        return f"Which {number}institutions" if plural else "Which institution"  # "which organisation" read oddly for the White House
+    if answer_type == "person" and number:
+        return f"Which {number}people"
     return "Who"
 
 
@@ -273,7 +283,8 @@ def _who_voted(position: str) -> Callable[[Template, Fact, Context], Question | 
             return None
         f = fact.fields
         answer_type = ctx.deck.entity_type(keys[0], "country")
-        stem = asked(fact, f"{who_word(answer_type, len(keys) > 1)} {VOTE_POSITIONS[position]} {f['motion']} at {f['body']}?")
+        shown = len(keys) if len(keys) <= 4 else 0  # more than four keys: four are shown, so no count
+        stem = asked(fact, f"{who_word(answer_type, len(keys) > 1, shown)} {VOTE_POSITIONS[position]} {f['motion']} at {f['body']}?")
         recorded = frozenset(ctx.pools.positions.get(vote_key(fact), {}))
         wrong = ctx.pools.rank_entities(
             fact, keys, ctx.pools.not_in_position(fact, position), stem=stem, rank=ctx.rank(f"{fact.id}/{template.id}"),

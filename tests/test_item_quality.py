@@ -297,3 +297,23 @@ def test_a_wrong_reason_that_reads_as_a_variant_of_the_key_is_not_offered(make_p
     qset = studykit.generate(studykit.load_deck(make_project(facts_with(strike={"distractors": {"rationale": wrong}})).deck()))
     (q,) = [q for q in qset if q.id == "strike/which-rationale"]
     assert "A diplomats’ strike at the embassy" not in q.options and len(q.options) == 4, q.options
+
+
+# --- clozes: a speaker's blank says which office the card asks about ----------------------------------
+
+
+def test_a_speakers_blank_with_no_title_before_it_gets_the_facts_role(make_project):
+    """Review 15: "on Sunday evening, _____ stated that Israel is not involved" fits the prime
+    minister as well as the foreign minister; the fact's role goes after the blank."""
+    qset = generate(make_project, facts_with(lapid={"role": "Israel's Foreign Minister"}))
+    q = qset.by_id("lapid/cloze")
+    assert q.answers == ("Yair Lapid",)
+    assert q.cloze[2].startswith(" (Israel’s Foreign Minister) said that")
+
+
+def test_a_speakers_blank_after_its_title_gets_no_second_one(make_project):
+    document = DOCUMENT.replace("Yair Lapid said", "Foreign Minister Yair Lapid said")
+    facts = facts_with(lapid={"role": "Israel's Foreign Minister",
+                              "evidence": [{"source": "report", "quote": "Foreign Minister Yair Lapid said that “Israel is not involved in this conflict.”"}]})
+    q = generate(make_project, facts, document=document).by_id("lapid/cloze")
+    assert q.cloze[0].endswith("Foreign Minister ") and not q.cloze[2].startswith(" (")
