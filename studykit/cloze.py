@@ -18,7 +18,7 @@ from .captions import is_caption
 from .corpus import Document, find_words, fold, normalize, normalize_with_map
 from .dates import display_date, year_of
 from .model import CLOZE_BLANK, VOTE_POSITIONS, Fact, Question, format_value
-from .phrasing import outlet_name, typeset, typeset_document
+from .phrasing import capitalise, outlet_name, typeset, typeset_document
 
 if TYPE_CHECKING:
     from .templates import Context, Template
@@ -191,6 +191,8 @@ def _dateline(ctx: Context, source_id: str) -> str:
         return ""
     source = ctx.deck.source(source_id)
     outlet = outlet_name(source.outlet)
+    if outlet.startswith(("a ", "an ")):  # "(a news site, 4 March 2022)" read as a slip (review 16)
+        outlet = capitalise(outlet.split(" ", 1)[1])
     when = display_date(source.published) if source.published else "undated"
     return f"({outlet}, {when}) "
 

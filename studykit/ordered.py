@@ -89,7 +89,7 @@ def ordered_values(
     def far(v: float) -> bool:
         return gap <= 1.0 or key <= 0 or v <= 0 or max(v / key, key / v) >= gap
 
-    def side(direction: int, stepper: Stepper):
+    def side(direction: int, stepper: Stepper | None):
         seen: set = set()
         for values in (curated, preferred):  # the curator's first (nearest first), then the siblings
             pool = [v for v in values if (v - key) * direction > 0 and lowest <= v <= highest]
@@ -97,6 +97,8 @@ def ordered_values(
                 if v not in taken and v not in seen and far(v):
                     seen.add(v)
                     yield v
+        if stepper is None:
+            return
         current = key
         for _ in range(200):
             nxt = stepper(current, direction)
@@ -114,8 +116,14 @@ def ordered_values(
         rng.shuffle(order)
     else:
         rng.shuffle(order)  # the ranks each spacing can give: r below and count - r above
-        reach = [(len(list(itertools.islice(side(-1, s), count))), len(list(itertools.islice(side(+1, s), count)))) for s in order]
-        feasible = {r for below, above in reach for r in range(count - above, below + 1)}
+        # the ranks the curator's values and the siblings can give, if any: a step away from the key
+        # is only as plausible as the stem lets it be ("during an Arab–Israeli war" beside 1964, review 16)
+        seen_below = len(list(itertools.islice(side(-1, None), count)))
+        seen_above = len(list(itertools.islice(side(+1, None), count)))
+        feasible = set(range(count - seen_above, seen_below + 1))
+        if not feasible:
+            reach = [(len(list(itertools.islice(side(-1, s), count))), len(list(itertools.islice(side(+1, s), count)))) for s in order]
+            feasible = {r for below, above in reach for r in range(count - above, below + 1)}
         below_wanted = balance.choose(count, feasible, rng) if feasible else rng.randint(0, count)
     for stepper in order:
         below = list(itertools.islice(side(-1, stepper), below_wanted))

@@ -284,7 +284,9 @@ def _who_voted(position: str) -> Callable[[Template, Fact, Context], Question | 
         f = fact.fields
         answer_type = ctx.deck.entity_type(keys[0], "country")
         shown = len(keys) if len(keys) <= 4 else 0  # more than four keys: four are shown, so no count
-        stem = asked(fact, f"{who_word(answer_type, len(keys) > 1, shown)} {VOTE_POSITIONS[position]} {f['motion']} at {f['body']}?")
+        # the body in front: after a long motion "… withdrawal of troops from Ukraine at the UN
+        # Security Council" dangled (review 16)
+        stem = asked(fact, f"At {f['body']}, {who_word(answer_type, len(keys) > 1, shown).lower()} {VOTE_POSITIONS[position]} {f['motion']}?")
         recorded = frozenset(ctx.pools.positions.get(vote_key(fact), {}))
         wrong = ctx.pools.rank_entities(
             fact, keys, ctx.pools.not_in_position(fact, position), stem=stem, rank=ctx.rank(f"{fact.id}/{template.id}"),

@@ -95,6 +95,22 @@ def test_a_rank_no_spacing_can_give_is_never_asked_for():
     assert balance.used[3] == [1, 1, 1, 1]
 
 
+def test_the_rank_is_one_the_curators_values_can_fill():
+    """Review 16: "cut ties … during an Arab–Israeli war" with 1947 and 1964 beside the key: the
+    balance asked for three years below 1967, and steps filled them. When the curator's values and
+    the siblings can give some rank, the rank is one of those, whatever the balance prefers."""
+    import random
+
+    from studykit.ordered import RankBalance, ordered_values, steps
+
+    for seed in range(8):
+        balance = RankBalance()
+        balance.used[3] = [1, 1, 1, 0]  # rank 3 (all three below the key) is the least used
+        chosen = ordered_values(1967, 3, random.Random(seed), balance=balance, taken={1967}, curated=[1948, 1973, 1982],
+                                preferred=[], steppers=steps(1, 2, 3), lowest=1900, highest=2030)
+        assert set(chosen) <= {1948, 1973, 1982}, chosen
+
+
 def test_unordered_keys_take_every_place_evenly(make_project):
     lines, facts = [], []
     for i in range(8):

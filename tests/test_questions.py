@@ -195,10 +195,10 @@ def test_multiple_offers_no_other_true_value(make_project):
     assert q.type == "multiple"
     assert set(q.answers) == {"India", "United Arab Emirates", "China"}
     assert set(q.options) == {"India", "United Arab Emirates", "China", "Russia"}
-    # the time anchor in front: at the end it would attach to the last noun; the count of keys
-    # said, or the printed item reads as one answer to circle (review 15)
+    # the time anchor and the body in front: at the end they would attach to the last noun; the
+    # count of keys said, or the printed item reads as one answer to circle (review 15)
     assert q.prompt == (
-        "On 25 February 2022, which three countries abstained on the draft resolution on Ukraine at the UN Security Council?"
+        "On 25 February 2022, at the UN Security Council, which three countries abstained on the draft resolution on Ukraine?"
     )
 
 
@@ -213,7 +213,7 @@ def test_select_all_of_more_than_four_keys_says_no_count(make_project):
     project = make_project(documents={"report": DOCUMENT + line + "\n"})
     q = studykit.generate(studykit.load_deck(project.write_deck(deck_data(facts)))).by_id("quotas/who-abstained")
     assert q.type == "multiple" and len(q.answers) == 4  # four of the five keys are shown
-    assert q.prompt.startswith("In 1990, which countries abstained")
+    assert q.prompt.startswith("In 1990, at the Example Council, which countries abstained")
 
 
 def test_fallback_to_short_when_too_few_false_options(make_project):
