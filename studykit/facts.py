@@ -278,9 +278,7 @@ class _FactReader:
             self.error(None, "missing key 'evidence' (a list of {source, quote})")
             return None
         if isinstance(raw, LocDict):
-            raw_list = LocList([raw])
-            raw_list.loc, raw_list.item_locs = raw.loc, [raw.loc]
-            raw = raw_list
+            raw = LocList.at([raw], raw.loc)
         if not isinstance(raw, LocList) or not raw:
             what = "an empty list" if isinstance(raw, LocList) else describe(raw)
             self.error("evidence", f"'evidence' must be a list of {{source, quote}}, found {what}")

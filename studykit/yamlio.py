@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import os
 import stat
+from array import array
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -50,30 +51,71 @@ class YAMLSyntaxError(LoadError):
 
 
 class LocDict(dict):
-    """A mapping from YAML with the location of itself, of each key and of each value."""
+    """A mapping from YAML with the location of itself, of each key and of each value.
 
-    loc: Location
-    key_locs: dict[Any, Location]
-    value_locs: dict[Any, Location]
-    #: The keys whose values are block scalars (``|`` or ``>``): their text begins on the next line.
-    block_values: frozenset[Any] | set[Any] = frozenset()
+    The places are kept as integers (line and column of each key and value, in the keys' order)
+    and a :class:`Location` is made only when asked for: a deck of 100,000 facts has millions of
+    keys, and a ``Location`` object for each one was most of the memory of loading it.
+    """
+
+    __slots__ = ("_path", "_line", "_col", "_keys", "_marks", "block_values")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._path, self._line, self._col = "", 0, 0
+        self._keys: tuple[Any, ...] = ()
+        self._marks = _NO_MARKS
+        #: The keys whose values are block scalars (``|`` or ``>``): their text begins on the next line.
+        self.block_values: frozenset[Any] | set[Any] = frozenset()
+
+    @property
+    def loc(self) -> Location:
+        return Location(self._path, self._line, self._col)
+
+    def _at(self, key: Any, offset: int) -> Location:
+        try:
+            i = 4 * self._keys.index(key) + offset
+        except ValueError:
+            return self.loc
+        return Location(self._path, self._marks[i], self._marks[i + 1])
 
     def key_loc(self, key: Any) -> Location:
-        return self.key_locs.get(key, self.loc)
+        return self._at(key, 0)
 
     def value_loc(self, key: Any) -> Location:
-        return self.value_locs.get(key, self.loc)
+        return self._at(key, 2)
 
 
 class LocList(list):
-    """A sequence from YAML with the location of itself and of each item."""
+    """A sequence from YAML with the location of itself and of each item (kept as integers, as
+    :class:`LocDict` keeps them)."""
 
-    loc: Location
-    item_locs: list[Location]
+    __slots__ = ("_path", "_line", "_col", "_marks")
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._path, self._line, self._col = "", 0, 0
+        self._marks = _NO_MARKS
+
+    @classmethod
+    def at(cls, items: Iterable[Any], loc: Location) -> LocList:
+        """A list whose items are all said to stand where ``loc`` is (one mapping written where a list was due)."""
+        result = cls(items)
+        result._path, result._line, result._col = loc.path, loc.line, loc.col
+        result._marks = array("I", [loc.line, loc.col] * len(result))
+        return result
+
+    @property
+    def loc(self) -> Location:
+        return Location(self._path, self._line, self._col)
 
     def item_loc(self, index: int) -> Location:
-        return self.item_locs[index] if 0 <= index < len(self.item_locs) else self.loc
+        if 0 <= index < len(self._marks) // 2:
+            return Location(self._path, self._marks[2 * index], self._marks[2 * index + 1])
+        return self.loc
 
+
+_NO_MARKS = array("I")
 
 _KINDS = {stat.S_IFCHR: "a device", stat.S_IFBLK: "a device", stat.S_IFIFO: "a named pipe", stat.S_IFSOCK: "a socket"}
 
@@ -267,45 +309,54 @@ class _Builder:
         if isinstance(event, ScalarEvent):
             return self.scalar(event)
         next_event = self.loader.get_event
+        shown = self.shown
+        mark: Any  # a parser mark: an event's start
         if isinstance(event, SequenceStartEvent):
             items = LocList()
-            items.loc = self.loc(event)
-            items.item_locs = []
+            mark = event.start_mark
+            items._path, items._line, items._col = shown, mark.line + 1, mark.column + 1
+            marks = array("I")
             event = next_event()
             while not isinstance(event, SequenceEndEvent):
-                items.item_locs.append(self.loc(event))
+                mark = event.start_mark
+                marks.append(mark.line + 1)
+                marks.append(mark.column + 1)
                 items.append(self.build(event, depth + 1))
                 event = next_event()
+            items._marks = marks
             return items
         if isinstance(event, MappingStartEvent):
             result = LocDict()
-            result.loc = self.loc(event)
-            result.key_locs, result.value_locs = {}, {}
+            mark = event.start_mark
+            result._path, result._line, result._col = shown, mark.line + 1, mark.column + 1
+            keys: list[Any] = []
+            marks = array("I")
             event = next_event()
             while not isinstance(event, MappingEndEvent):
-                key_loc = self.loc(event)
+                key_mark = event.start_mark
                 key = self.build(event, depth + 1)
                 event = next_event()
-                value_loc = self.loc(event)
+                value_mark = event.start_mark
                 block = isinstance(event, ScalarEvent) and event.style in ("|", ">")
                 value = self.build(event, depth + 1)
                 event = next_event()
                 if key is _MERGE:
-                    raise LoadError("YAML merge keys (<<) are not supported", key_loc)
+                    raise LoadError("YAML merge keys (<<) are not supported", _mark_location(shown, key_mark))
                 if isinstance(key, (LocDict, LocList)):
-                    self.problems.error(key_loc, "a mapping key must be a plain value")
+                    self.problems.error(_mark_location(shown, key_mark), "a mapping key must be a plain value")
                     continue
                 if key in result:
-                    first = result.key_locs[key]
-                    self.problems.error(key_loc, f"duplicate key {key!r} (first at line {first.line}); keep only one")
+                    first = marks[4 * keys.index(key)]
+                    self.problems.error(_mark_location(shown, key_mark), f"duplicate key {key!r} (first at line {first}); keep only one")
                     continue
-                result.key_locs[key] = key_loc
-                result.value_locs[key] = value_loc
+                keys.append(key)
+                marks.extend((key_mark.line + 1, key_mark.column + 1, value_mark.line + 1, value_mark.column + 1))
                 result[key] = value
                 if block:
                     if not result.block_values:
                         result.block_values = set()
                     result.block_values.add(key)  # type: ignore[union-attr]
+            result._keys, result._marks = tuple(keys), marks
             return result
         raise LoadError(f"unexpected YAML event {type(event).__name__}", self.loc(event))  # pragma: no cover
 
