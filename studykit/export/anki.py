@@ -51,7 +51,7 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Iterable, Mapping
+from typing import Any, ClassVar, Iterable, Mapping, NamedTuple
 
 import genanki
 
@@ -62,7 +62,7 @@ from ..fsio import commit
 from ..model import Fact, Question, QuestionSet
 from ..phrasing import typeset_document
 from .anki_ledger import LEDGER_FORMAT, content_hash, ledger_text, read_ledger, stamp
-from .anki_package import NoteRow, package_writer
+from .anki_package import NoteRow, Staging, package_writer
 from .base import Content, Output
 from .evidence import passages
 
@@ -313,19 +313,18 @@ def _deck_part(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Planned:
+class _Planned(NamedTuple):
     question: Question
     guid: str
     note_type: NoteType
-    fields: tuple[str, ...]
-    tags: tuple[str, ...]
+    staged: int  # where its fields and tags are in the build's Staging file
     deck_name: str
     hash: str
 
 
-def _plan(qset: QuestionSet) -> tuple[list[_Planned], str, dict[str, str]]:
-    """Every note's fields, tags and deck; also the root deck name and topic → deck name."""
+def _plan(qset: QuestionSet, staging: Staging) -> tuple[list[_Planned], str, dict[str, str]]:
+    """Every note's deck and hash, its fields and tags written to ``staging``; also the root deck
+    name and topic → deck name."""
     deck = qset.deck
     root = _deck_part(deck.title) or deck.id
     facts: dict[str, Fact] = {f.id: f for f in deck.facts}
@@ -396,8 +395,7 @@ def _plan(qset: QuestionSet) -> tuple[list[_Planned], str, dict[str, str]]:
                 question=question,
                 guid=guid,
                 note_type=note_type,
-                fields=fields,
-                tags=tuple(sorted(tags)),
+                staged=staging.add(fields, sorted(tags)),
                 deck_name=deck_name,
                 hash=content_hash(content),
             )
@@ -535,7 +533,12 @@ class AnkiExporter:
         ledger_path = Path(self.ledger_path) if self.ledger_path is not None else qset.deck.path.with_suffix(".ledger.json")
         stamp_now = int(time.time() if self.now is None else self.now)
         ledger = read_ledger(ledger_path)
-        planned, root, topic_decks = _plan(qset)
+        staging = Staging()  # closed once the package is written (or when the plan is dropped)
+        try:
+            planned, root, topic_decks = _plan(qset, staging)
+        except BaseException:
+            staging.close()
+            raise
         retired = _retire(qset, ledger["notes"], {p.guid for p in planned}, stamp_now)
 
         # note types: only those in use, each with its own mod
@@ -588,7 +591,7 @@ class AnkiExporter:
             counts[status] += 1
             mods.append(mod)
             note_entries[item.guid] = {"hash": item.hash, "id": item.question.id, "mod": mod, "type": item.note_type.key}
-            rows[item.deck_name].append(NoteRow(models[item.note_type.key], item.fields, item.tags, item.guid, position, mod))
+            rows[item.deck_name].append(NoteRow(models[item.note_type.key], (), (), item.guid, position, mod, item.staged))
         retired_counts = {True: 0, False: 0}
         for offset, gone in enumerate(retired):
             mod, _ = stamp(ledger["notes"].get(gone.guid), gone.hash, stamp_now)
@@ -619,7 +622,8 @@ class AnkiExporter:
             timestamp=timestamp,
             first_build=not ledger["notes"],
         )
-        files: dict[Path, Content] = {path: package_writer([(decks[name], rows[name]) for name in decks], timestamp), ledger_path: ledger_text(new_ledger)}
+        package = package_writer([(decks[name], rows[name]) for name in decks], timestamp, staging)
+        files: dict[Path, Content] = {path: package, ledger_path: ledger_text(new_ledger)}
         return Output(self.name, files, summary=report.summary(), details=report)
 
 

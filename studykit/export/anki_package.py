@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import json
+import marshal
 import re
 import shutil
 import sqlite3
@@ -19,17 +20,18 @@ import time
 import warnings
 import zipfile
 from pathlib import Path
-from typing import IO, Any, Callable, NamedTuple, Sequence
+from typing import IO, Any, Callable, Iterator, NamedTuple, Sequence
 
 import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
-__all__ = ["NoteRow", "ZIP_EPOCH", "package_writer"]
+__all__ = ["NoteRow", "Staging", "ZIP_EPOCH", "package_writer"]
 
 
 class NoteRow(NamedTuple):
-    """One note as the package stores it (its cards follow from its note type and fields)."""
+    """One note as the package stores it (its cards follow from its note type and fields). A
+    staged note's fields and tags are in a :class:`Staging` file (``staged`` is where), not here."""
 
     model: genanki.Model
     fields: Sequence[str]
@@ -37,17 +39,60 @@ class NoteRow(NamedTuple):
     guid: str
     due: int
     mod: int
+    staged: int = -1
+
+
+class Staging:
+    """Notes' fields and tags kept in an anonymous temporary file until the package is written,
+    instead of in memory: every note's HTML is built (and hashed for the ledger) before the
+    first row is written, and at 100,000 facts that was hundreds of MiB. The file has no name
+    (it is unlinked as it is made), so nothing is left behind whatever happens."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()
+        self.size = 0
+
+    def add(self, fields: Sequence[str], tags: Sequence[str]) -> int:
+        data = marshal.dumps((tuple(fields), tuple(tags)))
+        at = self.size
+        self.file.write(len(data).to_bytes(4, "little") + data)
+        self.size += 4 + len(data)
+        return at
+
+    def rows(self, rows: Sequence[NoteRow]) -> Iterator[NoteRow]:
+        """``rows`` with the fields and tags of staged ones read back, in order."""
+        self.file.flush()
+        for row in rows:
+            if row.staged < 0:
+                yield row
+                continue
+            self.file.seek(row.staged)
+            size = int.from_bytes(self.file.read(4), "little")
+            fields, tags = marshal.loads(self.file.read(size))
+            yield row._replace(fields=fields, tags=tags)
+
+    def close(self) -> None:
+        self.file.close()
 
 #: Zip dates start in 1980.
 ZIP_EPOCH = 315532800
 
 
-def package_writer(decks: list[tuple[genanki.Deck, Sequence[NoteRow]]], timestamp: int) -> Callable[[IO[bytes]], None]:
-    """Writes the .apkg into the staged file: the database of ``decks`` (each with its notes) is
-    filled in a private temporary folder, and the zip is written deterministically (fixed entry
-    order, dates and attributes)."""
+def package_writer(
+    decks: list[tuple[genanki.Deck, Sequence[NoteRow]]], timestamp: int, staging: Staging | None = None
+) -> Callable[[IO[bytes]], None]:
+    """Writes the .apkg into the staged file: the database of ``decks`` (each with its notes, the
+    staged ones read back from ``staging``) is filled in a private temporary folder, and the zip
+    is written deterministically (fixed entry order, dates and attributes)."""
 
     def write(handle: IO[bytes]) -> None:
+        try:
+            _write(handle)
+        finally:
+            if staging is not None:
+                staging.close()
+
+    def _write(handle: IO[bytes]) -> None:
         try:
             with tempfile.TemporaryDirectory(prefix="studykit-anki-") as tmp:
                 db_path = Path(tmp) / "collection.anki2"
@@ -55,7 +100,7 @@ def package_writer(decks: list[tuple[genanki.Deck, Sequence[NoteRow]]], timestam
                 try:
                     cursor = conn.cursor()
                     id_gen = iter(range(timestamp * 1000, 1 << 62))
-                    _write_db(cursor, decks, timestamp, id_gen)
+                    _write_db(cursor, decks, timestamp, id_gen, staging)
                     _canonical_json(cursor)
                     conn.commit()
                 finally:
@@ -79,7 +124,9 @@ def package_writer(decks: list[tuple[genanki.Deck, Sequence[NoteRow]]], timestam
     return write
 
 
-def _write_db(cursor: sqlite3.Cursor, decks: list[tuple[genanki.Deck, Sequence[NoteRow]]], timestamp: int, id_gen: Any) -> None:
+def _write_db(
+    cursor: sqlite3.Cursor, decks: list[tuple[genanki.Deck, Sequence[NoteRow]]], timestamp: int, id_gen: Any, staging: Staging | None = None
+) -> None:
     """What ``genanki.Package(decks).write_to_db`` does, deck by deck: the deck's JSON and its
     note types' (genanki's own code), then each note's row and its cards' rows."""
     cursor.executescript(APKG_SCHEMA)
@@ -89,7 +136,7 @@ def _write_db(cursor: sqlite3.Cursor, decks: list[tuple[genanki.Deck, Sequence[N
         for note in notes:
             deck.add_model(note.model)
         deck.write_to_db(cursor, timestamp, id_gen)  # its notes are not in deck.notes: only the JSON
-        for note in notes:
+        for note in staging.rows(notes) if staging is not None else notes:
             model = note.model
             if model.model_id not in cards_of:
                 cards_of[model.model_id] = _card_ords(model)
