@@ -19,6 +19,7 @@ from .corpus import Document, find_words, fold, normalize, normalize_with_map
 from .dates import display_date, year_of
 from .model import CLOZE_BLANK, VOTE_POSITIONS, Fact, Question, format_value
 from .phrasing import capitalise, outlet_name, typeset, typeset_document
+from .vocabulary import words_of
 
 if TYPE_CHECKING:
     from .templates import Context, Template
@@ -56,7 +57,7 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
             continue  # "a US official" is a description, not a name: any like it fits the blank
         for evidence in fact.evidence:
             found = _find_spelling(evidence.quote, fact.spellings(target))
-            if found is None:
+            if found is None or not _states_the_fact(fact, evidence.quote):
                 continue
             start, end = found
             deleted = evidence.quote[start:end]
@@ -107,6 +108,18 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
                 cloze=(before, deleted, after),
             )
     return None
+
+
+def _states_the_fact(fact: Fact, quote: str) -> bool:
+    """Whether a quote says what an event or a stance is about, not only who was there: a card on
+    "the meeting between Ukraine's deputy foreign minister, _____, and …" explained by "she
+    repeatedly invited Lapid to visit" answers one sentence with another (review 17). At least
+    half the telling words of the action (or position) must be in the quote."""
+    claim = fact.fields.get("action") if fact.kind == "event" else fact.fields.get("position") if fact.kind == "stance" else None
+    if not claim:
+        return True
+    telling = {w for w in words_of(claim) if len(w) > 3 and w not in STOPWORDS}
+    return not telling or 2 * len(telling & set(words_of(quote))) >= len(telling)
 
 
 def _speaker_role(fact: Fact, target: str, before: str) -> str:

@@ -17,7 +17,7 @@ import random
 import re
 from typing import Callable, Collection, Sequence
 
-__all__ = ["FIGURE", "RankBalance", "Stepper", "factors", "nice_step", "ordered_values", "significant_digits", "steps", "written_days"]
+__all__ = ["FIGURE", "RankBalance", "Stepper", "spread_keys", "factors", "nice_step", "ordered_values", "significant_digits", "steps", "written_days"]
 
 #: A way to move away from the key: (value, direction) → the next value on that side.
 Stepper = Callable[[float, int], float]
@@ -53,6 +53,20 @@ class RankBalance:
 
     def record(self, count: int, rank: int) -> None:
         self.used.setdefault(count, [0] * (count + 1))[rank] += 1
+
+
+def spread_keys(options: list, keys: Collection, rng: random.Random, tries: int = 8) -> list:
+    """Shuffled options of a "select all" question, reshuffled (seeded, a few times at most) while
+    the keys stand in one block at the top or the bottom: A–C keyed and D–E not reads as a pattern
+    (review 17). Unordered options, despite the module's name: the key's place, as its rank."""
+    options = list(options)
+    for _ in range(tries):
+        places = [i for i, o in enumerate(options) if o in keys]
+        block = places == list(range(places[0], places[0] + len(places))) if places else False
+        if len(places) < 2 or not (block and (places[0] == 0 or places[-1] == len(options) - 1)):
+            break
+        rng.shuffle(options)
+    return options
 
 
 def ordered_values(

@@ -25,6 +25,7 @@ from .leaks import (
     vote_anchor,
 )
 from .model import Deck, Question, QuestionSet
+from .ordered import spread_keys
 from .vocabulary import Vocabulary, visible, vocabulary, words_of
 
 __all__ = ["PlannedQuestion", "SheetPlan", "plan_sheet", "plan_version", "select_questions", "version_seed"]
@@ -372,7 +373,7 @@ def _order_options(q: Question, rng: random.Random, used_slots: Counter[int]) ->
     if q.type == "multiple" or len(q.answers) != 1 or q.answers[0] not in options:
         shuffled = list(options)
         rng.shuffle(shuffled)
-        return tuple(shuffled)
+        return tuple(spread_keys(shuffled, q.answers, rng))
     key = q.answers[0]
     others = [o for o in options if o != key]
     rng.shuffle(others)

@@ -22,7 +22,7 @@ from .corpus import fold
 from .dates import display_date, time_anchor, year_of
 from .distractors import LOWER_BOUNDS, MIN_SAID_WORDS, UPPER_BOUNDS, Pools, event_key, format_number, pick_options, vote_key
 from .model import VOTE_POSITIONS, Deck, Fact, Question, UserTemplate, WrongOption, format_value
-from .ordered import RankBalance
+from .ordered import RankBalance, spread_keys
 from .phrasing import (
     capitalise,
     declarative,
@@ -220,6 +220,8 @@ def choice(
     chosen_keys, chosen = picked
     options = [*chosen_keys, *(o.value for o in chosen)]
     rng.shuffle(options)
+    if len(chosen_keys) > 1:
+        options = spread_keys(options, chosen_keys, rng)
     if len(chosen_keys) == 1:  # the key's place, kept level across the deck as the ordered ranks are
         wrong_count = len(options) - 1
         place = ctx.places.choose(wrong_count, range(len(options)), rng)
@@ -445,7 +447,9 @@ def _vote_pair(fact: Fact, ctx: Context, question_id: str) -> tuple[str, str, li
 
 def _vote_statement(fact: Fact, position: str, actor: str) -> str:
     f = fact.fields
-    return with_time(f"{actor} {VOTE_POSITIONS[position]} {f['motion']} at {f['body']}", f.get("date"))
+    # the body in front: "… after Russia's takeover of Crimea at the UN General Assembly" put the
+    # takeover at the Assembly (review 17)
+    return with_time(f"at {f['body']}, {actor} {VOTE_POSITIONS[position]} {f['motion']}", f.get("date"))
 
 
 def _tf_subject(fact: Fact) -> bool:

@@ -53,8 +53,10 @@ def test_size_and_coverage(deck):
 
 def test_every_family_at_least_eight_times(qset):
     families = Counter(q.family for q in qset)
-    for family in ("who", "rationale", "true-false", "cloze"):
+    for family in ("who", "rationale", "true-false"):
         assert families[family] >= 8, (family, families)
+    # review 17: no cloze on a sentence that is not the fact's (the Dzhaparova meeting, explained by her invitations)
+    assert families["cloze"] >= 7, families
     # the blog's rounded, hedged figures ("over one million", "around $5 billion") are asked by
     # cloze only: their neighbours are defensible (blind review 10); nor a fine's exact figure (13)
     assert families["how-many"] >= 4, families

@@ -333,3 +333,50 @@ def test_a_speakers_blank_after_its_title_gets_no_second_one(make_project):
                               "evidence": [{"source": "report", "quote": "Foreign Minister Yair Lapid said that “Israel is not involved in this conflict.”"}]})
     q = generate(make_project, facts, document=document).by_id("lapid/cloze")
     assert q.cloze[0].endswith("Foreign Minister ") and not q.cloze[2].startswith(" (")
+
+
+# --- review 17 ------------------------------------------------------------------------------------
+
+
+def test_a_vote_statement_names_the_body_before_the_motion(make_project):
+    """"… after Russia's takeover of Crimea at the UN General Assembly" put the takeover at the Assembly."""
+    qset = generate(make_project)
+    statements = [q.prompt for q in qset if q.fact == "unsc-vote" and q.type == "true_false"]
+    assert statements and all(p.startswith("True or false: On 25 February 2022, at the UN Security Council, ") for p in statements)
+
+
+def test_select_all_keys_never_stand_in_one_block_at_the_top_or_the_bottom(make_project):
+    for seed in range(12):
+        q = generate(make_project, seed=seed).by_id("unsc-vote/who-abstained")
+        places = [i for i, o in enumerate(q.options) if o in q.answers]
+        assert len(places) == 3 and places != [0, 1, 2] and places != list(range(len(q.options) - 3, len(q.options))), q.options
+
+
+def test_a_cloze_only_on_a_quote_that_states_the_fact(make_project):
+    """A quote that only names the actor (the meeting) does not make a card explained by what
+    another quote says (the invitations)."""
+    from studykit.cloze import _states_the_fact
+
+    project = make_project(documents={"report": DOCUMENT})
+    deck = studykit.load_deck(project.write_deck(deck_data(facts_with())))
+    fact = next(f for f in deck.facts if f.id == "ties-cut")  # "cut diplomatic ties with Israel"
+    assert _states_the_fact(fact, "The 1967 Six-Day War marked a pivotal moment as the Soviet Union cut diplomatic ties with Israel.")
+    assert not _states_the_fact(fact, "In 1967 the Soviet Union sent a delegation to Cairo.")
+    assert not _states_the_fact(fact, "a meeting with Israel's envoy")  # one telling word of three
+
+
+def test_lone_true_statements_give_way_until_true_and_false_keys_are_within_one():
+    from studykit.model import Question
+    from studykit.questions import _statements_balanced
+
+    def statement(fact, key, template="true-false"):
+        return Question(id=f"{fact}/{template}", fact=fact, template=template, family="true-false", type="true_false",
+                        answer_type="boolean", prompt="True or false: …", options=("True", "False"), answers=(key,), explanation="", evidence=())
+
+    questions = [statement("a", "True"), statement("a", "False", "true-false-twin"), *(statement(f"lone{i}", "True") for i in range(4)),
+                 statement("b", "False"), statement("b", "True", "true-false-twin")]
+    kept = _statements_balanced(questions)
+    keys = [q.answers[0] for q in kept]
+    assert keys.count("True") - keys.count("False") == 1
+    assert [q.fact for q in kept if q.fact.startswith("lone")] == ["lone0"]  # the last ones give way
+    assert all(q in kept for q in questions if not q.fact.startswith("lone"))

@@ -288,7 +288,7 @@ def test_the_figures_are_data_and_info_lines(deck):
     qset = QuestionSet(deck, tuple(ordered_items([0, 1, 2, 3] * 10) + unordered_items([0, 1, 2, 3] * 10)), 0)
     data = figures(qset)
     assert set(data["cues"]) == {"key_position", "extreme_key", "guessers"}
-    assert set(data["cues"]["guessers"]) == {"longest", "middle value", "most similar", "most frequent in the corpus", "named in another stem"}
+    assert set(data["cues"]["guessers"]) == {"always True", "longest", "middle value", "most similar", "most frequent in the corpus", "named in another stem"}
     position = data["cues"]["key_position"]["ordered"][4]
     assert position["counts"] == [10, 10, 10, 10] and position["chi2"] == 0 and position["p"] == 1.0
     assert data["cues"]["extreme_key"]["chance"] == 0.5 and data["cues"]["extreme_key"]["score"] == 0.5

@@ -390,3 +390,18 @@ def test_a_stem_that_prints_another_questions_quote_leaks_and_never_shares_its_s
 def _rule_right(q, deck) -> bool:
     """Whether "False when the statement gives a reason (a stance's), else True" gets ``q`` right."""
     return (deck.fact(q.fact).kind == "stance") == (q.answers[0] == "False")
+
+
+def test_a_sheets_select_all_keys_never_stand_in_one_block_at_the_top_or_the_bottom():
+    """Review 17: the three keys at A–C and both wrong options at D–E read as a pattern."""
+    import random
+
+    from studykit.model import Question
+
+    q = Question(id="v/who-abstained", fact="v", template="who-abstained", family="who", type="multiple", answer_type="country",
+                 prompt="Which three countries abstained?", options=("A", "B", "C", "D", "E"), answers=("A", "B", "C"),
+                 explanation="", evidence=())
+    for seed in range(40):
+        options = quiz._order_options(q, random.Random(seed), Counter())
+        places = sorted(options.index(k) for k in q.answers)
+        assert places not in ([0, 1, 2], [2, 3, 4]), options

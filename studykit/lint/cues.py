@@ -51,7 +51,9 @@ def cue_figures(qset: QuestionSet) -> dict[str, Any]:
     items = choice_items(qset)
     ordered = [q for q in items if q.ordered]
     unordered = [q for q in items if not q.ordered]
+    statements = [q for q in qset.questions if q.type == "true_false" and q.answers and q.answers[0] in q.options and "True" in q.options]
     guessers: dict[str, tuple[list[Question], Callable[[Question], set[int]]]] = {
+        "always True": (statements, lambda q: {q.options.index("True")}),
         "longest": (unordered, _longest),
         "middle value": (ordered, _middle),
         "most similar": (unordered, _most_similar),
