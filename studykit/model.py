@@ -144,7 +144,7 @@ KINDS: dict[str, Kind] = {
 COMMON_FACT_KEYS = ("id", "kind", "topic", "aliases", "distractors", "paraphrase", "disable_templates", "evidence", "note")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """A verbatim quote and the exact span of its source document it stands for."""
 
@@ -292,7 +292,7 @@ QuestionType = Literal["single", "multiple", "true_false", "short", "cloze"]
 QUESTION_TYPES: tuple[QuestionType, ...] = ("single", "multiple", "true_false", "short", "cloze")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WrongOption:
     """A wrong option offered, with why it is false (the proof) and why it was chosen (plausibility)."""
 
@@ -303,7 +303,7 @@ class WrongOption:
     tier: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Question:
     """One generated question. ``id`` is ``<fact id>/<template id>`` and never changes with content.
 
