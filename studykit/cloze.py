@@ -204,8 +204,9 @@ def _dateline(ctx: Context, source_id: str) -> str:
         return ""
     source = ctx.deck.source(source_id)
     outlet = outlet_name(source.outlet)
-    if outlet.startswith(("a ", "an ")):  # "(a news site, 4 March 2022)" read as a slip (review 16)
-        outlet = capitalise(outlet.split(" ", 1)[1])
+    if outlet.startswith(("a ", "an ")):  # "(a news site, 4 March 2022)" read as a slip (review 16),
+        # "(News site, …)" as an outlet's name (reviews 17 and 18): what the text is, not where
+        outlet = capitalise(re.sub(r"\bsite$", "report", outlet.split(" ", 1)[1]))
     when = display_date(source.published) if source.published else "undated"
     return f"({outlet}, {when}) "
 

@@ -130,6 +130,9 @@ class Pools:
     events_by_subject: dict[tuple[str, str], list[tuple[EventKey, frozenset[str]]]] = field(default_factory=dict)
     years_by_topic: dict[str | None, list[int]] = field(default_factory=dict)
     dates_by_topic: dict[str | None, list[int]] = field(default_factory=dict)  # sorted day ordinals
+    #: the days of the votes on each topic: another vote's day is a day "a very similar event
+    #: really happened" (the Security Council's vote beside the General Assembly's, review 18)
+    vote_days_by_topic: dict[str | None, set[int]] = field(default_factory=dict)
     speakers: dict[str, set[str]] = field(default_factory=dict)  # folded words → speakers
     speakers_by_type: dict[str, list[str]] = field(default_factory=dict)
     speaker_years: dict[str, set[int]] = field(default_factory=dict)  # the years the deck dates a speaker's words
@@ -183,6 +186,8 @@ class Pools:
                 years_by_topic[fact.topic].add(year_of(date))
                 if date.count("-") == 2:
                     dates_by_topic[fact.topic].add(date)
+                    if fact.kind == "vote":
+                        pools.vote_days_by_topic.setdefault(fact.topic, set()).add(dt.date.fromisoformat(date).toordinal())
             if fact.kind == "statement":
                 speakers[fold(f["said"])].add(f["speaker"])
                 by_type[deck.entity_type(f["speaker"], "person")].add(f["speaker"])
@@ -435,6 +440,7 @@ class Pools:
         key = fact.fields["date"]
         base = dt.date.fromisoformat(key).toordinal()
         taken = {dt.date.fromisoformat(d).toordinal() for d in self.taken_dates(fact) if d.count("-") == 2} | {base}
+        taken |= self.vote_days_by_topic.get(fact.topic, set())
         topic = self.dates_by_topic.get(fact.topic, [])
         siblings = topic[bisect.bisect_left(topic, base - 30) : bisect.bisect_right(topic, base + 30)]
         siblings += self.document_dates(fact)  # days the reader has seen are as familiar as the key

@@ -380,3 +380,25 @@ def test_lone_true_statements_give_way_until_true_and_false_keys_are_within_one(
     assert keys.count("True") - keys.count("False") == 1
     assert [q.fact for q in kept if q.fact.startswith("lone")] == ["lone0"]  # the last ones give way
     assert all(q in kept for q in questions if not q.fact.startswith("lone"))
+
+
+def test_a_votes_date_never_offers_the_day_of_another_vote_on_the_topic(make_project):
+    """Review 18: 25 February 2022, the Security Council's vote on the invasion, beside the
+    General Assembly's of 2 March: a day a very similar event really happened."""
+    line = "On 2 March 2022 the UN General Assembly voted on the resolution on Ukraine; Israel voted in favour."
+    facts = facts_with() + [{"id": "unga-vote", "kind": "vote", "topic": "un", "body": "the UN General Assembly",
+                             "motion": "the resolution on Ukraine", "date": "2022-03-02", "in_favor": ["Israel"],
+                             "evidence": [{"source": "report", "quote": line}]}]
+    for seed in range(6):
+        qset = generate(make_project, facts, document=DOCUMENT + line + "\n", seed=seed)
+        q = next(q for q in qset if q.id == "unga-vote/what-date")
+        assert "25 February 2022" not in q.options and "2 March 2022" in q.options
+
+
+def test_a_clozes_dateline_says_what_an_unnamed_outlets_text_is(make_project):
+    """Reviews 16–18: "(a news site, 4 March 2022)" read as a slip, "(News site, …)" as a name."""
+    project = make_project(documents={"report": DOCUMENT})
+    project.edit_catalog("The Test Times", "Unnamed news site")
+    qset = studykit.generate(studykit.load_deck(project.write_deck(deck_data(facts_with()))))
+    clozes = [q for q in qset if q.type == "cloze"]
+    assert clozes and all(q.cloze[0].startswith("(News report, ") for q in clozes)
