@@ -288,7 +288,8 @@ def test_the_figures_are_data_and_info_lines(deck):
     qset = QuestionSet(deck, tuple(ordered_items([0, 1, 2, 3] * 10) + unordered_items([0, 1, 2, 3] * 10)), 0)
     data = figures(qset)
     assert set(data["cues"]) == {"key_position", "extreme_key", "guessers"}
-    assert set(data["cues"]["guessers"]) == {"always True", "longest", "middle value", "most similar", "most frequent in the corpus", "named in another stem"}
+    assert set(data["cues"]["guessers"]) == {"always True", "longest", "middle value", "most similar", "most frequent in the corpus",
+                                               "most like the documents' wording", "named in another stem"}
     position = data["cues"]["key_position"]["ordered"][4]
     assert position["counts"] == [10, 10, 10, 10] and position["chi2"] == 0 and position["p"] == 1.0
     assert data["cues"]["extreme_key"]["chance"] == 0.5 and data["cues"]["extreme_key"]["score"] == 0.5
@@ -349,3 +350,18 @@ def test_the_chi_square_tail_is_right_far_out(x):
 
     assert math.isclose(chi2_sf(x, 2), math.exp(-x / 2), rel_tol=1e-9)
     assert math.isclose(chi2_sf(x, 4), math.exp(-x / 2) * (1 + x / 2), rel_tol=1e-9)
+
+
+def test_a_guesser_that_picks_the_reason_worded_as_the_documents_are(make_project):
+    """Review 19: reasons lifted from the article beside wrong reasons written new — a student who
+    picks the option that sounds like the text scored 81 % on the rationale items."""
+    facts = copy.deepcopy(FACTS)
+    strike = next(f for f in facts if f["id"] == "strike")
+    strike["distractors"] = {"rationale": ["a boycott of the session", "a protest against the agenda", "an instruction from Washington"]}
+    project = make_project(documents={"report": DOCUMENT})
+    qset = studykit.generate(studykit.load_deck(project.write_deck(deck_data(facts))))
+    guesser = cue_figures(qset)["guessers"]["most like the documents' wording"]
+    assert guesser["n"] == 1 and guesser["score"] == 1.0  # the key, "a diplomats’ strike", is the document's phrase
+    strike["distractors"]["rationale"][0] = "fear for the airspace over Syria"  # a wrong reason in the document's words
+    qset = studykit.generate(studykit.load_deck(project.write_deck(deck_data(facts))))
+    assert cue_figures(qset)["guessers"]["most like the documents' wording"]["score"] < 1.0
