@@ -263,11 +263,16 @@ class Pools:
         f = fact.fields
         subject = (fact.kind, fold(f["body"] if fact.kind == "vote" else f.get("actor", "")))
         words = content_words(f["motion"] if fact.kind == "vote" else f.get("action", ""))
+        if len(words) < 3:
+            return True  # no event shares three words with it
         events, postings = self._like_events(subject)
-        shared: Counter[int] = Counter(n for w in words for n in postings.get(w, ()))
-        for n in sorted(shared):
+        # an event sharing three or more words has one of all but the two commonest: only the
+        # postings of the rarer words are walked (the commonest, "resolution", lists every vote)
+        rarer = sorted(words, key=lambda w: (len(postings.get(w, ())), w))[: len(words) - 2]
+        for n in sorted({n for w in rarer for n in postings.get(w, ())}):
             key, other = events[n]
-            if shared[n] >= 3 and 2 * shared[n] >= min(len(words), len(other)) and self.years_by_event.get(key, set()) - {year}:
+            shared = len(words & other)
+            if shared >= 3 and 2 * shared >= min(len(words), len(other)) and self.years_by_event.get(key, set()) - {year}:
                 return False
         return True
 
