@@ -30,8 +30,8 @@ class RankBalance:
     in 4 of the bundled deck's 6 ordered items, and a student who picks a middle value scored 17
     points over chance). With a balance, each question takes the rank used least so far among those
     it can have, then the less used of the extreme and the middle ranks (a guesser picks either), ties
-    drawn by its own seed: over the deck the ranks stay within one of each other,
-    whatever the order of the facts, while each question's rank stays unpredictable from its options.
+    drawn by its own seed: over the deck the ranks stay within one of each other as far as the
+    questions' values allow, while each question's rank stays unpredictable from its options.
     A question's rank depends on the ordered questions before it, so adding a fact can change the
     options of the ordered questions after it (their notes update in place; their ids do not change).
     """
@@ -87,7 +87,8 @@ def ordered_values(
     """``count`` wrong values around ``key``, the key's rank among them drawn uniformly.
 
     First the rank: ``r`` wrong values below the key and ``count - r`` above, ``r`` uniform in
-    ``0..count``, or with a ``balance`` the least-used rank among those some spacing can give. Then a
+    ``0..count``, or with a ``balance`` the least-used rank among those the curator's values and
+    ``preferred`` can fill (any spacing's, when they fill none). Then a
     spacing: one of ``steppers`` (constant steps or factors, tried in a seeded order) that fits ``r``
     values below and the rest above within ``lowest``..``highest``; only if none fits does a side that
     runs out give its share to the other. On each side: the curator's values first, then ``preferred``
