@@ -3,8 +3,10 @@
 Pure: the same deck and seed give the same questions, option order included, on every run and
 machine. Every random choice is seeded from (seed, deck id, question id). Two things are kept level
 across the deck, in fact order: the sentences clozes show, and the key's rank or place among the
-options (:class:`~studykit.ordered.RankBalance`). So adding a fact can change the options' order or
-the cloze of a question after it, never its id, stem or key.
+options (:class:`~studykit.ordered.RankBalance`); and a fact's only question, when it is a true
+statement, gives way while true keys outnumber false ones. So adding a fact can change the options'
+order or the cloze of a question after it, or leave out such a statement, never change a kept
+question's id, stem or key.
 """
 
 from __future__ import annotations
