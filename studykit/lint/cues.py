@@ -234,12 +234,12 @@ class _DocumentWording:
         wanted = set().union(*self.phrases.values()) if self.phrases else set()
         self.found: set[tuple[str, str]] = set()
         for document in qset.deck.corpus.documents.values():
-            words = _words_uncached(document.text)
+            words = [w for w in _words_uncached(document.text) if w != "s"]
             self.found.update(pair for pair in itertools.pairwise(words) if pair in wanted)
 
     @staticmethod
     def _pairs(text: str) -> set[tuple[str, str]]:
-        words = _words_uncached(text)
+        words = [w for w in _words_uncached(text) if w != "s"]  # "Ukraine’s": the possessive is no word
         return {(a, b) for a, b in itertools.pairwise(words) if _content(a) or _content(b)}
 
     def pick(self, q: Question) -> set[int]:
@@ -248,7 +248,8 @@ class _DocumentWording:
 
 
 _FUNCTION_WORDS = frozenset("a an the and or but of to in on at by for with from as is are was were be been it its this that "
-                            "these those he she they we you i his her their our your not no had has have".split())
+                            "these those he she they we you i his her their our your not no had has have did does do would "
+                            "could should will can than".split())
 
 
 def _content(word: str) -> bool:
