@@ -113,7 +113,8 @@ _PREFIXES = frozenset("non co anti pro pre post re self ex semi multi".split())
 #: Capitalised words that are sentence openers, not names: lowered when a phrase moves mid-sentence.
 _LOWERABLE = frozenset(
     """a an the it its they their them this these that those he his she her we our his there
-    co-sponsoring condemning supporting voting opposing backing avoiding keeping refusing
+    co-sponsoring condemning supporting voting opposing backing avoiding keeping refusing signing
+    joining putting sending taking giving
     because since although while despite fearing hoping wanting concern concerns fear fears""".split()
 )
 

@@ -297,6 +297,8 @@ def test_a_phrase_moved_mid_sentence_loses_the_capital_of_an_opener_not_of_a_nam
         "non-members of the Security Council were not allowed to co-sponsor it")
     assert lower_first("Co-sponsoring would have been too strong") == "co-sponsoring would have been too strong"
     assert lower_first("It wanted to avoid alienating other allies") == "it wanted to avoid alienating other allies"
+    # review 20: "in part because Signing on as a sponsor …"
+    assert lower_first("Signing on as a sponsor would have been too sharp") == "signing on as a sponsor would have been too sharp"
     for name in ("Israel had been absent", "Arab-Israeli wars recurred", "Pro-Russian media said", "US officials said"):
         assert lower_first(name) == name
 
