@@ -288,7 +288,7 @@ def test_the_figures_are_data_and_info_lines(deck):
     qset = QuestionSet(deck, tuple(ordered_items([0, 1, 2, 3] * 10) + unordered_items([0, 1, 2, 3] * 10)), 0)
     data = figures(qset)
     assert set(data["cues"]) == {"key_position", "extreme_key", "guessers"}
-    assert set(data["cues"]["guessers"]) == {"always True", "longest", "middle value", "most similar", "most frequent in the corpus",
+    assert set(data["cues"]["guessers"]) == {"always True", "longest", "shortest", "middle value", "most similar", "most frequent in the corpus",
                                                "most like the documents' wording", "named in another stem"}
     position = data["cues"]["key_position"]["ordered"][4]
     assert position["counts"] == [10, 10, 10, 10] and position["chi2"] == 0 and position["p"] == 1.0
@@ -365,3 +365,13 @@ def test_a_guesser_that_picks_the_reason_worded_as_the_documents_are(make_projec
     strike["distractors"]["rationale"][0] = "fear for the airspace over Syria"  # a wrong reason in the document's words
     qset = studykit.generate(studykit.load_deck(project.write_deck(deck_data(facts))))
     assert cue_figures(qset)["guessers"]["most like the documents' wording"]["score"] < 1.0
+
+
+def test_a_guesser_that_picks_the_shortest_option():
+    """Review 20: a key half as long as its wrong options stands out as much as the longest."""
+    from studykit.lint.cues import _shortest
+
+    q = Question(id="f/t", fact="f", template="t", family="rationale", type="single", answer_type="rationale",
+                 prompt="Why?", options=("A much longer wrong reason", "Short key", "Another long wrong reason"),
+                 answers=("Short key",), explanation="", evidence=())
+    assert _shortest(q) == {1}

@@ -57,6 +57,7 @@ def cue_figures(qset: QuestionSet) -> dict[str, Any]:
     guessers: dict[str, tuple[list[Question], Callable[[Question], set[int]]]] = {
         "always True": (statements, lambda q: {q.options.index("True")}),
         "longest": (unordered, _longest),
+        "shortest": (unordered, _shortest),
         "middle value": (ordered, _middle),
         "most similar": (unordered, _most_similar),
         "most frequent in the corpus": (items, _CorpusCounts(qset, items).pick),
@@ -161,6 +162,11 @@ def _best(values: list[float]) -> set[int]:
 
 def _longest(q: Question) -> set[int]:
     return _best([len(o) for o in q.options])
+
+
+def _shortest(q: Question) -> set[int]:
+    """Review 20: a key half as long as its wrong options ("It did not want to anger China") stands out too."""
+    return _best([-len(o) for o in q.options])
 
 
 def _middle(q: Question) -> set[int]:
