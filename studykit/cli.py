@@ -7,12 +7,13 @@ Each command is a thin shell over library calls. Exit codes: 0 success (or a cle
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import Any, Iterator, Sequence, TextIO
 
 from . import __version__, build, heap
 from .build import DEFAULT_DECKS, DEFAULT_OUT
@@ -210,10 +211,32 @@ def _count(text: str) -> int | None:
         raise argparse.ArgumentTypeError(f"invalid count {text!r}: give a whole number or 'all'") from None
 
 
+@contextlib.contextmanager
+def _no_traceback_for_a_lost_interrupt() -> Iterator[None]:
+    """A Ctrl-C that lands in a callback Python cannot raise from (the module lock's clean-up in a
+    lazy import) is lost whatever we do, and Python prints it as "Exception ignored … Traceback …
+    KeyboardInterrupt" (1 of 20 random interrupts in the battery). It is dropped without the
+    traceback: the command goes on and ends as it would have, its outputs whole. Sending the signal
+    again does not help: from the hook it lands in the hook, and from a timer it can land after the
+    command, in the interpreter's exit."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+            return
+        previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; standard output and error that cannot be written are no internal error."""
     try:
-        with guarded(), heap.tuned():
+        with guarded(), heap.tuned(), _no_traceback_for_a_lost_interrupt():
             return _run(argv)
     except StreamError as exc:  # standard output failed after the command: at its last flush
         _print_problems(exc.problems, sys.stderr)

@@ -108,3 +108,39 @@ def test_twenty_random_interrupts_leave_all_old_or_all_new_outputs(tmp_path):
     for result in results:
         print("  ", result)
     assert len(results) == TRIALS
+
+
+def test_an_interrupt_python_cannot_raise_prints_no_traceback(capsys):
+    """1 of 20 random interrupts landed in importlib's module-lock callback, where Python can only
+    print "Exception ignored … Traceback … KeyboardInterrupt": studykit drops it without the traceback."""
+    import weakref
+
+    from studykit.cli import _no_traceback_for_a_lost_interrupt
+
+    class Held:
+        pass
+
+    def callback(_ref):
+        raise KeyboardInterrupt
+
+    with _no_traceback_for_a_lost_interrupt():
+        held = Held()
+        ref = weakref.ref(held, callback)
+        del held  # the callback runs here, where its exception cannot propagate
+    assert ref() is None
+    assert "Traceback" not in capsys.readouterr().err
+    import sys
+
+    seen = []
+    previous, sys.unraisablehook = sys.unraisablehook, lambda unraisable: seen.append(unraisable.exc_type)
+    try:
+        with _no_traceback_for_a_lost_interrupt():
+            held = Held()
+            ref = weakref.ref(held, callback)
+            del held  # dropped
+            held = Held()
+            ref = weakref.ref(held, lambda _ref: 1 / 0)
+            del held  # any other unraisable error goes to the hook before, as before
+    finally:
+        sys.unraisablehook = previous
+    assert seen == [ZeroDivisionError]
