@@ -231,7 +231,7 @@ def choice(
     rng.shuffle(options)
     if len(chosen_keys) > 1:
         options = spread_keys(options, chosen_keys, rng)
-    if len(chosen_keys) == 1:  # the key's place, kept level across the deck as the ordered ranks are
+    else:  # the key's place, kept level across the deck as the ordered ranks are
         wrong_count = len(options) - 1
         place = ctx.places.choose(wrong_count, range(len(options)), rng)
         options.insert(place, options.pop(options.index(chosen_keys[0])))

@@ -23,6 +23,7 @@ import re
 from collections import Counter, defaultdict
 from typing import Any, Callable, Iterator
 
+from ..cloze import STOPWORDS
 from ..corpus import normalize
 from ..model import Question, QuestionSet
 from ..vocabulary import normal, words_of
@@ -54,14 +55,19 @@ def cue_figures(qset: QuestionSet) -> dict[str, Any]:
     unordered = [q for q in items if not q.ordered]
     texts = [q for q in unordered if q.answer_type in ("rationale", "text")]
     statements = [q for q in qset.questions if q.type == "true_false" and q.answers and q.answers[0] in q.options and "True" in q.options]
+    counts, wording = _CorpusCounts(items), _DocumentWording(texts)
+    for document in qset.deck.corpus.documents.values():  # each document read once, for both
+        words = _words_uncached(document.text)
+        counts.read(words)
+        wording.read(words)
     guessers: dict[str, tuple[list[Question], Callable[[Question], set[int]]]] = {
         "always True": (statements, lambda q: {q.options.index("True")}),
         "longest": (unordered, _longest),
         "shortest": (unordered, _shortest),
         "middle value": (ordered, _middle),
         "most similar": (unordered, _most_similar),
-        "most frequent in the corpus": (items, _CorpusCounts(qset, items).pick),
-        "most like the documents' wording": (texts, _DocumentWording(qset, texts).pick),
+        "most frequent in the corpus": (items, counts.pick),
+        "most like the documents' wording": (texts, wording.pick),
         "named in another stem": (items, _OtherStems(qset, items).pick),
     }
     return {
@@ -217,13 +223,14 @@ class _Trie:
 class _CorpusCounts:
     """Whole-word occurrences of every option in the deck's documents, counted in one pass."""
 
-    def __init__(self, qset: QuestionSet, items: list[Question]):
+    def __init__(self, items: list[Question]):
         phrases = {tuple(words_of(o)) for q in items for o in q.options} - {()}
         self.counts: Counter[tuple[str, ...]] = Counter()
-        trie = _Trie(phrases)
-        for document in qset.deck.corpus.documents.values():
-            words = _words_uncached(document.text)
-            self.counts.update(trie.matches(words))
+        self.trie = _Trie(phrases)
+
+    def read(self, words: list[str]) -> None:
+        """Count the options in one document's words."""
+        self.counts.update(self.trie.matches(words))
 
     def pick(self, q: Question) -> set[int]:
         counts = [self.counts[tuple(words_of(o))] for o in q.options]
@@ -235,13 +242,16 @@ class _DocumentWording:
     reason lifted from the article beside wrong reasons written new scored 81 % on the rationale
     items). A phrase counts when one of its words is a content word (not "of the")."""
 
-    def __init__(self, qset: QuestionSet, items: list[Question]):
+    def __init__(self, items: list[Question]):
         self.phrases = {o: self._pairs(o) for q in items for o in q.options}
-        wanted = set().union(*self.phrases.values()) if self.phrases else set()
+        self.wanted = set().union(*self.phrases.values()) if self.phrases else set()
         self.found: set[tuple[str, str]] = set()
-        for document in qset.deck.corpus.documents.values():
-            words = [w for w in _words_uncached(document.text) if w != "s"]
-            self.found.update(pair for pair in itertools.pairwise(words) if pair in wanted)
+
+    def read(self, words: list[str]) -> None:
+        """Note which wanted phrases one document's words hold."""
+        if self.wanted:
+            words = [w for w in words if w != "s"]
+            self.found.update(pair for pair in itertools.pairwise(words) if pair in self.wanted)
 
     @staticmethod
     def _pairs(text: str) -> set[tuple[str, str]]:
@@ -253,9 +263,8 @@ class _DocumentWording:
         return _best(shared) if any(shared) else set()
 
 
-_FUNCTION_WORDS = frozenset("a an the and or but of to in on at by for with from as is are was were be been it its this that "
-                            "these those he she they we you i his her their our your not no had has have did does do would "
-                            "could should will can than".split())
+#: Words that make no phrase telling: a cloze's stopwords and the auxiliaries.
+_FUNCTION_WORDS = STOPWORDS | frozenset("had has have did does do would could should will can than".split())
 
 
 def _content(word: str) -> bool:
