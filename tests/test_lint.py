@@ -375,3 +375,22 @@ def test_a_guesser_that_picks_the_shortest_option():
                  prompt="Why?", options=("A much longer wrong reason", "Short key", "Another long wrong reason"),
                  answers=("Short key",), explanation="", evidence=())
     assert _shortest(q) == {1}
+
+
+def test_l012_the_key_is_the_longest_or_the_shortest_option_too_often():
+    from studykit.lint.cues import length_extreme_key
+
+    def item(n: int, key: str, wrong: tuple[str, ...]) -> Question:
+        return Question(id=f"f{n}/t", fact=f"f{n}", template="t", family="rationale", type="single", answer_type="rationale",
+                        prompt="Why?", options=(key, *wrong), answers=(key,), explanation="", evidence=())
+
+    medium, long_, short = ("A reason of medium length", "A reason that is longer than the others", "Brief")
+    shortest = tuple(item(n, "Key", (medium, medium + "!")) for n in range(5))
+    assert [m for _, m in length_extreme_key(shortest)] == [
+        "the key is the shortest option in 5 of 5 text questions: even out the lengths of the key and its wrong options"]
+    longest = tuple(item(n, long_ + " by far", (medium, short)) for n in range(5))
+    assert [m for _, m in length_extreme_key(longest)] == [
+        "the key is the longest option in 5 of 5 text questions: even out the lengths of the key and its wrong options"]
+    level = tuple(item(n, medium, (long_, short)) for n in range(5))  # the key in the middle every time
+    assert list(length_extreme_key(level)) == []
+    assert list(length_extreme_key(shortest[:4])) == []  # too few questions to tell

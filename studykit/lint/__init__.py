@@ -20,7 +20,7 @@ from ..corpus import fold
 from ..errors import Location, Problem, Severity, display_path
 from ..model import QuestionSet
 from ..vocabulary import vocabulary
-from .cues import chi2_sf, cue_figures, cue_findings, longest_key
+from .cues import chi2_sf, cue_figures, cue_findings, length_extreme_key
 from .items import CHOICE_TYPES, question_findings
 from .pairs import interference, near_identical
 from .sheet import sheet_figures, sheet_findings, version_leaks
@@ -40,7 +40,7 @@ RULES: dict[str, tuple[Severity, str]] = {
     "L009": ("warning", "the stem contains the answer"),
     "L010": ("warning", "two near-identical stems have different answers"),
     "L011": ("warning", "across the deck, the key's position among unordered options is unbalanced (chi-square, p < 0.01)"),
-    "L012": ("warning", "across the deck, the key is the longest option too often (over 40% of text questions)"),
+    "L012": ("warning", "across the deck, the key is the longest or the shortest option too often (over 40% of text questions)"),
     "L013": ("info", "a choice question fell back to a free answer: too few provably false options"),
     "L014": ("warning", "two questions are identical (same stem and answers)"),
     "L015": ("warning", "across the deck, the key's position among ordered options (years, dates, figures) is unbalanced"),
@@ -103,7 +103,7 @@ def lint(qset: QuestionSet, *, deck_wide: bool = True) -> list[Finding]:
 
     for code, message, qid in (*near_identical(qset.questions), *interference(qset.questions, vocab)):
         findings.append(Finding(code, message, qid, about(qid)))
-    findings += [Finding(code, message, None, where) for code, message in longest_key(qset.questions)]
+    findings += [Finding(code, message, None, where) for code, message in length_extreme_key(qset.questions)]
     all_figures = figures(qset)
     findings += [Finding(code, message, None, where) for code, message in cue_findings(all_figures["cues"])]
     findings += [Finding(code, message, qid, about(qid)) for code, message, qid in sheet_findings(all_figures["sheet"])]

@@ -100,13 +100,15 @@ def cue_findings(figures: dict[str, Any]) -> Found:
             yield "L017", f"a guesser that ignores the stem and picks the option {name} scores {_versus(g)}"
 
 
-def longest_key(questions: tuple[Question, ...]) -> Found:
-    """L012: the key is the longest option of too many single-answer text questions."""
-    texts = [q for q in questions if q.type == "single" and q.answer_type in ("rationale", "text") and q.answers and q.options]
-    if len(texts) >= 5:
-        longest = sum(1 for q in texts if len(q.answers[0]) == max(len(o) for o in q.options))
-        if longest / len(texts) > 0.4:
-            yield "L012", f"the key is the longest option in {longest} of {len(texts)} text questions"
+def length_extreme_key(questions: tuple[Question, ...]) -> Found:
+    """L012: the key is the longest option, or the shortest, of too many single-answer text questions."""
+    texts = [q for q in questions if q.type == "single" and q.answer_type in ("rationale", "text") and q.answers and len(q.options) >= 2]
+    if len(texts) < 5:
+        return
+    for name, extreme in (("longest", max), ("shortest", min)):
+        hits = sum(1 for q in texts if len(q.answers[0]) == extreme(len(o) for o in q.options))
+        if hits / len(texts) > 0.4:
+            yield "L012", f"the key is the {name} option in {hits} of {len(texts)} text questions: even out the lengths of the key and its wrong options"
 
 
 def _versus(s: dict[str, Any]) -> str:
