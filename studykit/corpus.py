@@ -94,18 +94,46 @@ def _append_unicode(segment: str, offset: int, space_at: int, out: list[str], in
     return emitted
 
 
+class _Replacements(dict[int, str]):
+    """Each character's replacement in the matching normalisation, computed once when first met
+    (a ``str.translate`` table): as :func:`_append_unicode` replaces it."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        if ch in _INVISIBLE:
+            out = ""
+        elif ch < "\x80":
+            out = ch
+        else:
+            quote = _QUOTES.get(ch)
+            out = quote if quote is not None else "..." if ch == "…" else unicodedata.normalize("NFKD", ch)
+        self[code] = out
+        return out
+
+
+_REPLACEMENTS = _Replacements()
+
+
 def normalize(text: str) -> str:
-    """The matching normalisation alone (see :func:`normalize_with_map`)."""
+    """The matching normalisation alone: the text of :func:`normalize_with_map`, without its map.
+
+    The words between white space runs are replaced character by character (a word of invisible
+    characters alone vanishes with its space), then joined by single spaces. White space that a
+    replacement makes (the decomposition of "¨" starts with a space) stays, as it does there."""
     if text.isascii():  # the same result, faster: ASCII text only has its white space runs collapsed
         return " ".join(text.split())
     if len(text) > 2000:  # a whole document, asked for again and again (distractors ask per candidate name)
         return _normalize_long(text)
-    return normalize_with_map(text)[0]
+    return _normalize_words(text)
 
 
 @functools.lru_cache(maxsize=64)
 def _normalize_long(text: str) -> str:
-    return normalize_with_map(text)[0]
+    return _normalize_words(text)
+
+
+def _normalize_words(text: str) -> str:
+    return " ".join(w for word in text.split() if (w := word if word.isascii() else word.translate(_REPLACEMENTS)))
 
 
 @functools.lru_cache(maxsize=4096)

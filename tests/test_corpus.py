@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from studykit.corpus import Document, Source, normalize_with_map
+from studykit.corpus import Document, Source, normalize, normalize_with_map
 
 SOURCE = Source(id="s", file="s.txt", path="seeds/s.txt", title="T", outlet="O", author=None, published=None, date_basis="")
 
@@ -69,3 +71,16 @@ def test_normalize_map_points_into_original():
     normalized, index = normalize_with_map(text)
     assert normalized == 'a "b" c'
     assert [text[i] for i in index] == ["a", " ", "“", "b", "”", "\u00a0", "c"]
+
+
+_TRICKY = " \t\n\u00a0\u2003\u200b\ufeff\u00ad…“”‘’–—¨é\u0301\u0323ﬁ①aZ"
+
+
+@given(st.text(alphabet=st.one_of(st.sampled_from(_TRICKY), st.characters()), max_size=40))
+@settings(max_examples=500, deadline=None)
+def test_normalize_is_the_text_of_normalize_with_map(text):
+    """normalize() skips the offset map; its text must be the same, character for character
+    (invisible words, spaces a decomposition makes, white space of every kind)."""
+    assert normalize(text) == normalize_with_map(text)[0]
+    long = (text + " x ") * (2001 // (len(text) + 3) + 1)  # a whole document's path (cached)
+    assert normalize(long) == normalize_with_map(long)[0]
