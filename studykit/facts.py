@@ -107,7 +107,28 @@ def read_facts(
             facts.append(fact)
         if progress is not None:
             progress()
+    _check_links(raw, seen, problems)
     return facts
+
+
+def _check_links(raw: LocList, ids: dict[str, Location], problems: Problems) -> None:
+    """Each id under a fact's ``linked:`` names another fact of the deck."""
+    for item in raw:
+        links = item.get("linked") if isinstance(item, LocDict) else None
+        if isinstance(links, str):  # one id counts as a list of one
+            named = [(links, item.value_loc("linked"))]
+        elif isinstance(links, LocList):
+            named = [(other, links.item_loc(i)) for i, other in enumerate(links) if isinstance(other, str)]  # (others: string_list says)
+        else:
+            continue
+        label = f"fact {item.get('id')!r}" if isinstance(item.get("id"), str) else "fact"
+        for other, where in named:
+            if other == item.get("id"):
+                problems.error(where, f"{label}: 'linked' names the fact itself; list other facts' ids")
+            elif other not in ids:
+                hint = difflib.get_close_matches(other, list(ids), n=1)
+                suggestion = f"did you mean {hint[0]!r}?" if hint else "list the ids of other facts of this deck"
+                problems.error(where, f"{label}: 'linked' names unknown fact {other!r}; {suggestion}")
 
 
 class _FactReader:
@@ -167,6 +188,7 @@ class _FactReader:
             if kind.field(name) is None:
                 self.error("paraphrase", f"'paraphrase' names {name!r}, which is not a field of a {kind.name}")
         disabled = self.disabled()
+        linked = frozenset(string_list(item, "linked", self.problems))
         evidence = self.evidence()
         if fact_id is None or evidence is None:
             return None
@@ -180,6 +202,7 @@ class _FactReader:
             distractors=distractors,
             paraphrase=paraphrase,
             disabled=disabled,
+            linked=linked,
             note=self.note(),
             location=item.loc,
         )

@@ -18,8 +18,8 @@ from .vocabulary import Vocabulary, visible, vocabulary, words_of
 
 
 class Leak(NamedTuple):
-    #: "same fact", "same passage", "same key", "key in another stem", "key among wrong options"
-    #: or "key in the header"
+    #: "same fact", "linked facts", "same passage", "same key", "key in another stem", "key among
+    #: wrong options" or "key in the header"
     kind: str
     why: str
 
@@ -27,7 +27,8 @@ class Leak(NamedTuple):
 def leaks(a: Question, b: Question, deck: Deck | None = None) -> str | None:
     """Why ``a`` and ``b`` must not share a sheet, or None. Symmetric. They leak when
 
-    * they are on the same fact;
+    * they are on the same fact, or on facts the deck links (``linked:``: one takes the other
+      as given, which no word count can see);
     * they quote mostly the same passage (:func:`_same_quote`: two questions on one quotation
       remind each other of it), or one's stem prints the other's quote (:func:`_quote_shown`: a
       cloze shows the whole sentence around its own quote);
@@ -56,6 +57,8 @@ def leak_between(a: Question, b: Question, vocab: Vocabulary) -> Leak | None:
         return None
     if a.fact == b.fact:
         return Leak("same fact", f"{a.id!r} and {b.id!r} are on the same fact")
+    if b.fact in vocab.linked(a.fact):
+        return Leak("linked facts", f"{a.id!r} and {b.id!r} are on linked facts (the deck's 'linked:')")
     if _same_quote(a, b):
         return Leak("same passage", f"{a.id!r} and {b.id!r} quote the same passage")
     for x, y in ((a, b), (b, a)):

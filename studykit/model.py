@@ -141,7 +141,7 @@ KINDS: dict[str, Kind] = {
 }
 
 #: Keys every fact may have besides its kind's fields.
-COMMON_FACT_KEYS = ("id", "kind", "topic", "aliases", "distractors", "paraphrase", "disable_templates", "evidence", "note")
+COMMON_FACT_KEYS = ("id", "kind", "topic", "aliases", "distractors", "paraphrase", "disable_templates", "linked", "evidence", "note")
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +191,10 @@ class Fact:
     paraphrase: frozenset[str] = frozenset()
     #: templates or families never applied to this fact (``disable_templates:`` on the fact)
     disabled: frozenset[str] = frozenset()
+    #: facts whose questions never share a sheet with this fact's (``linked:`` on either fact):
+    #: one takes the other as given ("why did Israel stay away from the vote?" beside "true or
+    #: false: Israel was absent from the vote")
+    linked: frozenset[str] = frozenset()
     note: str | None = None
     location: Location | None = None
 

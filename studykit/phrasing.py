@@ -1,8 +1,8 @@
 """English frames for stems, statements and explanations, built from a fact's parts.
 
 The frames are chosen so that no verb has to be inflected: a fact's ``action`` and ``position``
-are past-tense predicates, and every frame keeps them as written ("What year was it when the
-Soviet Union cut diplomatic ties with Israel?", "In 1967, the Soviet Union cut …"). A library
+are past-tense predicates, and every frame keeps them as written ("The Soviet Union cut
+diplomatic ties with Israel. In which year?", "In 1967, the Soviet Union cut …"). A library
 was weighed for this and for articles: ``lemminflect`` (past → base form) costs 0.4 s to load and
 ``inflect`` (a/an) 1.6 s, each more than a whole ``studykit check`` of the bundled deck; the frames
 need neither, and the one article next to a hidden word (a cloze blank) is written "a(n)".

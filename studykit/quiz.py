@@ -157,8 +157,10 @@ def plan_sheet(
     skipped: Counter[str] = Counter()
     if count is None:
         chosen = list(pool)
+    elif not whole_sheet:
+        chosen = _balanced_pick(pool, count, rng, None, skipped)
     else:
-        chosen = _balanced_pick(pool, count, rng, _Sheet(deck, pool, count) if whole_sheet else None, skipped)
+        chosen, skipped, rng = _fullest_pick(pool, count, seed, version, deck)
     rng.shuffle(chosen)
     chosen = _spread_facts(chosen)
     # the letters of the free keys balanced among themselves: ordered options keep their order
@@ -167,6 +169,33 @@ def plan_sheet(
     used_slots: Counter[int] = Counter()
     planned = [PlannedQuestion(q, _order_options(q, rng, used_slots)) for q in chosen]
     return SheetPlan(planned, count, dict(skipped))
+
+
+#: A sheet that falls short is drawn again in another order, at most this many times in all; the
+#: fullest is kept (the first, when several are as full). One pass takes or drops each question
+#: for good, so its order decides how full the sheet gets: 26 to 30 of 30 on the bundled deck.
+SHEET_ATTEMPTS = 8
+
+
+def _fullest_pick(
+    pool: list[Question], count: int, seed: int, version: int, deck: Deck | None
+) -> tuple[list[Question], Counter[str], random.Random]:
+    """:func:`_balanced_pick` until a sheet has ``count`` questions (or :data:`SHEET_ATTEMPTS`
+    orders are tried): the fullest sheet, what it passed over, and its random generator (which
+    goes on to order the sheet). The first order is the version's own seed, so a sheet that fills
+    at once is what it has always been."""
+    best: tuple[list[Question], Counter[str], random.Random] | None = None
+    for attempt in range(SHEET_ATTEMPTS):
+        name = version_seed(seed, version) + (f"/order {attempt}" if attempt else "")
+        rng = random.Random(name)
+        skipped: Counter[str] = Counter()
+        chosen = _balanced_pick(pool, count, rng, _Sheet(deck, pool, count), skipped)
+        if best is None or len(chosen) > len(best[0]):
+            best = (chosen, skipped, rng)
+        if len(chosen) >= count:
+            break
+    assert best is not None
+    return best
 
 
 def _balanced_pick(
@@ -475,6 +504,9 @@ class _Sheet:
     def _partners(self, q: Question) -> Iterator[tuple[tuple[str, str], Sequence[Question]]]:
         scopes = leak_scopes(q)
         keys = self.vocab.keys(q)
+        linked = [self.by_fact[f] for f in sorted(self.vocab.linked(q.fact)) if f in self.by_fact]
+        if linked:
+            yield ANYWHERE, linked
         for key in keys:  # q's key in a placed stem: look where the rarest of its words is
             for scope in [ANYWHERE] if key.rare else scopes:
                 for spelling in key.spellings:

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable, Sequence
 from .corpus import fold
 from .dates import display_date, time_anchor, year_of
 from .distractors import LOWER_BOUNDS, MIN_SAID_WORDS, UPPER_BOUNDS, Pools, event_key, format_number, pick_options, vote_key
-from .model import VOTE_POSITIONS, Deck, Fact, Question, UserTemplate, WrongOption, format_value
+from .model import CLOZE_BLANK, VOTE_POSITIONS, Deck, Fact, Question, UserTemplate, WrongOption, format_value
 from .ordered import RankBalance, spread_keys
 from .phrasing import (
     capitalise,
@@ -348,7 +348,9 @@ def _year_stem(fact: Fact) -> str | None:
         return f"In what year did {f['body']} vote on {f['motion']}?"
     if is_state(f["action"]):
         return None  # "had yet to sign", "remained unconvinced": a state, not a moment
-    return f"What year was it when {f['actor']} {f['action']}?"
+    # the event as the fact states it, then the question: "In which year did … cut" would need the
+    # verb's base form (review 22: "What year was it when …" read as clumsy)
+    return f"{capitalise(f['actor'])} {f['action']}. In which year?"
 
 
 def _what_year(template: Template, fact: Fact, ctx: Context) -> Question | None:
@@ -418,7 +420,9 @@ def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
         # the figure it gave, its bound not the question: "“over” how many …?" made every lower
         # option true as well (review 8)
         # "… Which figure did it give?" read as machine output, its "it" dangling (review 11)
-        prompt = asked(fact, f"According to {outlet}, {f['qualifier']} a certain number of {declarative(f['subject'])}{unit}. What was that number?")
+        # "… a certain number of … What was that number?" read as a stilted template (review 22): the
+        # figure is a blank in the source's statement
+        prompt = asked(fact, f"According to {outlet}, {f['qualifier']} {CLOZE_BLANK} {declarative(f['subject'])}{unit}. Which figure fills the blank?")
     else:
         noun = "much" if "unit" in f else "many"
         how = f"About how {noun}" if hedge else f"How {noun}"

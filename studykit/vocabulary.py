@@ -72,6 +72,7 @@ class Vocabulary:
         self.entities: dict[str, Entity] = {}
         self.counts: Counter[str] = Counter()
         self._keys: dict[tuple[str, tuple[str, ...]], tuple[Key, ...]] = {}
+        self._links: dict[str, frozenset[str]] | None = None
         if deck is None:
             return
         for entity in deck.entities.values():
@@ -83,6 +84,17 @@ class Vocabulary:
     @property
     def deck(self) -> Deck | None:
         return self._deck() if self._deck is not None else None
+
+    def linked(self, fact_id: str) -> frozenset[str]:
+        """The facts linked to ``fact_id`` (``linked:`` on either fact; see :class:`Fact`)."""
+        if self._links is None:
+            links: dict[str, set[str]] = defaultdict(set)
+            for fact in self.deck.facts if self.deck is not None else ():
+                for other in fact.linked:
+                    links[fact.id].add(other)
+                    links[other].add(fact.id)
+            self._links = {fact: frozenset(others) for fact, others in links.items()}
+        return self._links.get(fact_id, frozenset())
 
     def fact(self, fact_id: str) -> Fact | None:
         if self.deck is None:

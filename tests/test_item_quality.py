@@ -160,7 +160,7 @@ def test_hedged_figures_are_asked_with_their_hedge_and_wrong_values_on_both_side
         # "more than 60 countries" would be true of "over 80": the source's own statement is asked,
         # named as its outlet's, with its figure left out ("…": no writing line beside circles);
         # review 8 found '"over" how many …?' made every lower option true as well
-        assert q.prompt == "According to The Test Times, over a certain number of countries signed on as co-sponsors. What was that number?"
+        assert q.prompt == "According to The Test Times, over _____ countries signed on as co-sponsors. Which figure fills the blank?"
         values = [int(o.replace(",", "")) for o in q.options]
         sides["below"] += any(v < 80 for v in values)
         sides["above"] += any(v > 80 for v in values)
@@ -214,7 +214,7 @@ def test_generic_words_identify_no_speaker(make_project):
 
 def test_stems_read_as_english_with_the_time_anchor_in_place(make_project):
     qset = generate(make_project)
-    assert qset.by_id("ties-cut/what-year").prompt == "What year was it when the Soviet Union cut diplomatic ties with Israel?"
+    assert qset.by_id("ties-cut/what-year").prompt == "The Soviet Union cut diplomatic ties with Israel. In which year?"
     assert qset.by_id("partition-vote/what-year").prompt == "In what year did the UN General Assembly vote on the partition plan for Palestine?"
     assert qset.by_id("ties-cut/true-false").prompt == "True or false: In 1967, the Soviet Union cut diplomatic ties with Israel."
     assert all("did this happen" not in q.prompt for q in qset)

@@ -394,3 +394,64 @@ def test_l012_the_key_is_the_longest_or_the_shortest_option_too_often():
     level = tuple(item(n, medium, (long_, short)) for n in range(5))  # the key in the middle every time
     assert list(length_extreme_key(level)) == []
     assert list(length_extreme_key(shortest[:4])) == []  # too few questions to tell
+
+
+# --- the first rules (L001–L010, L014) ------------------------------------------------------------
+
+FOUR = ("Russia", "China", "India", "Brazil")
+
+
+@pytest.mark.parametrize("code, question", [
+    ("L001", q("f/a", "Who vetoed it?", ["Russia"], ("Russia", "China", "china", "India"))),
+    ("L002", q("f/b", "Who vetoed it?", ["Kenya"], FOUR)),
+    ("L003", q("f/c", "Who vetoed it?", ["Russia"], ("Russia", "China"))),
+    ("L004", q("f/d", "Who vetoed it?", ["Russia"], ("Russia", "China", "India", "None of the above"))),
+    ("L006", q("f/e", "In what year?", ["2014"], ("2014", "2010", "2018", "2022"), answer_type="year", ordered=True)),
+    ("L007", q("f/f", "Name who vetoed it", ["Russia"], FOUR)),
+    ("L008", q("f/g", "Who vetoed {{ motion }}?", ["Russia"], FOUR)),
+    ("L009", q("f/h", "Who vetoed it, Russia or another member?", ["Russia"], FOUR)),
+])
+def test_the_first_rules_fire_on_a_bad_item(deck, code, question):
+    found, _ = codes(deck, question, deck_wide=False)
+    assert code in found
+    fair = q("f/z", "Who vetoed it?", ["Russia"], FOUR)
+    assert code not in codes(deck, fair, deck_wide=False)[0]
+
+
+def test_l005_text_options_of_very_different_lengths(deck):
+    options = ("It feared the vote", "It had promised Ukraine a vote within a day of the invasion, as it had said", "No", "It wanted a delay")
+    found, _ = codes(deck, q("f/a", "Why?", ["It feared the vote"], options), deck_wide=False)
+    assert "L005" in found
+
+
+def test_l014_identical_and_l010_near_identical_stems(deck):
+    same = [q("a/t", "Who vetoed the draft resolution on Ukraine?", ["Russia"], FOUR, family="who"),
+            q("b/t", "Who vetoed the draft resolution on Ukraine?", ["Russia"], FOUR, family="who")]
+    assert "L014" in codes(deck, *same)[0]
+    near = [q("a/t", "In February 2022, who vetoed the draft resolution on Ukraine?", ["Russia"], FOUR, family="who"),
+            q("b/t", "In February 2022, who vetoed the draft resolutions on Ukraine?", ["China"], FOUR, family="who")]
+    found, findings = codes(deck, *near)
+    assert "L010" in found and messages(findings, "L010") == ["stem is near-identical to 'b/t' but the answer differs"]
+    apart = [near[0], q("b/t", "In March 2014, who abstained on the General Assembly's resolution on Crimea?", ["China"], FOUR, family="who")]
+    assert "L010" not in codes(deck, *apart)[0]
+
+
+def test_candidate_pairs_of_a_large_family_miss_no_near_identical_pair():
+    """Beyond _PAIRWISE_MAX texts the pairs come from prefix filtering: every pair whose difflib
+    ratio is over 0.95 must still be among them (texts without shared template wording)."""
+    import difflib
+    import random
+
+    from studykit.lint.pairs import _PAIRWISE_MAX, candidate_pairs
+
+    rng = random.Random(7)
+    words = ["vote", "council", "Israel", "Ukraine", "Russia", "abstained", "said", "minister", "envoy", "Crimea"]
+    texts = [" ".join(f"{rng.choice(words)}{rng.randint(0, 9999)}" for _ in range(10)) for _ in range(_PAIRWISE_MAX + 60)]
+    for n in range(0, 60, 2):  # near copies: one letter changed, one dropped, a repeated gram added
+        t = texts[n]
+        texts += [t[:7] + "#" + t[8:], t[:20] + t[21:], t + t[-4:]]
+    found = set(candidate_pairs(texts))
+    close = {(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))
+             if difflib.SequenceMatcher(None, texts[i], texts[j]).ratio() > 0.95}
+    assert len(close) >= 90 and close <= found
+    assert len(found) < len(texts) ** 2 / 8  # and far from every pair

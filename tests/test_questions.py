@@ -722,3 +722,24 @@ def test_a_true_statement_without_its_false_twin_is_dropped_when_the_fact_is_ask
         keys = {q.answers for q in questions if q.type == "true_false"}
         if keys == {("True",)} and len(questions) > 1 and deck.fact(fact).kind != "stance":
             raise AssertionError(f"{fact}: a lone true statement beside {[q.id for q in questions]}")
+
+
+def test_a_link_to_an_unknown_fact_or_to_itself_is_a_located_error(make_project):
+    facts = facts_with(**{"ties-cut": {"linked": ["unsc-vot", "ties-cut"]}})
+    project = make_project(facts)
+    with pytest.raises(studykit.LoadError) as caught:
+        studykit.load_deck(project.deck())
+    messages = [p.message for p in caught.value.problems]
+    assert "fact 'ties-cut': 'linked' names unknown fact 'unsc-vot'; did you mean 'unsc-vote'?" in messages
+    assert "fact 'ties-cut': 'linked' names the fact itself; list other facts' ids" in messages
+    lines = project.deck().read_text(encoding="utf-8").splitlines()
+    named = {p.message.split("'")[5] if "unknown" in p.message else "ties-cut": p for p in caught.value.problems}
+    assert all(name in lines[p.location.line - 1][p.location.col - 1 :] for name, p in named.items())  # each at its item
+    project = make_project(facts_with(**{"ties-cut": {"linked": "unsc-vot"}}))  # one id, not in a list
+    with pytest.raises(studykit.LoadError) as caught:
+        studykit.load_deck(project.deck())
+    assert "'linked' names unknown fact 'unsc-vot'; did you mean 'unsc-vote'?" in caught.value.problems[0].message
+    project = make_project(facts_with(**{"ties-cut": {"linked": {"a": 1}}}))
+    with pytest.raises(studykit.LoadError) as caught:
+        studykit.load_deck(project.deck())
+    assert "'linked' must be a list of text" in caught.value.problems[0].message

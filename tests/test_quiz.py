@@ -405,3 +405,36 @@ def test_a_sheets_select_all_keys_never_stand_in_one_block_at_the_top_or_the_bot
         options = quiz._order_options(q, random.Random(seed), Counter())
         places = sorted(options.index(k) for k in q.answers)
         assert places not in ([0, 1, 2], [2, 3, 4]), options
+
+
+def test_linked_facts_never_share_a_sheet(make_project):
+    """A question that takes another fact's answer as given ("why did Israel stay away from the
+    vote?" beside "true or false: Israel was absent") shares words no count can weigh: the deck links them."""
+    from conftest import facts_with
+
+    deck = studykit.load_deck(make_project(facts_with(strike={"linked": ["unsc-vote"]})).deck())
+    qset = studykit.generate(deck)
+    strike = next(q for q in qset if q.fact == "strike")
+    vote = next(q for q in qset if q.fact == "unsc-vote")
+    assert leaks(strike, vote, deck) == f"{strike.id!r} and {vote.id!r} are on linked facts (the deck's 'linked:')"
+    assert leaks(vote, strike, deck) is not None  # either way
+    for version in (1, 2, 3):
+        plan = plan_sheet(select_questions(qset), count=len(FACTS), seed=0, version=version, deck=deck)
+        facts = {p.question.fact for p in plan.questions}
+        assert not {"strike", "unsc-vote"} <= facts
+        assert plan.skipped["linked facts"] > 0  # one of them was met and passed over
+    sheet = _Sheet(deck, list(qset))  # the sheet looks a linked fact's questions up, whatever else they share
+    sheet.add(vote)
+    assert next(iter(sheet._partners(strike))) == (("any", ""), [vote])
+
+
+@given(pools(), st.integers(1, 20), st.integers(1, 3))
+def test_a_sheet_that_falls_short_is_drawn_again_and_the_fullest_kept(pool, count, version):
+    import random
+
+    first = quiz._balanced_pick(sorted(pool, key=lambda q: q.id), count, random.Random(quiz.version_seed(0, version)),
+                                quiz._Sheet(None, pool, count), Counter())
+    plan = plan_sheet(pool, count=count, seed=0, version=version)
+    assert len(plan.questions) >= len(first)
+    if len(first) == count:  # full at once: the sheet it has always been
+        assert sorted(p.question.id for p in plan.questions) == sorted(q.id for q in first)

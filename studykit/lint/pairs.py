@@ -7,6 +7,7 @@ filtering (:func:`candidate_pairs`), so the work stays near-linear.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import math
 from collections import Counter, defaultdict
@@ -138,29 +139,35 @@ def candidate_pairs(texts: list[str], *, ratio: float = 0.95) -> list[tuple[int,
     share = (2 - 2 * ratio) / (2 - ratio)
     grams = [_grams(text) for text in texts]
     rarity = Counter(g for gs in grams for g in gs)
-    index: dict[tuple[str, int], list[int]] = defaultdict(list)
+    # one global order of the grams, rarest first, ties by the gram itself (every text must rank its
+    # grams alike); grams in more than _COMMON texts come last, from ``usable`` on
+    ordered = sorted(rarity, key=lambda g: (rarity[g], g))
+    rank = {g: r for r, g in enumerate(ordered)}
+    usable = bisect.bisect_right([rarity[g] for g in ordered], _COMMON)
+    index: dict[int, list[int]] = defaultdict(list)
     pairs: set[tuple[int, int]] = set()
     short: list[int] = []
     for j, gs in enumerate(grams):
         spoiled = _Q * max(1, math.ceil(share * len(texts[j])))
         if len(gs) <= spoiled:
             short.append(j)
-        # the rarest first; a gram in more than _COMMON texts ends the list (all after it are as common)
-        for _, g in sorted([(n, g) for g in gs if (n := rarity[g]) <= _COMMON])[: spoiled + 1]:
-            pairs.update((i, j) for i in index[g])
-            index[g].append(j)
+        ranks = sorted(map(rank.__getitem__, gs))
+        for r in ranks[: min(spoiled + 1, bisect.bisect_left(ranks, usable))]:
+            pairs.update((i, j) for i in index[r])
+            index[r].append(j)
     pairs.update((i, j) for n, i in enumerate(short) for j in short[n + 1 :])
     return sorted(pairs)
 
 
-def _grams(text: str) -> list[tuple[str, int]]:
-    """The q-grams of a text as a set: each gram with its occurrence number (a multiset made a set)."""
+def _grams(text: str) -> list[str]:
+    """The q-grams of a text as a set: a gram's second occurrence is the gram and one NUL, its
+    third two NULs … (a multiset made a set; no text's gram is longer than ``_Q``)."""
     raw = [text[k : k + _Q] for k in range(len(text) - _Q + 1)]
     if len(set(raw)) == len(raw):  # the common case: every gram once
-        return [(gram, 1) for gram in raw]
+        return raw
     seen: dict[str, int] = {}
     result = []
     for gram in raw:
         seen[gram] = n = seen.get(gram, 0) + 1
-        result.append((gram, n))
+        result.append(gram + "\0" * (n - 1))
     return result
