@@ -647,3 +647,20 @@ def test_duplicate_question_ids_are_refused(project, tmp_path):
     doubled = studykit.QuestionSet(qset.deck, qset.questions + qset.questions[:1], qset.seed)
     with pytest.raises(ExportError, match="same Anki note"):
         build(doubled, tmp_path / "out.apkg")
+
+
+@pytest.mark.parametrize("n", [0, 1, 1999, 2000, 2001, 4500])
+def test_the_ledger_is_written_in_pieces_that_make_one_note_a_line(n):
+    """The ledger's text is made piece by piece as it is written (never whole in memory), and the
+    pieces join into JSON with one note a line, whatever the count at a piece's edge."""
+    import json
+
+    from studykit.export.anki_ledger import LEDGER_FORMAT, ledger_pieces
+
+    ledger = {"format": LEDGER_FORMAT, "deck": "d", "note_types": {"basic": {"hash": "h", "mod": 1}},
+              "notes": {f"g{i:05d}": {"hash": f"{i}", "id": f"f{i}/t", "mod": i, "type": "basic"} for i in range(n)}}
+    pieces = list(ledger_pieces(ledger))
+    text = "".join(pieces)
+    assert json.loads(text) == ledger
+    assert len(text.splitlines()) == n + 7 + (n == 0)  # header lines, a note a line (an empty one for none), closing lines
+    assert len(pieces) == 2 + -(-n // 2000)

@@ -61,7 +61,7 @@ from ..errors import ExportError, Location
 from ..fsio import commit
 from ..model import Fact, Question, QuestionSet
 from ..phrasing import typeset_document
-from .anki_ledger import LEDGER_FORMAT, content_hash, ledger_text, read_ledger, stamp
+from .anki_ledger import LEDGER_FORMAT, content_hash, ledger_pieces, read_ledger, stamp
 from .anki_package import NoteRow, Staging, package_writer
 from .base import Content, Output
 from .evidence import passages
@@ -626,7 +626,8 @@ class AnkiExporter:
             first_build=first_build,
         )
         package = package_writer([(decks[name], rows[name]) for name in decks], timestamp, staging)
-        files: dict[Path, Content] = {path: package, ledger_path: ledger_text(new_ledger)}
+        # the ledger's text is made as it is written, after the package: never whole in memory
+        files: dict[Path, Content] = {path: package, ledger_path: ledger_pieces(new_ledger)}
         return Output(self.name, files, summary=report.summary(), details=report)
 
 
