@@ -409,6 +409,8 @@ def near_copy(wrong: str, key: str) -> bool:
 #: Hedges that make the figure a bound: "more than 60,000" would be true of "over 100,000" too,
 #: so a bound is asked as the statement the source makes, with the figure blanked.
 _BOUNDS = LOWER_BOUNDS | UPPER_BOUNDS
+#: Upper bounds that read before "how many" ("up to how many years …?").
+_HOW_MANY_BOUNDS = frozenset({"up to", "at most"})
 
 
 def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
@@ -420,9 +422,15 @@ def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
         # the figure it gave, its bound not the question: "“over” how many …?" made every lower
         # option true as well (review 8)
         # "… Which figure did it give?" read as machine output, its "it" dangling (review 11)
-        # "… a certain number of … What was that number?" read as a stilted template (review 22): the
-        # figure is a blank in the source's statement
-        prompt = asked(fact, f"According to {outlet}, {f['qualifier']} {CLOZE_BLANK} {declarative(f['subject'])}{unit}. Which figure fills the blank?")
+        # "… a certain number of … What was that number?" read as a stilted template (review 22). An
+        # upper bound asks its figure as English does ("up to how many years …?": "up to 10" is
+        # not true of "up to 5"); a lower bound blanks it and asks for the source's figure, since
+        # "over 50,000" is true of "over 100,000" too (review 23: "which figure fills the blank?")
+        if fold(f["qualifier"]) in _HOW_MANY_BOUNDS:
+            prompt = asked(fact, f"According to {outlet}, {f['qualifier']} how many {f['subject']}{unit}?")
+        else:
+            again = "the " + outlet[2:] if outlet.startswith("a ") else outlet
+            prompt = asked(fact, f"According to {outlet}, {f['qualifier']} {CLOZE_BLANK} {declarative(f['subject'])}{unit}. Which figure did {again} give?")
     else:
         noun = "much" if "unit" in f else "many"
         how = f"About how {noun}" if hedge else f"How {noun}"

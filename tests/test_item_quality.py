@@ -160,12 +160,18 @@ def test_hedged_figures_are_asked_with_their_hedge_and_wrong_values_on_both_side
         # "more than 60 countries" would be true of "over 80": the source's own statement is asked,
         # named as its outlet's, with its figure left out ("…": no writing line beside circles);
         # review 8 found '"over" how many …?' made every lower option true as well
-        assert q.prompt == "According to The Test Times, over _____ countries signed on as co-sponsors. Which figure fills the blank?"
+        assert q.prompt == "According to The Test Times, over _____ countries signed on as co-sponsors. Which figure did The Test Times give?"
         values = [int(o.replace(",", "")) for o in q.options]
         sides["below"] += any(v < 80 for v in values)
         sides["above"] += any(v > 80 for v in values)
         assert all(v >= 120 or v <= 54 for v in values if v != 80), values  # none close enough to pass for "over 80"
     assert sides["below"] and sides["above"]
+    # an upper bound is asked as English asks it: "up to 100" is not true of "up to 80"
+    facts[[f["id"] for f in facts].index("cosponsors")]["qualifier"] = "up to"
+    text = DOCUMENT.replace("Eighty-one countries", "Up to 80 countries")
+    facts[[f["id"] for f in facts].index("cosponsors")]["evidence"] = [{"source": "report", "quote": "Up to 80 countries answered the US call"}]
+    q = generate(make_project, facts, document=text, seed=0).by_id("cosponsors/how-many")
+    assert q.prompt == "According to The Test Times, up to how many countries signed on as co-sponsors?"
 
 
 # --- plausible options --------------------------------------------------------------------------------
