@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable, Sequence
 from .corpus import fold
 from .dates import display_date, time_anchor, year_of
 from .distractors import LOWER_BOUNDS, MIN_SAID_WORDS, UPPER_BOUNDS, Pools, event_key, format_number, pick_options, vote_key
-from .model import CLOZE_BLANK, VOTE_POSITIONS, Deck, Fact, Question, UserTemplate, WrongOption, format_value
+from .model import VOTE_POSITIONS, Deck, Fact, Question, UserTemplate, WrongOption, format_value
 from .ordered import RankBalance, spread_keys
 from .phrasing import (
     capitalise,
@@ -424,13 +424,14 @@ def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
         # "… Which figure did it give?" read as machine output, its "it" dangling (review 11)
         # "… a certain number of … What was that number?" read as a stilted template (review 22). An
         # upper bound asks its figure as English does ("up to how many years …?": "up to 10" is
-        # not true of "up to 5"); a lower bound blanks it and asks for the source's figure, since
+        # not true of "up to 5"); a lower bound leaves it out and asks for the source's figure, since
         # "over 50,000" is true of "over 100,000" too (review 23: "which figure fills the blank?")
         if fold(f["qualifier"]) in _HOW_MANY_BOUNDS:
             prompt = asked(fact, f"According to {outlet}, {f['qualifier']} how many {f['subject']}{unit}?")
         else:
             again = "the " + outlet[2:] if outlet.startswith("a ") else outlet
-            prompt = asked(fact, f"According to {outlet}, {f['qualifier']} {CLOZE_BLANK} {declarative(f['subject'])}{unit}. Which figure did {again} give?")
+            # "…", not a blank: a writing line beside the circles told the reader to write (review 23)
+            prompt = asked(fact, f"According to {outlet}, {f['qualifier']} … {declarative(f['subject'])}{unit}. Which figure did {again} give?")
     else:
         noun = "much" if "unit" in f else "many"
         how = f"About how {noun}" if hedge else f"How {noun}"

@@ -160,7 +160,7 @@ def test_hedged_figures_are_asked_with_their_hedge_and_wrong_values_on_both_side
         # "more than 60 countries" would be true of "over 80": the source's own statement is asked,
         # named as its outlet's, with its figure left out ("…": no writing line beside circles);
         # review 8 found '"over" how many …?' made every lower option true as well
-        assert q.prompt == "According to The Test Times, over _____ countries signed on as co-sponsors. Which figure did The Test Times give?"
+        assert q.prompt == "According to The Test Times, over … countries signed on as co-sponsors. Which figure did The Test Times give?"
         values = [int(o.replace(",", "")) for o in q.options]
         sides["below"] += any(v < 80 for v in values)
         sides["above"] += any(v > 80 for v in values)
