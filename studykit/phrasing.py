@@ -96,8 +96,8 @@ def lower_first(text: str) -> str:
     'co-sponsoring would …'. Words that are capitalised for their own sake (names, acronyms, 'I')
     keep their capitals: only a capitalised first word that is otherwise lower case is lowered."""
     first, _, rest = text.partition(" ")
-    if not first or not first[0].isupper() or first == "I" or first.isupper():
-        return text
+    if not first or not first[0].isupper() or first == "I" or (first.isupper() and first != "A"):
+        return text  # ("A" is the article, not an acronym: review 24, "in part because A ruling …")
     if any(c.isupper() for c in first[1:]):
         return text  # McDonald, iPhone-like names
     head, hyphen, _ = first.partition("-")

@@ -422,16 +422,16 @@ def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
         # the figure it gave, its bound not the question: "“over” how many …?" made every lower
         # option true as well (review 8)
         # "… Which figure did it give?" read as machine output, its "it" dangling (review 11)
-        # "… a certain number of … What was that number?" read as a stilted template (review 22). An
-        # upper bound asks its figure as English does ("up to how many years …?": "up to 10" is
-        # not true of "up to 5"); a lower bound leaves it out and asks for the source's figure, since
-        # "over 50,000" is true of "over 100,000" too (review 23: "which figure fills the blank?")
-        if fold(f["qualifier"]) in _HOW_MANY_BOUNDS:
-            prompt = asked(fact, f"According to {outlet}, {f['qualifier']} how many {f['subject']}{unit}?")
-        else:
-            again = "the " + outlet[2:] if outlet.startswith("a ") else outlet
-            # "…", not a blank: a writing line beside the circles told the reader to write (review 23)
-            prompt = asked(fact, f"According to {outlet}, {f['qualifier']} … {declarative(f['subject'])}{unit}. Which figure did {again} give?")
+        # "… a certain number of … What was that number?" read as a stilted template (review 22).
+        # Asked as English asks it: "up to how many years …?", "over how many troops …?". An upper
+        # bound is a choice ("up to 10" is not true of "up to 5"); a lower bound is a free answer,
+        # the figure the source gives: beside "over 100,000", the option "over 50,000" is true as
+        # well, which "which figure fills the blank?" (review 23) and "… Which figure did Haaretz
+        # give?" beside "over … troops" (review 24) left for a reader to argue
+        prompt = asked(fact, f"According to {outlet}, {f['qualifier']} how many {f['subject']}{unit}?")
+        if fold(f["qualifier"]) not in _HOW_MANY_BOUNDS:
+            return make_question(template, fact, type="short", answer_type="number", prompt=typeset(prompt), options=(),
+                                 answers=(format_number(f["value"]),))
     else:
         noun = "much" if "unit" in f else "many"
         how = f"About how {noun}" if hedge else f"How {noun}"

@@ -151,30 +151,27 @@ def test_no_year_before_the_body_existed(make_project):
 
 
 def test_hedged_figures_are_asked_with_their_hedge_and_wrong_values_on_both_sides(make_project):
-    facts = facts_with(cosponsors={"qualifier": "over", "value": 80, "aliases": {}},)
-    text = DOCUMENT.replace("Eighty-one countries", "Over 80 countries")
-    facts[[f["id"] for f in facts].index("cosponsors")]["evidence"] = [{"source": "report", "quote": "Over 80 countries answered the US call"}]
+    facts = facts_with(cosponsors={"qualifier": "up to", "value": 80, "aliases": {}},)
+    text = DOCUMENT.replace("Eighty-one countries", "Up to 80 countries")
+    facts[[f["id"] for f in facts].index("cosponsors")]["evidence"] = [{"source": "report", "quote": "Up to 80 countries answered the US call"}]
     sides = Counter()
     for seed in range(12):
         q = generate(make_project, facts, document=text, seed=seed).by_id("cosponsors/how-many")
-        # "more than 60 countries" would be true of "over 80": the source's own statement is asked,
-        # named as its outlet's, with its figure left out ("…": no writing line beside circles);
-        # review 8 found '"over" how many …?' made every lower option true as well
-        assert q.prompt == "According to The Test Times, over … countries signed on as co-sponsors. Which figure did The Test Times give?"
+        # an upper bound is asked as English asks it, named as its outlet's: "up to 100" is not
+        # true of "up to 80", so the other figures are wrong options
+        assert q.prompt == "According to The Test Times, up to how many countries signed on as co-sponsors?"
         values = [int(o.replace(",", "")) for o in q.options]
         sides["below"] += any(v < 80 for v in values)
         sides["above"] += any(v > 80 for v in values)
-        assert all(v >= 120 or v <= 54 for v in values if v != 80), values  # none close enough to pass for "over 80"
+        assert all(v >= 120 or v <= 54 for v in values if v != 80), values  # none close enough to pass for "up to 80"
     assert sides["below"] and sides["above"]
-    # an upper bound is asked as English asks it: "up to 100" is not true of "up to 80"
-    facts[[f["id"] for f in facts].index("cosponsors")]["qualifier"] = "up to"
-    text = DOCUMENT.replace("Eighty-one countries", "Up to 80 countries")
-    facts[[f["id"] for f in facts].index("cosponsors")]["evidence"] = [{"source": "report", "quote": "Up to 80 countries answered the US call"}]
+    # a lower bound is a free answer: beside "over 80", "over 50" would be true as well (reviews 8, 23, 24)
+    facts[[f["id"] for f in facts].index("cosponsors")]["qualifier"] = "over"
+    text = DOCUMENT.replace("Eighty-one countries", "Over 80 countries")
+    facts[[f["id"] for f in facts].index("cosponsors")]["evidence"] = [{"source": "report", "quote": "Over 80 countries answered the US call"}]
     q = generate(make_project, facts, document=text, seed=0).by_id("cosponsors/how-many")
-    assert q.prompt == "According to The Test Times, up to how many countries signed on as co-sponsors?"
-
-
-# --- plausible options --------------------------------------------------------------------------------
+    assert q.prompt == "According to The Test Times, over how many countries signed on as co-sponsors?"
+    assert (q.type, q.options, q.answers) == ("short", (), ("80",))
 
 
 def test_only_the_keys_groups_are_offered_for_a_role_when_there_are_enough(make_project):
@@ -305,7 +302,9 @@ def test_a_phrase_moved_mid_sentence_loses_the_capital_of_an_opener_not_of_a_nam
     assert lower_first("It wanted to avoid alienating other allies") == "it wanted to avoid alienating other allies"
     # review 20: "in part because Signing on as a sponsor …"
     assert lower_first("Signing on as a sponsor would have been too sharp") == "signing on as a sponsor would have been too sharp"
-    for name in ("Israel had been absent", "Arab-Israeli wars recurred", "Pro-Russian media said", "US officials said"):
+    # review 24: "in part because A ruling by Ukraine's constitutional court …": the article is no acronym
+    assert lower_first("A ruling by Ukraine's constitutional court had required it") == "a ruling by Ukraine's constitutional court had required it"
+    for name in ("Israel had been absent", "Arab-Israeli wars recurred", "Pro-Russian media said", "US officials said", "UN votes mattered"):
         assert lower_first(name) == name
 
 
