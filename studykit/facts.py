@@ -305,6 +305,14 @@ class _FactReader:
                 self.problems.error(raw.value_loc(key), f"{self.label}: distractors for {key!r} must be {what}")
                 continue
             values = [v for v, _ in read]
+            seen: set[str] = set()
+            for i, value in enumerate(values):
+                folded = " ".join(str(value).casefold().split())
+                if folded in seen:
+                    where = raw[key].item_loc(i) if isinstance(raw[key], LocList) else raw.value_loc(key)
+                    self.problems.warning(where, f"{self.label}: distractors for {key!r} list {value!r} twice (case and spacing aside): "
+                                                 "the curator's options are the fewer for it; write another")
+                seen.add(folded)
             result[key] = tuple(values)
         return result
 

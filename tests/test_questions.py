@@ -743,3 +743,14 @@ def test_a_link_to_an_unknown_fact_or_to_itself_is_a_located_error(make_project)
     with pytest.raises(studykit.LoadError) as caught:
         studykit.load_deck(project.deck())
     assert "'linked' must be a list of text" in caught.value.problems[0].message
+
+
+def test_a_distractor_listed_twice_is_a_located_warning(make_project):
+    facts = facts_with(strike={"distractors": {"rationale": ["a boycott of the session", "A boycott  of the session", "an instruction from Washington"]}})
+    deck = studykit.load_deck(make_project(facts).deck())
+    [warning] = [m for m in deck.messages if "twice" in m.message]
+    assert warning.severity == "warning"
+    assert warning.message == ("fact 'strike': distractors for 'rationale' list 'A boycott  of the session' twice (case and spacing aside): "
+                               "the curator's options are the fewer for it; write another")
+    line = make_project(facts).deck().read_text(encoding="utf-8").splitlines()[warning.location.line - 1]
+    assert "A boycott  of the session" in line
