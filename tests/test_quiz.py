@@ -215,7 +215,7 @@ def test_selection_compares_a_candidate_with_few_questions(monkeypatch):
 class BruteSheet:
     """The sheet's rule the slow and obvious way: compare a candidate with every placed question."""
 
-    def __init__(self, deck, pool, count=None):
+    def __init__(self, deck, pool, count=None, shared=None):  # (shared: what the fast sheet caches; nothing here)
         self.vocab = vocabulary.vocabulary(deck)
         self.rules = quiz.SheetRules(deck, self.vocab, count)  # the sheet-wide rules, not pairwise
         self.placed = []
