@@ -423,15 +423,14 @@ def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
         # option true as well (review 8)
         # "… Which figure did it give?" read as machine output, its "it" dangling (review 11)
         # "… a certain number of … What was that number?" read as a stilted template (review 22).
-        # Asked as English asks it: "up to how many years …?", "over how many troops …?". An upper
-        # bound is a choice ("up to 10" is not true of "up to 5"); a lower bound is a free answer,
-        # the figure the source gives: beside "over 100,000", the option "over 50,000" is true as
-        # well, which "which figure fills the blank?" (review 23) and "… Which figure did Haaretz
-        # give?" beside "over … troops" (review 24) left for a reader to argue
-        prompt = asked(fact, f"According to {outlet}, {f['qualifier']} how many {f['subject']}{unit}?")
+        # An upper bound is asked as English asks it, "up to how many years …?", a choice: "up to
+        # 10" is not true of "up to 5". A lower bound makes no good how-many question, so none is
+        # made: beside "over 100,000", "over 50,000" is true as well, whether offered ("which
+        # figure fills the blank?", review 23; "… which figure did Haaretz give?", review 24) or
+        # written ("over how many …?": "over 150,000", widely reported, is true too, review 26)
         if fold(f["qualifier"]) not in _HOW_MANY_BOUNDS:
-            return make_question(template, fact, type="short", answer_type="number", prompt=typeset(prompt), options=(),
-                                 answers=(format_number(f["value"]),))
+            return None
+        prompt = asked(fact, f"According to {outlet}, {f['qualifier']} how many {f['subject']}{unit}?")
     else:
         noun = "much" if "unit" in f else "many"
         how = f"About how {noun}" if hedge else f"How {noun}"
