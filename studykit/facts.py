@@ -14,7 +14,7 @@ import math
 import re
 from typing import Any, Callable
 
-from .corpus import Corpus
+from .corpus import Corpus, fold
 from .dates import parse_date
 from .errors import Location, Problems
 from .grounding import MAX_HINTS, position_clashes, resolve_quote, ungrounded
@@ -307,7 +307,7 @@ class _FactReader:
             values = [v for v, _ in read]
             seen: set[str] = set()
             for i, value in enumerate(values):
-                folded = " ".join(str(value).casefold().split())
+                folded = fold(str(value))  # as options are compared (L001)
                 if folded in seen:
                     where = raw[key].item_loc(i) if isinstance(raw[key], LocList) else raw.value_loc(key)
                     self.problems.warning(where, f"{self.label}: distractors for {key!r} list {value!r} twice (case and spacing aside): "

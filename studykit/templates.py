@@ -407,7 +407,7 @@ def near_copy(wrong: str, key: str) -> bool:
 
 
 #: Hedges that make the figure a bound: "more than 60,000" would be true of "over 100,000" too,
-#: so a bound is asked as the statement the source makes, with the figure blanked.
+#: so an upper bound is asked as its outlet's figure, and a lower bound not at all (``_how_many``).
 _BOUNDS = LOWER_BOUNDS | UPPER_BOUNDS
 #: Upper bounds that read before "how many" ("up to how many years …?").
 _HOW_MANY_BOUNDS = frozenset({"up to", "at most"})
@@ -418,7 +418,6 @@ def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
     hedge = fold(f.get("qualifier", ""))
     unit = f" (in {f['unit']})" if "unit" in f else ""
     if hedge in _BOUNDS:  # the figure the source gives, named as its source's: the bound is not the question
-        outlet = outlet_name(ctx.deck.source(fact.evidence[0].source).outlet)
         # the figure it gave, its bound not the question: "“over” how many …?" made every lower
         # option true as well (review 8)
         # "… Which figure did it give?" read as machine output, its "it" dangling (review 11)
@@ -428,8 +427,9 @@ def _how_many(template: Template, fact: Fact, ctx: Context) -> Question | None:
         # made: beside "over 100,000", "over 50,000" is true as well, whether offered ("which
         # figure fills the blank?", review 23; "… which figure did Haaretz give?", review 24) or
         # written ("over how many …?": "over 150,000", widely reported, is true too, review 26)
-        if fold(f["qualifier"]) not in _HOW_MANY_BOUNDS:
+        if hedge not in _HOW_MANY_BOUNDS:
             return None
+        outlet = outlet_name(ctx.deck.source(fact.evidence[0].source).outlet)
         prompt = asked(fact, f"According to {outlet}, {f['qualifier']} how many {f['subject']}{unit}?")
     else:
         noun = "much" if "unit" in f else "many"
