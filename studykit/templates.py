@@ -36,7 +36,6 @@ from .phrasing import (
     typeset,
     with_time,
 )
-from .sandbox import compile_user_template, render_limited
 from .vocabulary import words_of
 
 TRUE, FALSE = "True", "False"
@@ -633,6 +632,8 @@ class CompiledUserTemplate:
             anchor=anchor(fact).strip(),
             year=year_of(fact.fields["date"]) if "date" in fact.fields else None,
         )
+        from .sandbox import render_limited  # jinja2 is imported only for a deck with templates of its own
+
         prompt = render_limited(self.prompt, variables, where=spec.location, what=f"template {spec.id!r} on fact {fact.id!r}")
         value = fact.fields[spec.answer]
         keys = [format_value(v) for v in value] if isinstance(value, tuple) else [_for_template(value)]
@@ -654,6 +655,10 @@ def _for_template(value: Any) -> str:
 def active_templates(deck: Deck) -> list[Template | CompiledUserTemplate]:
     """Built-ins the deck did not switch off, then the deck's own templates (compiled)."""
     chosen: list[Template | CompiledUserTemplate] = [t for t in BUILTIN.values() if t.id not in deck.disabled and t.family not in deck.disabled]
+    if not deck.templates:
+        return chosen
+    from .sandbox import compile_user_template  # jinja2 is imported only for a deck with templates of its own
+
     chosen += [CompiledUserTemplate(spec, compile_user_template(spec)) for spec in deck.templates]
     return chosen
 

@@ -40,9 +40,13 @@ def normal(text: str) -> str:
 _normal = functools.lru_cache(maxsize=1 << 16)(normal)
 
 
-def words_of(text: str) -> list[str]:
-    """The words of ``text`` as :func:`studykit.corpus.find_words` sees them: normalised, lower case."""
-    return _WORD.findall(_normal(text).lower())
+@functools.lru_cache(maxsize=1 << 13)
+def words_of(text: str) -> tuple[str, ...]:
+    """The words of ``text`` as :func:`studykit.corpus.find_words` sees them: normalised, lower case.
+
+    Kept for the most recent texts: lint and quiz planning ask it of the same stems and quotes
+    pair after pair (a tuple, so no caller can change what another is given)."""
+    return tuple(_WORD.findall(_normal(text).lower()))
 
 
 def visible(spelling: str, text: str) -> bool:

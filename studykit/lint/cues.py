@@ -21,7 +21,7 @@ import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from ..cloze import STOPWORDS
 from ..corpus import normalize
@@ -208,7 +208,7 @@ class _Trie:
                 node = node.setdefault(word, {})
             node[None] = phrase
 
-    def matches(self, words: list[str]) -> Iterator[tuple[str, ...]]:
+    def matches(self, words: Sequence[str]) -> Iterator[tuple[str, ...]]:
         root = self.root
         for i, word in enumerate(words):
             node = root.get(word)
