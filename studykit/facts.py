@@ -12,7 +12,8 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from typing import Any, Callable
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
 
 from .corpus import Corpus, fold
 from .dates import parse_date
@@ -27,6 +28,15 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 #: Figures beyond this are surely typos (and would overflow arithmetic on floats).
 MAX_NUMBER = 10**15
+
+#: What most facts have none of, one object for all: 100,000 facts held 300,000 empty frozensets
+#: and 200,000 empty dicts of their own (about 90 MB).
+_NO_NAMES: frozenset[str] = frozenset()
+_NO_VALUES: Mapping[str, tuple[Any, ...]] = MappingProxyType({})
+
+
+def _names(names: list[str]) -> frozenset[str]:
+    return frozenset(names) if names else _NO_NAMES
 
 
 def slug(mapping: LocDict, key: str, problems: Problems, what: str) -> str | None:
@@ -196,12 +206,12 @@ class _FactReader:
             self.error("topic", f"unknown topic {topic!r}; known topics: {known}")
         aliases = self.aliases(fields)
         distractors = self.distractors(kind)
-        paraphrase = frozenset(string_list(item, "paraphrase", self.problems))
+        paraphrase = _names(string_list(item, "paraphrase", self.problems))
         for name in paraphrase:
             if kind.field(name) is None:
                 self.error("paraphrase", f"'paraphrase' names {name!r}, which is not a field of a {kind.name}")
         disabled = self.disabled()
-        linked = frozenset(string_list(item, "linked", self.problems))
+        linked = _names(string_list(item, "linked", self.problems))
         evidence = self.evidence()
         if fact_id is None or evidence is None:
             return None
@@ -211,8 +221,8 @@ class _FactReader:
             fields=fields,
             evidence=evidence,
             topic=topic if isinstance(topic, str) else None,
-            aliases=aliases,
-            distractors=distractors,
+            aliases=aliases or _NO_VALUES,
+            distractors=distractors or _NO_VALUES,
             paraphrase=paraphrase,
             disabled=disabled,
             linked=linked,
@@ -236,7 +246,7 @@ class _FactReader:
                 suggestion = f"did you mean {hint[0]!r}?" if hint else f"built-in templates: {', '.join(BUILTIN)}; families: {', '.join(FAMILIES)}"
                 where = raw.item_loc(i) if isinstance(raw, LocList) else self.item.value_loc("disable_templates")
                 self.problems.error(where, f"{self.label}: 'disable_templates' names unknown template {name!r}; {suggestion}")
-        return frozenset(names)
+        return _names(names)
 
     def note(self) -> str | None:
         note = self.item.get("note")

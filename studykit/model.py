@@ -179,7 +179,7 @@ def _same_spelling(text: str) -> str:
     return re.sub(r"^the\s+", "", fold(text))
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Fact:
     id: str
     kind: str

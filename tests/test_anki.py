@@ -664,3 +664,30 @@ def test_the_ledger_is_written_in_pieces_that_make_one_note_a_line(n):
     assert json.loads(text) == ledger
     assert len(text.splitlines()) == n + 7 + (n == 0)  # header lines, a note a line (an empty one for none), closing lines
     assert len(pieces) == 2 + -(-n // 2000)
+
+
+def test_a_read_ledger_holds_live_notes_compactly_and_writes_back_the_same_bytes(tmp_path):
+    """A rebuild reads the whole ledger: each live note's entry becomes a NoteEntry (a quarter of a
+    dictionary's memory) as it is parsed, a retired note's stays a dictionary, equal mods and types
+    are one object, and the ledger written back from what was read is the file read, byte for byte."""
+    import sys
+
+    from studykit.export.anki_ledger import LEDGER_FORMAT, NoteEntry, ledger_text, read_ledger
+
+    notes: dict = {f"g{i:04d}": {"hash": f"h{i}", "id": f"f{i}/who", "mod": 1_700_000_000, "type": "question"} for i in range(50)}
+    notes["gone"] = {"hash": "x", "id": "f9/cloze", "mod": 1_700_000_001, "type": "cloze", "retired": "2026-01-01", "reason": "its fact changed"}
+    notes["odd"] = {"hash": "y", "id": "f8/who", "mod": True, "type": "question"}  # a bool mod is read as it always was
+    ledger = {"format": LEDGER_FORMAT, "deck": "d", "note_types": {"question": {"hash": "h", "mod": 1}}, "notes": notes}
+    path = tmp_path / "deck.ledger.json"
+    path.write_text(ledger_text(ledger), encoding="utf-8")
+    read = read_ledger(path)
+    live = [read["notes"][f"g{i:04d}"] for i in range(50)]
+    assert all(type(e) is NoteEntry for e in live)
+    assert type(read["notes"]["gone"]) is dict and type(read["notes"]["odd"]) is dict
+    assert len({id(e["mod"]) for e in live}) == 1 and len({id(e["type"]) for e in live}) == 1
+    assert live[3] == notes["g0003"] and live[3].get("retired") is None and dict(live[3]) == notes["g0003"]
+    assert sys.getsizeof(live[0]) < sys.getsizeof(dict(notes["g0000"])) / 2
+    with pytest.raises(KeyError):
+        live[0]["retired"]
+    rewritten = ledger_text({"format": LEDGER_FORMAT, "deck": "d", **read})
+    assert rewritten == path.read_text(encoding="utf-8")

@@ -61,7 +61,7 @@ from ..errors import ExportError, Location
 from ..fsio import commit
 from ..model import Fact, Question, QuestionSet
 from ..phrasing import typeset_document
-from .anki_ledger import LEDGER_FORMAT, content_hash, ledger_pieces, read_ledger, stamp
+from .anki_ledger import LEDGER_FORMAT, NoteEntry, content_hash, ledger_pieces, read_ledger, stamp
 from .anki_package import NoteRow, Staging, package_writer
 from .base import Content, Output
 from .evidence import passages
@@ -593,7 +593,7 @@ class AnkiExporter:
             mod, status = stamp(ledger["notes"].get(item.guid), item.hash, stamp_now)
             counts[status] += 1
             mods.append(mod)
-            note_entries[item.guid] = {"hash": item.hash, "id": item.question.id, "mod": mod, "type": item.note_type.key}
+            note_entries[item.guid] = NoteEntry(item.hash, item.question.id, mod, item.note_type.key)
             rows[item.deck_name].append(NoteRow(models[item.note_type.key], (), (), item.guid, position, mod, item.staged))
         retired_counts = {True: 0, False: 0}
         for offset, gone in enumerate(retired):

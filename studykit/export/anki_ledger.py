@@ -21,11 +21,41 @@ from typing import Any, Iterator, Mapping
 from ..errors import ExportError, Location
 from ..fsio import require_regular
 
-__all__ = ["LEDGER_FORMAT", "content_hash", "ledger_pieces", "ledger_text", "read_ledger", "stamp"]
+__all__ = ["LEDGER_FORMAT", "NoteEntry", "content_hash", "ledger_pieces", "ledger_text", "read_ledger", "stamp"]
 
 LEDGER_FORMAT = "studykit-anki-ledger/1"
 
-Ledger = dict[str, dict[str, dict[str, Any]]]
+Ledger = dict[str, dict[str, Mapping[str, Any]]]
+
+
+class NoteEntry(Mapping[str, Any]):
+    """A shipped note's entry, ``{"hash", "id", "mod", "type"}``, read like the dictionary it is
+    written as, in a quarter of the memory: 64 bytes to a dictionary's 184, and the ledger of
+    100,000 facts has some 385,000 of them (read whole on a rebuild, made anew on every build).
+    A retired note's entry, which has more keys, stays a dictionary."""
+
+    __slots__ = ("hash", "id", "mod", "type")
+    KEYS = ("hash", "id", "mod", "type")
+
+    def __init__(self, hash: str, id: str, mod: int, type: str) -> None:
+        self.hash, self.id, self.mod, self.type = hash, id, mod, type
+
+    def __getitem__(self, key: str) -> Any:
+        if key in NoteEntry.KEYS:
+            return getattr(self, key)
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(NoteEntry.KEYS)
+
+    def __len__(self) -> int:
+        return len(NoteEntry.KEYS)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
+_ENTRY_TYPES = {"hash": str, "id": str, "mod": int, "type": str}
 
 
 def content_hash(text: str) -> str:
@@ -59,7 +89,7 @@ def ledger_pieces(ledger: Mapping[str, Any]) -> Iterator[str]:
     )
     guids = sorted(notes)
     for start in range(0, len(guids), _NOTES_A_PIECE):
-        lines = ",\n".join(f"  {compact(guid)}: {compact(notes[guid])}" for guid in guids[start : start + _NOTES_A_PIECE])
+        lines = ",\n".join(f"  {compact(guid)}: {compact(dict(notes[guid]))}" for guid in guids[start : start + _NOTES_A_PIECE])
         yield lines if start == 0 else ",\n" + lines
     yield "\n }\n}\n"
 
@@ -74,8 +104,18 @@ def read_ledger(path: Path) -> Ledger:
         return empty
     except (OSError, UnicodeDecodeError) as exc:
         raise ExportError(f"cannot read the Anki ledger: {getattr(exc, 'strerror', None) or exc}", Location(str(path))) from None
+    shared: dict[object, object] = {}  # one object for every equal mod and type ("cloze", "question")
+
+    def compact_entry(entry: dict[str, Any]) -> Mapping[str, Any]:
+        """A live note's entry as a :class:`NoteEntry` as soon as it is read, so that the
+        dictionaries of a large ledger are never all in memory; anything else as it is."""
+        if len(entry) != len(NoteEntry.KEYS) or any(type(entry.get(k)) is not t for k, t in _ENTRY_TYPES.items()):
+            return entry
+        return NoteEntry(entry["hash"], entry["id"], shared.setdefault(entry["mod"], entry["mod"]), shared.setdefault(entry["type"], entry["type"]))  # type: ignore[arg-type]
+
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, object_hook=compact_entry)
+        del raw
     except json.JSONDecodeError as exc:
         raise ExportError(
             f"the Anki ledger is not valid JSON ({exc.msg}); delete it to start afresh "
@@ -86,7 +126,7 @@ def read_ledger(path: Path) -> Ledger:
     for section in ("notes", "note_types"):
         entries = data.get(section, {}) if isinstance(data, dict) else None
         ok = ok and isinstance(entries, dict) and all(
-            isinstance(e, dict) and isinstance(e.get("hash"), str) and isinstance(e.get("mod"), int)
+            isinstance(e, Mapping) and isinstance(e.get("hash"), str) and isinstance(e.get("mod"), int)
             for e in entries.values()
         )
     if ok:
