@@ -7,6 +7,7 @@ Every type is a frozen dataclass; loading (``deck.py``) builds them, generation
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Mapping
@@ -305,6 +306,12 @@ class WrongOption:
     reason: str = ""
     #: how well it fits the key's role: 0 shares all the key's groups (or the key has none), 1 some, 2 none
     tier: int = 0
+
+    def __post_init__(self) -> None:
+        # the same few proofs and reasons are worded for option after option: one string each
+        # (100,000 facts made some 1.5 million of them)
+        object.__setattr__(self, "proof", sys.intern(self.proof))
+        object.__setattr__(self, "reason", sys.intern(self.reason))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import random
 import re
+import sys
 import zlib
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Sequence
@@ -191,6 +192,8 @@ def make_question(template: Template | CompiledUserTemplate, fact: Fact, **field
     if "explanation" not in fields:
         fields["explanation"] = _explained(fact)
     fields.setdefault("evidence", fact.evidence)
+    if fields.get("fallback"):  # worded alike for question after question: one string for all
+        fields["fallback"] = sys.intern(fields["fallback"])
     return Question(
         id=f"{fact.id}/{template.id}", fact=fact.id, template=template.id, family=template.family, topic=fact.topic, **fields
     )

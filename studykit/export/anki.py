@@ -218,7 +218,7 @@ def esc(text: Any) -> str:
     return _esc(str(text))
 
 
-@functools.lru_cache(maxsize=1 << 16)  # titles, quotes, explanations and options recur from note to note
+@functools.lru_cache(maxsize=1 << 12)  # titles, quotes, explanations and options recur from note to note, near each other
 def _esc(text: str) -> str:
     value = text if text.isascii() else unicodedata.normalize("NFC", text)
     value = html.escape(value, quote=True).translate(_NEUTRAL)
@@ -329,26 +329,25 @@ def _plan(qset: QuestionSet, staging: Staging) -> tuple[list[_Planned], str, dic
     root = _deck_part(deck.title) or deck.id
     facts: dict[str, Fact] = {f.id: f for f in deck.facts}
     topic_decks: dict[str, str] = {}
-    rendered: dict[tuple, tuple[str, str, list[str]]] = {}  # the questions of one fact share their evidence
-    sentences: dict = {}  # and each piece of evidence its sentence (a cloze skips its own)
+    # the questions of one fact, which come one after another, share their evidence, and each
+    # piece of evidence its sentence (a cloze skips its own): both kept for the last few only
+    # (kept for every note, they were some 80 MB at 100,000 facts, at the build's peak)
+    rendered: dict[tuple, tuple[str, str, list[str]]] = {}
+    sentences: dict = {}
 
     def evidence_html(question: Question, skip_quote: str | None = None) -> tuple[str, str, list[str]]:
         key = (question.evidence, skip_quote)
         if key not in rendered:
+            if len(rendered) >= _RECENT:
+                rendered.clear()
+            if len(sentences) >= _RECENT:
+                sentences.clear()
             rendered[key] = _evidence_html(qset, question, skip_quote=skip_quote, memo=sentences)
         return rendered[key]
 
     planned: list[_Planned] = []
-    guids: dict[str, str] = {}
     for question in qset.questions:
         guid = note_guid(deck.id, question)
-        if guid in guids:
-            raise ExportError(
-                f"questions {guids[guid]!r} and {question.id!r} would be the same Anki note "
-                "(same fact and template); question ids must be unique",
-                _where(deck, question),
-            )
-        guids[guid] = question.id
         fact = facts.get(question.fact)
         if question.type == "cloze":
             if question.cloze is None or not question.cloze[1].strip():
@@ -400,7 +399,25 @@ def _plan(qset: QuestionSet, staging: Staging) -> tuple[list[_Planned], str, dic
                 hash=content_hash(content),
             )
         )
+    if len({p.guid for p in planned}) < len(planned):
+        _refuse_shared_notes(deck, planned)
     return planned, root, topic_decks
+
+
+#: How many notes' rendered evidence :func:`_plan` keeps.
+_RECENT = 64
+
+
+def _refuse_shared_notes(deck: Any, planned: list[_Planned]) -> None:
+    first: dict[str, str] = {}
+    for item in planned:
+        if item.guid in first:
+            raise ExportError(
+                f"questions {first[item.guid]!r} and {item.question.id!r} would be the same Anki note "
+                "(same fact and template); question ids must be unique",
+                _where(deck, item.question),
+            )
+        first[item.guid] = item.question.id
 
 
 def _model_json(note_type: NoteType) -> tuple[list[dict], list[dict]]:
@@ -588,21 +605,24 @@ class AnkiExporter:
         # the old ledger's entries are replaced where they stand: a rebuild of 100,000 facts kept
         # the old and the new entry of every note (and a merged copy of both) until the end
         note_entries = ledger["notes"]
-        mods = [entry["mod"] for entry in type_entries.values()]
-        for position, item in enumerate(planned):
+        latest: int | None = max((entry["mod"] for entry in type_entries.values()), default=None)  # of every mod stamped
+        shipped = len(planned)
+        planned.reverse()  # taken from the end, each note's plan freed as its row is made
+        for position in range(shipped):
+            item = planned.pop()
             mod, status = stamp(ledger["notes"].get(item.guid), item.hash, stamp_now)
             counts[status] += 1
-            mods.append(mod)
+            latest = mod if latest is None else max(latest, mod)
             note_entries[item.guid] = NoteEntry(item.hash, item.question.id, mod, item.note_type.key)
             rows[item.deck_name].append(NoteRow(models[item.note_type.key], (), (), item.guid, position, mod, item.staged))
         retired_counts = {True: 0, False: 0}
         for offset, gone in enumerate(retired):
             mod, _ = stamp(ledger["notes"].get(gone.guid), gone.hash, stamp_now)
             retired_counts[gone.earlier] += 1
-            mods.append(mod)
+            latest = mod if latest is None else max(latest, mod)
             note_entries[gone.guid] = {**gone.entry, "mod": mod}
-            rows[retired_deck].append(NoteRow(models[gone.note_type.key], gone.fields, gone.tags, gone.guid, len(planned) + offset, mod))
-        timestamp = max(mods, default=stamp_now)
+            rows[retired_deck].append(NoteRow(models[gone.note_type.key], gone.fields, gone.tags, gone.guid, shipped + offset, mod))
+        timestamp = stamp_now if latest is None else latest
 
         new_ledger = {
             "format": LEDGER_FORMAT,
@@ -613,8 +633,8 @@ class AnkiExporter:
         report = AnkiReport(
             path=path,
             ledger_path=ledger_path,
-            notes=len(planned),
-            cards=len(planned),
+            notes=shipped,
+            cards=shipped,
             new=counts["new"],
             changed=counts["changed"],
             unchanged=counts["unchanged"],
