@@ -26,7 +26,7 @@ from .deck import load_deck
 from .errors import LoadError, Problem, StudykitError, UsageError, display_path
 from .export import EXPORTERS, LMS_FORMATS, Exporter, ExportReport, Output, target_for
 from .fsio import checkpoint, commit, interrupts_deferred
-from .heap import settle
+from .heap import drop_caches, settle
 from .lint import Finding, lint
 from .model import Deck, QuestionSet
 from .questions import generate
@@ -236,6 +236,7 @@ def build(
     deck notes, exporter warnings).
     """
     qsets = prepare(paths, seed=seed, progress=progress)
+    drop_caches()  # checking's text caches: the memory the outputs are planned in
     if exporters is None:
         exporters = default_exporters()
     warnings: list[Problem] = []

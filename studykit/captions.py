@@ -9,8 +9,9 @@ never show one as a sentence of the article: the evidence on an Anki card leaves
 
 from __future__ import annotations
 
-import functools
 import re
+
+from .heap import cache
 
 __all__ = ["is_caption"]
 
@@ -41,7 +42,7 @@ def is_caption(text: str, start: int, end: int) -> bool:
     return _is_caption_line(_line_of(text, start, end).strip())
 
 
-@functools.lru_cache(maxsize=4096)
+@cache(maxsize=4096)
 def _is_caption_line(line: str) -> bool:
     # the facts of one paragraph share its line: each line is searched once, not once a fact
     if not line:

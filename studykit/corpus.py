@@ -10,7 +10,6 @@ to the exact span ``[start, end)`` of the original text, counted in code points,
 from __future__ import annotations
 
 import difflib
-import functools
 import hashlib
 import itertools
 import re
@@ -23,6 +22,7 @@ from urllib.parse import urlsplit
 
 from .dates import parse_date
 from .errors import LoadError, Location, Problem, Problems, sorted_problems
+from .heap import cache
 from .yamlio import LocDict, LocList, check_keys, decode_utf8, describe, load_yaml, read_bytes
 
 CATALOG_NAME = "catalog.yaml"
@@ -127,7 +127,7 @@ def normalize(text: str) -> str:
     return _normalize_words(text)
 
 
-@functools.lru_cache(maxsize=64)
+@cache(maxsize=64)
 def _normalize_long(text: str) -> str:
     return _normalize_words(text)
 
@@ -136,7 +136,7 @@ def _normalize_words(text: str) -> str:
     return " ".join(w for word in text.split() if (w := word if word.isascii() else word.translate(_REPLACEMENTS)))
 
 
-@functools.lru_cache(maxsize=4096)
+@cache(maxsize=4096)
 def words_pattern(spelling: str) -> "re.Pattern[str] | None":
     """A regex finding ``spelling`` as whole words in normalised text.
 
@@ -189,7 +189,7 @@ def _whole_words(text: str, start: int, end: int, needle: str) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Normalisation for comparing values: matching normalisation plus case folding."""
     return normalize(text).casefold()

@@ -17,12 +17,12 @@ citing one document usually come together.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter, OrderedDict
 from typing import Callable, TypeVar
 
 from .corpus import Corpus, find_words, normalize
+from .heap import cache
 from .ordered import FIGURE, written_days
 from .wordcount import written_figures
 
@@ -36,7 +36,7 @@ _T = TypeVar("_T")
 _YEAR = re.compile(r"(?<![\w.,])(1[89]\d\d|20\d\d)(?![\w]|[.,]\d)")
 
 
-@functools.lru_cache(maxsize=16384)
+@cache(maxsize=16384)
 def needle_words(needle: str) -> frozenset[str] | None:
     """The lowered words of ``needle``, every one of which a text holding it as whole words holds
     too; None when that cannot be told from words (non-ASCII: lowering may change a letter's length,

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from .corpus import _INVISIBLE, _QUOTES, find_words, fold, normalize
 from .dates import display_date
+from .heap import cache, on_drop
 from .model import KINDS, Deck, Entity, Fact, Question, format_value
 
 __all__ = ["Key", "Vocabulary", "deck_subject", "deck_subjects", "fact_values", "normal", "visible", "vocabulary", "words_of"]
@@ -37,10 +38,10 @@ def normal(text: str) -> str:
     return normalize(text if text.isascii() else text.translate(_TYPOGRAPHY))
 
 
-_normal = functools.lru_cache(maxsize=1 << 16)(normal)
+_normal = cache(maxsize=1 << 16)(normal)
 
 
-@functools.lru_cache(maxsize=1 << 13)
+@cache(maxsize=1 << 13)
 def words_of(text: str) -> tuple[str, ...]:
     """The words of ``text`` as :func:`studykit.corpus.find_words` sees them: normalised, lower case.
 
@@ -239,6 +240,7 @@ def fact_values(fact: Fact) -> set[str]:
 
 
 _VOCABULARIES: weakref.WeakKeyDictionary[Deck, Vocabulary] = weakref.WeakKeyDictionary()
+on_drop(_VOCABULARIES.clear)  # a vocabulary is its deck's caches
 
 
 def vocabulary(deck: Deck | None) -> Vocabulary:

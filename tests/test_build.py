@@ -97,3 +97,34 @@ def test_a_folder_as_deck_argument_means_every_deck_in_it(project_copy):
     result = run(project_copy, "check", "decks")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "decks/israel-russia-ukraine.yaml: ok:" in result.stdout
+
+
+def test_a_build_empties_the_text_caches_of_checking_before_planning_outputs(project_copy, monkeypatch):
+    """What checking cached (normalised and folded texts, word lists, the deck's vocabulary) is
+    emptied before the outputs are planned, so they are planned in that memory; and the outputs
+    are the same whether the caches were warm or not (a cache changes time, never a result)."""
+    from studykit import build as build_module
+    from studykit import corpus, heap, vocabulary
+    from studykit.build import build, default_exporters
+
+    deck = project_copy / "decks" / "israel-russia-ukraine.yaml"
+    seen: list[tuple[int, int, int]] = []
+    real_prepare = build_module.prepare
+
+    def prepare(*args, **kwargs):
+        qsets = real_prepare(*args, **kwargs)
+        seen.append((corpus.fold.cache_info().currsize, vocabulary.words_of.cache_info().currsize, len(vocabulary._VOCABULARIES)))
+        return qsets
+
+    monkeypatch.setattr(build_module, "prepare", prepare)
+    outputs = []
+    for out in ("warm", "cold"):
+        if out == "cold":
+            heap.drop_caches()
+        build([deck], out=project_copy / out, exporters=default_exporters(now=1_700_000_000))
+        outputs.append({p.relative_to(project_copy / out): p.read_bytes() for p in (project_copy / out).rglob("*") if p.is_file()})
+        assert corpus.fold.cache_info().currsize < seen[-1][0]  # emptied after checking (the outputs fill some again)
+    assert all(folds > 0 and words > 0 and vocabularies == 1 for folds, words, vocabularies in seen)
+    assert outputs[0] == outputs[1]
+    heap.drop_caches()
+    assert corpus.fold.cache_info().currsize == vocabulary.words_of.cache_info().currsize == len(vocabulary._VOCABULARIES) == 0
