@@ -691,3 +691,27 @@ def test_a_read_ledger_holds_live_notes_compactly_and_writes_back_the_same_bytes
         live[0]["retired"]
     rewritten = ledger_text({"format": LEDGER_FORMAT, "deck": "d", **read})
     assert rewritten == path.read_text(encoding="utf-8")
+
+
+def test_note_rows_give_back_every_row_in_order_and_hold_a_staged_one_in_machine_words():
+    """The rows of a large deck are held compactly (GUID, due, mod and staging offset in arrays):
+    iterating gives the same rows in the same order, retired rows with their own fields among
+    them, and the note types once each in the order first used (as genanki meets them)."""
+    import genanki
+
+    from studykit.export.anki_package import NoteRow, NoteRows
+
+    question = genanki.Model(1, "q", fields=[{"name": "Q"}], templates=[{"name": "c", "qfmt": "{{Q}}", "afmt": "{{Q}}"}])
+    cloze = genanki.Model(2, "c", fields=[{"name": "Text"}], templates=[{"name": "c", "qfmt": "{{cloze:Text}}", "afmt": ""}])
+    rows = [
+        NoteRow(cloze, (), (), "g0", 0, 1_700_000_000, 0),
+        NoteRow(question, (), (), "g1", 1, 1_700_000_001, 57),
+        NoteRow(question, ("retired",), ("studykit::retired",), "g2", 2, 5, -1),
+        NoteRow(cloze, (), (), "g3", 400_000, 2**40, 2**33),
+    ]
+    held = NoteRows()
+    for row in rows:
+        held.append(row)
+    assert list(held) == rows and len(held) == 4
+    assert held.models() == [cloze, question]
+    assert list(NoteRows()) == [] and NoteRows().models() == []

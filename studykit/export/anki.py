@@ -62,7 +62,7 @@ from ..fsio import commit
 from ..model import Fact, Question, QuestionSet
 from ..phrasing import typeset_document
 from .anki_ledger import LEDGER_FORMAT, NoteEntry, content_hash, ledger_pieces, read_ledger, stamp
-from .anki_package import NoteRow, Staging, package_writer
+from .anki_package import NoteRow, NoteRows, Staging, package_writer
 from .base import Content, Output
 from .evidence import passages
 
@@ -599,7 +599,7 @@ class AnkiExporter:
             used_ids.add(deck_id)
             decks[name] = genanki.Deck(deck_id, name, description=esc(qset.deck.description) if name == root else "")
 
-        rows: dict[str, list[NoteRow]] = {name: [] for name in decks}  # each note's own mod, its cards' too
+        rows: dict[str, NoteRows] = {name: NoteRows() for name in decks}  # each note's own mod, its cards' too
         counts = {"new": 0, "changed": 0, "unchanged": 0}
         first_build = not ledger["notes"]
         # the old ledger's entries are replaced where they stand: a rebuild of 100,000 facts kept
