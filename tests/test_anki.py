@@ -382,7 +382,7 @@ def test_the_summary_compares_with_the_last_build_in_words_unlike_ankis_own(proj
 def _hashes(qset) -> dict[str, str]:
     from studykit.export.anki_package import Staging
 
-    return {p.guid: p.hash for p in exporter._plan(qset, Staging())[0]}
+    return {p.guid: p.hash for p in exporter._plan(qset, Staging(), {})}
 
 
 def test_a_removed_fact_is_shipped_as_retired_notes_that_update_in_place(project, col, tmp_path):

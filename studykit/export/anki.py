@@ -49,9 +49,10 @@ import json
 import re
 import time
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Iterable, Mapping, NamedTuple
+from typing import Any, ClassVar, Iterable, Iterator, Mapping, NamedTuple
 
 import genanki
 
@@ -322,13 +323,20 @@ class _Planned(NamedTuple):
     hash: str
 
 
-def _plan(qset: QuestionSet, staging: Staging) -> tuple[list[_Planned], str, dict[str, str]]:
-    """Every note's deck and hash, its fields and tags written to ``staging``; also the root deck
-    name and topic → deck name."""
+def _root_deck(deck: Any) -> str:
+    return _deck_part(deck.title) or deck.id
+
+
+def _note_type_for(question: Question) -> NoteType:
+    return CLOZE if question.type == "cloze" else QUESTION
+
+
+def _plan(qset: QuestionSet, staging: Staging, topic_decks: dict[str, str]) -> Iterator[_Planned]:
+    """Each note's deck and hash, one at a time, its fields and tags written to ``staging``;
+    ``topic_decks`` is filled with topic → deck name."""
     deck = qset.deck
-    root = _deck_part(deck.title) or deck.id
+    root = _root_deck(deck)
     facts: dict[str, Fact] = {f.id: f for f in deck.facts}
-    topic_decks: dict[str, str] = {}
     # the questions of one fact, which come one after another, share their evidence, and each
     # piece of evidence its sentence (a cloze skips its own): both kept for the last few only
     # (kept for every note, they were some 80 MB at 100,000 facts, at the build's peak)
@@ -345,7 +353,6 @@ def _plan(qset: QuestionSet, staging: Staging) -> tuple[list[_Planned], str, dic
             rendered[key] = _evidence_html(qset, question, skip_quote=skip_quote, memo=sentences)
         return rendered[key]
 
-    planned: list[_Planned] = []
     for question in qset.questions:
         guid = note_guid(deck.id, question)
         fact = facts.get(question.fact)
@@ -354,7 +361,7 @@ def _plan(qset: QuestionSet, staging: Staging) -> tuple[list[_Planned], str, dic
                 raise ExportError(f"question {question.id!r}: a cloze question needs text to delete", _where(deck, question))
             before, deleted, after = question.cloze
             source_html, quote_html, source_ids = evidence_html(question, before + deleted + after)
-            note_type = CLOZE
+            note_type = _note_type_for(question)
             values = {
                 "Text": _cloze_text(before, deleted, after),
                 "Explanation": esc(question.explanation),
@@ -364,7 +371,7 @@ def _plan(qset: QuestionSet, staging: Staging) -> tuple[list[_Planned], str, dic
             }
         else:
             source_html, quote_html, source_ids = evidence_html(question)
-            note_type = QUESTION
+            note_type = _note_type_for(question)
             choice = question.type in CHOICE_TYPES and bool(question.options)
             keys = frozenset(question.answers)
             values = {
@@ -389,35 +396,18 @@ def _plan(qset: QuestionSet, staging: Staging) -> tuple[list[_Planned], str, dic
             deck_name = topic_decks.setdefault(question.topic, f"{root}::{title}")
         # what Anki would see change: note type, its schema, the fields and the tags
         content = "\x1f".join((note_type.key, *note_type.fields, "\x1e", *fields, "\x1e", *sorted(tags)))
-        planned.append(
-            _Planned(
-                question=question,
-                guid=guid,
-                note_type=note_type,
-                staged=staging.add(fields, sorted(tags)),
-                deck_name=deck_name,
-                hash=content_hash(content),
-            )
+        yield _Planned(
+            question=question,
+            guid=guid,
+            note_type=note_type,
+            staged=staging.add(fields, sorted(tags)),
+            deck_name=deck_name,
+            hash=content_hash(content),
         )
-    if len({p.guid for p in planned}) < len(planned):
-        _refuse_shared_notes(deck, planned)
-    return planned, root, topic_decks
 
 
 #: How many notes' rendered evidence :func:`_plan` keeps.
 _RECENT = 64
-
-
-def _refuse_shared_notes(deck: Any, planned: list[_Planned]) -> None:
-    first: dict[str, str] = {}
-    for item in planned:
-        if item.guid in first:
-            raise ExportError(
-                f"questions {first[item.guid]!r} and {item.question.id!r} would be the same Anki note "
-                "(same fact and template); question ids must be unique",
-                _where(deck, item.question),
-            )
-        first[item.guid] = item.question.id
 
 
 def _model_json(note_type: NoteType) -> tuple[list[dict], list[dict]]:
@@ -545,45 +535,76 @@ class AnkiExporter:
     ledger_path: Path | None = None
     now: float | None = None
 
+    @staticmethod
+    def _note_types(ledger: Mapping[str, Any], used: set[NoteType], now: int) -> dict[str, tuple[_Model, dict[str, Any], bool]]:
+        """Each note type of ``used``: its model (with its own mod), its ledger entry, and whether it changed."""
+        out: dict[str, tuple[_Model, dict[str, Any], bool]] = {}
+        for note_type in NOTE_TYPES:
+            if note_type not in used:
+                continue
+            fields, templates = _model_json(note_type)
+            content = json.dumps(
+                {"name": note_type.name, "fields": fields, "templates": templates, "css": CSS, "cloze": note_type.cloze},
+                ensure_ascii=False,
+                sort_keys=True,
+            )
+            mod, status = stamp(ledger["note_types"].get(note_type.key), content_hash(content), now)
+            model = _Model(
+                note_type.id,
+                note_type.name,
+                fields=fields,
+                templates=templates,
+                css=CSS,
+                model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
+                mod=mod,
+            )
+            out[note_type.key] = (model, {"hash": content_hash(content), "mod": mod}, status != "unchanged")
+        return out
+
     def plan(self, qset: QuestionSet, target: Path) -> Output:
         path = Path(target)
         ledger_path = Path(self.ledger_path) if self.ledger_path is not None else qset.deck.path.with_suffix(".ledger.json")
         stamp_now = int(time.time() if self.now is None else self.now)
         ledger = read_ledger(ledger_path)
         staging = Staging()  # closed once the package is written (or when the plan is dropped)
+        root = _root_deck(qset.deck)
+        note_types = self._note_types(ledger, {_note_type_for(q) for q in qset.questions}, stamp_now)
+        topic_decks: dict[str, str] = {}
+        rows: dict[str, NoteRows] = defaultdict(NoteRows)  # each note's own mod, its cards' too
+        counts = {"new": 0, "changed": 0, "unchanged": 0}
+        first_build = not ledger["notes"]
+        # the old ledger's entries are replaced where they stand: a rebuild of 100,000 facts kept
+        # the old and the new entry of every note (and a merged copy of both) until the end; and
+        # each note becomes its row as it is planned (all the plans were 100 MB at 100,000 facts)
+        note_entries = ledger["notes"]
+        latest: int | None = None  # of every mod stamped
+        live: set[str] = set()
         try:
-            planned, root, topic_decks = _plan(qset, staging)
+            for position, item in enumerate(_plan(qset, staging, topic_decks)):
+                if item.guid in live:
+                    raise ExportError(
+                        f"questions {note_entries[item.guid]['id']!r} and {item.question.id!r} would be the same Anki note "
+                        "(same fact and template); question ids must be unique",
+                        _where(qset.deck, item.question),
+                    )
+                live.add(item.guid)
+                mod, status = stamp(note_entries.get(item.guid), item.hash, stamp_now)
+                counts[status] += 1
+                latest = mod if latest is None else max(latest, mod)
+                note_entries[item.guid] = NoteEntry(item.hash, item.question.id, mod, item.note_type.key)
+                rows[item.deck_name].append(NoteRow(note_types[item.note_type.key][0], (), (), item.guid, position, mod, item.staged))
         except BaseException:
             staging.close()
             raise
-        retired = _retire(qset, ledger["notes"], {p.guid for p in planned}, stamp_now)
-
-        # note types: only those in use, each with its own mod
-        css = CSS
-        models: dict[str, _Model] = {}
-        type_entries: dict[str, dict[str, Any]] = {}
-        types_changed = 0
-        for note_type in NOTE_TYPES:
-            if not any(p.note_type is note_type for p in planned) and not any(r.note_type is note_type for r in retired):
-                continue
-            fields, templates = _model_json(note_type)
-            content = json.dumps(
-                {"name": note_type.name, "fields": fields, "templates": templates, "css": css, "cloze": note_type.cloze},
-                ensure_ascii=False,
-                sort_keys=True,
-            )
-            mod, status = stamp(ledger["note_types"].get(note_type.key), content_hash(content), stamp_now)
-            types_changed += status != "unchanged"
-            type_entries[note_type.key] = {"hash": content_hash(content), "mod": mod}
-            models[note_type.key] = _Model(
-                note_type.id,
-                note_type.name,
-                fields=fields,
-                templates=templates,
-                css=css,
-                model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
-                mod=mod,
-            )
+        shipped = len(live)
+        retired = _retire(qset, note_entries, live, stamp_now)  # the entries not shipped are the old ledger's
+        del live
+        note_types.update(self._note_types(ledger, {r.note_type for r in retired} - {nt for nt in NOTE_TYPES if nt.key in note_types}, stamp_now))
+        models = {key: model for key, (model, _, _) in note_types.items()}
+        type_entries = {nt.key: note_types[nt.key][1] for nt in NOTE_TYPES if nt.key in note_types}  # only those in use
+        types_changed = sum(changed for _, _, changed in note_types.values())
+        for entry in type_entries.values():
+            latest = entry["mod"] if latest is None else max(latest, entry["mod"])
 
         # decks: the deck itself, then one subdeck per topic
         deck_names = [root, *sorted(set(topic_decks.values()))]
@@ -599,25 +620,9 @@ class AnkiExporter:
             used_ids.add(deck_id)
             decks[name] = genanki.Deck(deck_id, name, description=esc(qset.deck.description) if name == root else "")
 
-        rows: dict[str, NoteRows] = {name: NoteRows() for name in decks}  # each note's own mod, its cards' too
-        counts = {"new": 0, "changed": 0, "unchanged": 0}
-        first_build = not ledger["notes"]
-        # the old ledger's entries are replaced where they stand: a rebuild of 100,000 facts kept
-        # the old and the new entry of every note (and a merged copy of both) until the end
-        note_entries = ledger["notes"]
-        latest: int | None = max((entry["mod"] for entry in type_entries.values()), default=None)  # of every mod stamped
-        shipped = len(planned)
-        planned.reverse()  # taken from the end, each note's plan freed as its row is made
-        for position in range(shipped):
-            item = planned.pop()
-            mod, status = stamp(ledger["notes"].get(item.guid), item.hash, stamp_now)
-            counts[status] += 1
-            latest = mod if latest is None else max(latest, mod)
-            note_entries[item.guid] = NoteEntry(item.hash, item.question.id, mod, item.note_type.key)
-            rows[item.deck_name].append(NoteRow(models[item.note_type.key], (), (), item.guid, position, mod, item.staged))
         retired_counts = {True: 0, False: 0}
         for offset, gone in enumerate(retired):
-            mod, _ = stamp(ledger["notes"].get(gone.guid), gone.hash, stamp_now)
+            mod, _ = stamp(note_entries.get(gone.guid), gone.hash, stamp_now)
             retired_counts[gone.earlier] += 1
             latest = mod if latest is None else max(latest, mod)
             note_entries[gone.guid] = {**gone.entry, "mod": mod}
@@ -645,7 +650,7 @@ class AnkiExporter:
             timestamp=timestamp,
             first_build=first_build,
         )
-        package = package_writer([(decks[name], rows[name]) for name in decks], timestamp, staging)
+        package = package_writer([(decks[name], rows.get(name, NoteRows())) for name in decks], timestamp, staging)
         # the ledger's text is made as it is written, after the package: never whole in memory
         files: dict[Path, Content] = {path: package, ledger_path: ledger_pieces(new_ledger)}
         return Output(self.name, files, summary=report.summary(), details=report)
