@@ -38,10 +38,10 @@ def normal(text: str) -> str:
     return normalize(text if text.isascii() else text.translate(_TYPOGRAPHY))
 
 
-_normal = cache(maxsize=1 << 16)(normal)
+_normal = cache(maxsize=1 << 14)(normal)
 
 
-@cache(maxsize=1 << 13)
+@cache(maxsize=1 << 11)
 def words_of(text: str) -> tuple[str, ...]:
     """The words of ``text`` as :func:`studykit.corpus.find_words` sees them: normalised, lower case.
 
