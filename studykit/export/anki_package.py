@@ -57,13 +57,13 @@ class NoteRows:
         self._whole: dict[int, NoteRow] = {}  # rows with their own fields (retired notes)
 
     def append(self, row: NoteRow) -> None:
-        if not any(m is row.model for m in self._models):
+        model = next((i for i, m in enumerate(self._models) if m is row.model), len(self._models))
+        if model == len(self._models):
             self._models.append(row.model)  # in the order first used, as genanki meets them
         if row.staged < 0 or row.fields or row.tags:
             self._whole[len(self._guids)] = row
             model, numbers = -1, (0, 0, -1)
         else:
-            model = next(i for i, m in enumerate(self._models) if m is row.model)
             numbers = (row.due, row.mod, row.staged)
         self._guids.append(row.guid)
         self._model.append(model)
