@@ -195,3 +195,47 @@ def test_the_text_around_a_cloze_blank_is_the_prompts():
     wider = replace(q, prompt="More: a _____ _____ b.", cloze=("a ", "x", " b"))
     assert cloze_parts(wider) == ("More: a ", " _____ b.")
     assert cloze_parts(replace(q, prompt="no blank", cloze=None)) == ("no blank ", "")
+
+
+@pytest.mark.parametrize("cls", EXPORTERS)
+def test_a_large_file_is_spooled_to_disk_and_committed_the_same(cls, tmp_path, monkeypatch):
+    """Beyond SPOOL_IN_MEMORY bytes the planned file lives in an anonymous temporary file, not in
+    memory; what the commit writes is the same bytes, and the warnings are known at plan time."""
+    import studykit
+    from studykit.export import base
+
+    qset = bundled()
+    small = cls().plan(qset, tmp_path / "a")
+    [in_memory] = small.files.values()
+    assert isinstance(in_memory, bytes)
+    monkeypatch.setattr(base, "SPOOL_IN_MEMORY", 1024)
+    monkeypatch.setattr(base, "SPOOL_CHUNK", 100)  # the copy in many pieces
+    large = cls().plan(qset, tmp_path / "b")
+    [spooled] = large.files.values()
+    assert callable(spooled) and len(in_memory) > 1024
+    assert large.problems == small.problems and large.summary == small.summary
+    assert list(tmp_path.iterdir()) == []  # the spool is invisible
+    studykit.commit([large])
+    assert (tmp_path / "b").read_bytes() == in_memory
+
+
+@pytest.mark.parametrize("cls", EXPORTERS)
+def test_a_failing_spool_is_a_clear_error_and_writes_nothing(cls, tmp_path, monkeypatch):
+    import errno
+    import tempfile
+
+    from studykit.errors import ExportError
+    from studykit.export import base
+
+    class Full(tempfile.SpooledTemporaryFile):
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(base.tempfile, "SpooledTemporaryFile", Full)
+    target = tmp_path / "deck.out"
+    with pytest.raises(ExportError) as raised:
+        cls().plan(bundled(), target)
+    [problem] = raised.value.problems
+    assert str(problem.location) == str(target)
+    assert "No space left on device" in problem.message and "TMPDIR" in problem.message and "nothing was written" in problem.message
+    assert list(tmp_path.iterdir()) == []

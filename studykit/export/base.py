@@ -13,6 +13,8 @@ Exporters register by their ``name`` (as pelican's readers register by extension
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Callable, ClassVar, Iterable, Protocol, Union
@@ -23,6 +25,47 @@ from ..model import QuestionSet
 #: A file's content: bytes or text, pieces of them written as they come (large outputs need not
 #: be held in memory whole), or a function that writes into the open staged file.
 Content = Union[bytes, str, Iterable[Union[bytes, str]], Callable[[IO[bytes]], None]]
+
+
+#: A spooled file's content up to this size is kept in memory and planned as plain bytes.
+SPOOL_IN_MEMORY = 8 * 1024 * 1024
+#: The pieces a spooled file is copied in, into its staged file.
+SPOOL_CHUNK = 1024 * 1024
+
+
+class Spool:
+    """A file written whole while it is planned, so that what it holds is known before the commit
+    (the LMS exporters' warnings name the questions met on the way), without holding it in memory:
+    up to :data:`SPOOL_IN_MEMORY` bytes it stays in memory (:meth:`content` is those bytes), beyond
+    that it rolls over to an anonymous temporary file (:class:`tempfile.SpooledTemporaryFile`, in
+    the system's folder for temporary files: invisible, and gone once the plan is), which the
+    commit copies into the staged file. ``file`` is seekable, for a zip archive written into it."""
+
+    def __init__(self) -> None:
+        self.file: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+
+    def write(self, data: bytes) -> int:
+        return self.file.write(data)
+
+    def content(self) -> Content:
+        """What was written: bytes when it stayed in memory, else a copier of the temporary file."""
+        if self.file.tell() <= SPOOL_IN_MEMORY:  # SpooledTemporaryFile rolls over only beyond max_size
+            self.file.seek(0)
+            data = self.file.read()
+            self.file.close()
+            return data
+        return _Spooled(self.file)
+
+
+class _Spooled:
+    """A rolled-over spool's content: writes the temporary file into the open staged file."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self._file = file
+
+    def __call__(self, handle: IO[bytes]) -> None:
+        self._file.seek(0)
+        shutil.copyfileobj(self._file, handle, SPOOL_CHUNK)
 
 
 @dataclass

@@ -24,6 +24,7 @@ gift-pegjs's grammar (``GIFT.pegjs``, the parser the tests run):
 from __future__ import annotations
 
 from ..model import Question, QuestionSet
+from .base import Spool
 from .lmsbase import (
     Findings,
     Item,
@@ -62,8 +63,9 @@ class GiftExporter(LmsExporter):
     default_target = "{deck}.gift.txt"
     label = "GIFT"
 
-    def render(self, qset: QuestionSet, items: list[Item], findings: Findings) -> bytes:
-        blocks = [f"// studykit: deck {qset.deck.id}, {len(items)} questions"]
+    def render(self, qset: QuestionSet, items: list[Item], findings: Findings, out: Spool) -> None:
+        """Blocks one blank line apart, written as they are made."""
+        out.write(f"// studykit: deck {qset.deck.id}, {len(items)} questions".encode("utf-8"))
         current = None
         for item in items:
             block = self._question(qset, item, findings)
@@ -71,10 +73,10 @@ class GiftExporter(LmsExporter):
                 continue
             path = category_path(self.category_names(qset, item.question)).replace("\\", "\\\\")
             if path != current:
-                blocks.append(f"$CATEGORY: {path}")
+                out.write(f"\n\n$CATEGORY: {path}".encode("utf-8"))
                 current = path
-            blocks.append(block)
-        return ("\n\n".join(blocks) + "\n").encode("utf-8")
+            out.write(f"\n\n{block}".encode("utf-8"))
+        out.write(b"\n")
 
     def _question(self, qset: QuestionSet, item: Item, findings: Findings) -> str | None:
         q = item.question

@@ -19,10 +19,10 @@ from typing import ClassVar, Sequence
 
 from ..corpus import Source, http_url
 from ..dates import display_date
-from ..errors import Location, Problem, UsageError, display_path
+from ..errors import ExportError, Location, Problem, UsageError, display_path
 from ..model import CLOZE_BLANK, Fact, Question, QuestionSet
 from ..quiz import plan_sheet, select_questions
-from .base import Output
+from .base import Output, Spool
 
 #: The instruction a select-all question carries (the prompt never does); the Anki deck's words.
 SELECT_ALL = "Choose every answer that applies."
@@ -296,16 +296,28 @@ class LmsExporter:
             names.append(one_line(qset.deck.topics.get(q.topic, q.topic)) or q.topic)
         return [bounded(n, MAX_NAME) for n in names]
 
-    def render(self, qset: QuestionSet, items: list[Item], findings: Findings) -> bytes:
+    def render(self, qset: QuestionSet, items: list[Item], findings: Findings, out: Spool) -> None:
+        """Write the file into ``out``, piece by piece (a large deck's file is never held whole)."""
         raise NotImplementedError
 
     def plan(self, qset: QuestionSet, target: Path) -> Output:
-        """The file this exporter would write at ``target``; writes nothing."""
+        """The file this exporter would write at ``target``; writes nothing where anyone sees it:
+        the file is written first into a :class:`~studykit.export.base.Spool` (memory, or an
+        anonymous temporary file for a large deck), so its warnings are known before the commit."""
         items, problems = self.items(qset)
         findings = Findings()
         for item in items:
             check_text(item.question, findings)
-        content = self.render(qset, items, findings)
+        spool = Spool()
+        try:
+            self.render(qset, items, findings, spool)
+        except OSError as exc:
+            raise ExportError(
+                f"cannot write {target}: the temporary file it is first written to failed ({exc.strerror or exc}); "
+                "free space in the folder for temporary files (TMPDIR); nothing was written",
+                Location(str(target)),
+            ) from None
+        content = spool.content()
         where = Location(display_path(qset.deck.path))
         problems = [Problem(p.location or where, p.message, p.severity) for p in problems] + findings.problems(where)
         kinds: Counter[str] = Counter(item.question.type for item in items)

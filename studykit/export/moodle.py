@@ -32,6 +32,7 @@ from decimal import Decimal
 from lxml import etree
 
 from ..model import QuestionSet
+from .base import Spool
 from .lmsbase import (
     MAX_IDNUMBER,
     MAX_NAME,
@@ -116,28 +117,28 @@ class MoodleExporter(LmsExporter):
     default_target = "{deck}.moodle.xml"
     label = "Moodle XML"
 
-    def render(self, qset: QuestionSet, items: list[Item], findings: Findings) -> bytes:
+    def render(self, qset: QuestionSet, items: list[Item], findings: Findings, out: Spool) -> None:
         """The file, serialised question by question: each question's tree is dropped once it is
         bytes, so a large deck's XML is never held as one tree (lxml's nodes take many times the
         bytes they print as). The bytes are those of ``etree.tostring(quiz, pretty_print=True)``
         of the whole tree: the golden digests compare them."""
-        pieces = [b"<?xml version='1.0' encoding='UTF-8'?>\n<quiz>\n"]
         current = None
+        started = False
         for item in items:
             element = self._question(qset, item, findings)
             if element is None:
                 continue
+            if not started:
+                out.write(b"<?xml version='1.0' encoding='UTF-8'?>\n<quiz>\n")
+                started = True
             path = category_path(self.category_names(qset, item.question))
             if path != current:
                 category = etree.Element("question", type="category")
                 _text(category, "category", path)
-                pieces.append(_child(category))
+                out.write(_child(category))
                 current = path
-            pieces.append(_child(element))
-        if len(pieces) == 1:
-            return b"<?xml version='1.0' encoding='UTF-8'?>\n<quiz/>\n"
-        pieces.append(b"</quiz>\n")
-        return b"".join(pieces)
+            out.write(_child(element))
+        out.write(b"</quiz>\n" if started else b"<?xml version='1.0' encoding='UTF-8'?>\n<quiz/>\n")
 
     def _question(self, qset: QuestionSet, item: Item, findings: Findings) -> etree._Element | None:
         q = item.question

@@ -27,13 +27,14 @@ zip entries have a fixed order, date and mode.
 
 from __future__ import annotations
 
-import io
+import shutil
 import zipfile
-from typing import Any
+from typing import IO, Any
 
 from lxml import etree
 
 from ..model import Question, QuestionSet
+from .base import SPOOL_CHUNK, Spool
 from .lmsbase import (
     MAX_NAME,
     Findings,
@@ -109,24 +110,39 @@ class QtiExporter(LmsExporter):
     default_target = "{deck}.qti.zip"
     label = "QTI 1.2 (Canvas)"
 
-    def render(self, qset: QuestionSet, items: list[Item], findings: Findings) -> bytes:
+    def render(self, qset: QuestionSet, items: list[Item], findings: Findings, out: Spool) -> None:
+        """The zip, written into ``out``; the assessment's XML is written item by item into a spool of
+        its own first, then deflated into the zip in pieces: the bytes are those of
+        ``ZipFile.writestr`` of the whole XML (the golden digests compare them)."""
         ident = stable_ident("assessment", self.variant(qset))
         label = self.version_label(qset)
         title = bounded(one_line(qset.deck.title) or qset.deck.id, MAX_NAME - 40) + (f" — {label}" if label else "")
-        files = [
+        assessment = Spool()
+        self._assessment(qset, items, ident, title, findings, assessment)
+        files: list[tuple[str, bytes | IO[bytes]]] = [
             ("imsmanifest.xml", self._manifest(ident, title)),
-            (f"{ident}/{ident}.xml", self._assessment(qset, items, ident, title, findings)),
+            (f"{ident}/{ident}.xml", assessment.file),
             (f"{ident}/assessment_meta.xml", self._meta(qset, ident, title, len(items))),
         ]
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
+        with zipfile.ZipFile(out.file, "w") as archive:
             for name, data in files:
                 info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.create_system = 3  # Unix, whatever the machine
                 info.external_attr = 0o644 << 16
-                archive.writestr(info, data, compresslevel=9)
-        return buffer.getvalue()
+                # what writestr(info, data, compresslevel=9) sets (``_compresslevel`` is the name
+                # every Python from 3.7 reads; 3.13 adds ``compress_level`` beside it)
+                info._compresslevel = 9  # type: ignore[attr-defined]
+                if isinstance(data, bytes):
+                    info.file_size = len(data)
+                    with archive.open(info, "w") as entry:
+                        entry.write(data)
+                else:
+                    info.file_size = data.tell()
+                    data.seek(0)
+                    with archive.open(info, "w") as entry:
+                        shutil.copyfileobj(data, entry, SPOOL_CHUNK)
+                    data.close()
 
     # --- the package -----------------------------------------------------------------------------
 
@@ -173,7 +189,7 @@ class QtiExporter(LmsExporter):
             etree.SubElement(quiz, f"{{{CANVAS}}}{name}").text = value
         return etree.tostring(quiz, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
-    def _assessment(self, qset: QuestionSet, items: list[Item], ident: str, title: str, findings: Findings) -> bytes:
+    def _assessment(self, qset: QuestionSet, items: list[Item], ident: str, title: str, findings: Findings, out: Spool) -> None:
         root = etree.Element(f"{{{QTI}}}questestinterop", nsmap=_nsmap(QTI, xsi=XSI))
         root.set(f"{{{XSI}}}schemaLocation", f"{QTI} http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd")
         assessment = _el(root, "assessment", ident=ident, title=title)
@@ -181,7 +197,8 @@ class QtiExporter(LmsExporter):
         _field(metadata, "cc_maxattempts", "1")
         section = _el(assessment, "section", ident="root_section")
         if not items:
-            return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+            out.write(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+            return
         # item by item, each serialised as it is made and dropped: the whole tree of a large deck
         # is never held (lxml's nodes take many times the bytes they print as). The bytes are those
         # of pretty-printing the whole tree: the skeleton around one placeholder item, and each
@@ -190,7 +207,7 @@ class QtiExporter(LmsExporter):
         head, tail = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True).split(_PLACEHOLDER_LINE)
         section.remove(placeholder)
         declared = b"<item" + b"".join(f' xmlns{":" + k if k else ""}="{v}"'.encode() for k, v in root.nsmap.items())
-        pieces = [head]
+        out.write(head)
         for item in items:
             self._item(section, qset, item, stable_ident("item", self.variant(qset), item.question.id), findings)
             element = section[-1]
@@ -198,10 +215,9 @@ class QtiExporter(LmsExporter):
             element.tail = None
             text = etree.tostring(element, encoding="UTF-8")
             assert text.startswith(declared), "lxml declares a sub-element's namespaces first, in the root's order"
-            pieces.append(b"      <item" + text[len(declared):] + b"\n")
+            out.write(b"      <item" + text[len(declared):] + b"\n")
             section.remove(element)
-        pieces.append(tail)
-        return b"".join(pieces)
+        out.write(tail)
 
     # --- one item ----------------------------------------------------------------------------------
 
