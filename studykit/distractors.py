@@ -471,7 +471,7 @@ class Pools:
         unit_values = self.values_by_unit.get(_count_key(f), [])
         factor = 1.5 if hedged else 1.0
         near = unit_values[bisect.bisect_left(unit_values, value / 3) : bisect.bisect_right(unit_values, value * 3)]
-        siblings = [v for v in near if v >= value * factor or v <= value / factor]
+        siblings = near if factor == 1.0 else [v for v in near if v >= value * factor or v <= value / factor]
         curated = list(fact.distractors.get("value", ()))
         if hedged and whole and value <= 30:  # "up to 5 years": other whole numbers, clearly apart
             steppers = steps(2, 3, 5)

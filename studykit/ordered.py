@@ -104,11 +104,17 @@ def ordered_values(
     def far(v: float) -> bool:
         return gap <= 1.0 or key <= 0 or v <= 0 or max(v / key, key / v) >= gap
 
+    def nearest_first(values: Sequence[float], direction: int) -> list:
+        # on one side of the key, nearest first is ascending above it and descending below it
+        return sorted({v for v in values if (v - key) * direction > 0 and lowest <= v <= highest}, reverse=direction < 0)
+
+    # each side's curated values and siblings, nearest first: sorted once, walked by every side()
+    pools = {d: (nearest_first(curated, d), nearest_first(preferred, d)) for d in (-1, +1)}
+
     def side(direction: int, stepper: Stepper | None):
         seen: set = set()
-        for values in (curated, preferred):  # the curator's first (nearest first), then the siblings
-            pool = [v for v in values if (v - key) * direction > 0 and lowest <= v <= highest]
-            for v in sorted(set(pool), key=lambda v: (abs(v - key), v)):
+        for values in pools[direction]:  # the curator's first (nearest first), then the siblings
+            for v in values:
                 if v not in taken and v not in seen and far(v):
                     seen.add(v)
                     yield v

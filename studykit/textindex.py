@@ -93,6 +93,8 @@ class TextIndex:
         self._days: dict[str, frozenset[int]] = {}
         self._numbers: dict[str, frozenset[float]] = {}
         self._written: dict[str, set[float]] = {}
+        self._even: dict[str, bool] = {}
+        self._all_figures: Counter[str] | None = None
 
     # --- the documents' text --------------------------------------------------------------------
 
@@ -119,8 +121,12 @@ class TextIndex:
 
     def _lowers_evenly(self, source: str) -> bool:
         """Whether lowering the document keeps every letter's length (else :func:`find_words`
-        searches it by regular expression, whose case-blind matches words cannot foresee)."""
-        return len(self.lowered(source)) == len(self.normalized(source))
+        searches it by regular expression, whose case-blind matches words cannot foresee); one
+        boolean a document, kept for all of them."""
+        even = self._even.get(source)
+        if even is None:
+            even = self._even[source] = len(self.lowered(source)) == len(self.normalized(source))
+        return even
 
     # --- names -----------------------------------------------------------------------------------
 
@@ -159,8 +165,19 @@ class TextIndex:
         needle = " ".join(text.lower().split())
         key = ("*", needle)
         if key not in self._counts:
-            self._counts[key] = sum(self.count(source, text) for source in self._holding(needle))
+            if FIGURE.fullmatch(needle):  # every document's figures, counted once for the corpus
+                self._counts[key] = self._corpus_figures()[needle]
+            else:
+                self._counts[key] = sum(self.count(source, text) for source in self._holding(needle))
         return self._counts[key]
+
+    def _corpus_figures(self) -> Counter[str]:
+        """The sum of every document's :meth:`figure_counts`."""
+        if self._all_figures is None:
+            self._all_figures = Counter()
+            for source in self._sources:
+                self._all_figures.update(self.figure_counts(source))
+        return self._all_figures
 
     def _holding(self, needle: str) -> tuple[str, ...] | list[str]:
         wanted = needle_words(needle)

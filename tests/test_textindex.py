@@ -66,3 +66,14 @@ def test_word_sets_of_a_large_corpus_are_kept_for_a_bounded_number_of_documents(
     index = TextIndex(_corpus([f"word{n} Israel" for n in range(10)]), whole=False)
     assert [index.count(f"d{n}", "israel") for n in range(10)] == [1] * 10
     assert len(index._words) == 3
+
+
+_FIGURES = st.text(st.sampled_from(list("0123456789,. a\n")), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_FIGURES, min_size=1, max_size=4), st.sampled_from(["1", "12", "1,000", "2.5", "0", "10"]))
+def test_a_figure_counted_over_the_corpus_is_the_sum_of_its_counts_in_each_document(texts, figure):
+    """The corpus's figures are counted once for the corpus: the same as counting in each document."""
+    index = TextIndex(_corpus(texts), whole=True)
+    assert index.corpus_count(figure) == sum(index.count(f"d{n}", figure) for n in range(len(texts)))
