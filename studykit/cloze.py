@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from .captions import is_caption
 from .corpus import Document, find_words, fold, normalize, normalize_with_map
 from .dates import display_date, year_of
-from .model import CLOZE_BLANK, VOTE_POSITIONS, Fact, Question, format_value
+from .model import CLOZE_BLANK, VOTE_POSITIONS, ClozeParts, Fact, Question, format_value
 from .phrasing import capitalise, outlet_name, typeset, typeset_document
 from .vocabulary import words_of
 
@@ -96,16 +96,17 @@ def make_cloze(template: Template, fact: Fact, ctx: Context) -> Question | None:
             after = _speaker_role(fact, target, before) + after
             if document is not None:
                 ctx.cloze_sentences.setdefault(evidence.source, []).append((left, right))
+            prompt = f"{before}{CLOZE_BLANK}{after}"
             return make_question(
                 template,
                 fact,
                 type="cloze",
                 answer_type=answer_type,
-                prompt=f"{before}{CLOZE_BLANK}{after}",
+                prompt=prompt,
                 options=(),
                 answers=(deleted,),
                 evidence=(evidence,),
-                cloze=(before, deleted, after),
+                cloze=ClozeParts(prompt, len(before), deleted),  # the sentence once, in the prompt
             )
     return None
 

@@ -754,3 +754,26 @@ def test_a_distractor_listed_twice_is_a_located_warning(make_project):
                                "the curator's options are the fewer for it; write another")
     line = make_project(facts).deck().read_text(encoding="utf-8").splitlines()[warning.location.line - 1]
     assert "A boycott  of the session" in line
+
+
+def test_a_generated_cloze_holds_its_sentence_once_and_reads_as_its_parts():
+    """``Question.cloze`` of a generated cloze slices the prompt (no second copy of the sentence)
+    and is, to every reader, the tuple (before, deleted, after)."""
+    import pickle
+
+    import studykit
+    from studykit.model import CLOZE_BLANK, ClozeParts
+
+    qset = studykit.generate(studykit.load_deck(ROOT / "decks" / "israel-russia-ukraine.yaml"))
+    clozes = [q for q in qset if q.type == "cloze"]
+    assert clozes
+    for q in clozes:
+        assert isinstance(q.cloze, ClozeParts) and q.cloze._prompt is q.prompt
+        before, deleted, after = q.cloze
+        plain = (before, deleted, after)
+        assert before + CLOZE_BLANK + after == q.prompt and deleted == q.answers[0]
+        assert q.cloze == plain and plain == q.cloze and hash(q.cloze) == hash(plain)
+        assert (q.cloze[0], q.cloze[-1], q.cloze[1:], len(q.cloze), repr(q.cloze)) == (before, after, (deleted, after), 3, repr(plain))
+        assert pickle.loads(pickle.dumps(q)) == q and copy.deepcopy(q) == q
+    with pytest.raises(ValueError, match="no blank"):
+        ClozeParts("no blank here", 0, "x")
