@@ -219,9 +219,10 @@ def tags(qset: QuestionSet, q: Question, findings: Findings) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
-    """One question as the LMS file holds it: its options in the order shown, its position."""
+    """One question as the LMS file holds it: its options in the order shown, its position
+    (slotted: a file of every question of 100,000 facts plans some 385,000)."""
 
     question: Question
     options: tuple[str, ...]
