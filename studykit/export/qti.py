@@ -130,19 +130,18 @@ class QtiExporter(LmsExporter):
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.create_system = 3  # Unix, whatever the machine
                 info.external_attr = 0o644 << 16
-                # what writestr(info, data, compresslevel=9) sets (``_compresslevel`` is the name
-                # every Python from 3.7 reads; 3.13 adds ``compress_level`` beside it)
-                info._compresslevel = 9  # type: ignore[attr-defined]
                 if isinstance(data, bytes):
-                    info.file_size = len(data)
-                    with archive.open(info, "w") as entry:
-                        entry.write(data)
-                else:
-                    info.file_size = data.tell()
-                    data.seek(0)
-                    with archive.open(info, "w") as entry:
-                        shutil.copyfileobj(data, entry, SPOOL_CHUNK)
-                    data.close()
+                    archive.writestr(info, data, compresslevel=9)
+                    continue
+                # what writestr(info, data, compresslevel=9) sets, for data copied in pieces
+                # (``_compresslevel`` is the name every Python from 3.7 reads; 3.13 adds
+                # ``compress_level`` beside it)
+                info._compresslevel = 9  # type: ignore[attr-defined]
+                info.file_size = data.tell()
+                data.seek(0)
+                with archive.open(info, "w") as entry:
+                    shutil.copyfileobj(data, entry, SPOOL_CHUNK)
+                data.close()
 
     # --- the package -----------------------------------------------------------------------------
 
