@@ -37,7 +37,7 @@ from .corpus import find_words, fold, normalize
 from .dates import display_date, year_of
 from .model import EXCLUDES, KINDS, VOTE_POSITIONS, Deck, Entity, Fact, format_value
 from .model import WrongOption as Option
-from .ordered import RankBalance, factors, nice_step, ordered_values, significant_digits, steps
+from .ordered import AnyOf, RankBalance, factors, nice_step, ordered_values, significant_digits, steps
 from .textindex import TextIndex, may_hold, text_words
 from .vocabulary import deck_subject, deck_subjects
 
@@ -135,7 +135,7 @@ class Pools:
     vote_days_by_topic: dict[str | None, set[int]] = field(default_factory=dict)
     speakers: dict[str, set[str]] = field(default_factory=dict)  # folded words → speakers
     speakers_by_type: dict[str, list[str]] = field(default_factory=dict)
-    speaker_years: dict[str, set[int]] = field(default_factory=dict)  # the years the deck dates a speaker's words
+    speaker_years: dict[str, list[int]] = field(default_factory=dict)  # the years the deck dates a speaker's words, ascending
     values_by_subject: dict[str, set[float]] = field(default_factory=dict)
     values_by_unit: dict[str, list[float]] = field(default_factory=dict)  # sorted, distinct
     #: entity name → how many facts name it among their values (rarity), and per topic
@@ -166,6 +166,7 @@ class Pools:
         speakers: dict[str, set[str]] = defaultdict(set)
         by_type: dict[str, set[str]] = defaultdict(set)
         by_unit: dict[str, set[float]] = defaultdict(set)
+        speaker_years: dict[str, set[int]] = defaultdict(set)
         topic_names: dict[str | None, set[str]] = defaultdict(set)
         for fact in deck.facts:
             f = fact.fields
@@ -192,7 +193,7 @@ class Pools:
                 speakers[fold(f["said"])].add(f["speaker"])
                 by_type[deck.entity_type(f["speaker"], "person")].add(f["speaker"])
                 if date:
-                    pools.speaker_years.setdefault(f["speaker"], set()).add(year_of(date))
+                    speaker_years[f["speaker"]].add(year_of(date))
             if fact.kind == "quantity":
                 subject_key = fold(f["subject"])
                 pools.values_by_subject.setdefault(subject_key, set()).add(f["value"])
@@ -203,6 +204,7 @@ class Pools:
         pools.years_by_topic = {k: sorted(v) for k, v in years_by_topic.items()}
         pools.dates_by_topic = {k: sorted(dt.date.fromisoformat(d).toordinal() for d in v) for k, v in dates_by_topic.items()}
         pools.speakers = dict(speakers)
+        pools.speaker_years = {speaker: sorted(years) for speaker, years in speaker_years.items()}
         pools.speakers_by_type = {kind: sorted(names) for kind, names in by_type.items()}
         pools.values_by_unit = {unit: sorted(values) for unit, values in by_unit.items()}
         pools.topic_names = dict(topic_names)
@@ -417,7 +419,7 @@ class Pools:
         found += [
             (s, "the deck attributes other words to them, and these words to someone else")
             for s in _sample(self.speakers_by_type.get(kind, []), fact)
-            if s not in attributed and (year is None or not (years := self.speaker_years.get(s)) or any(abs(y - year) <= ERA_YEARS for y in years))
+            if s not in attributed and (year is None or not (years := self.speaker_years.get(s)) or _within(years, year, ERA_YEARS))
         ]
         return found
 
@@ -444,8 +446,9 @@ class Pools:
     def dates(self, fact: Fact, rng: random.Random, count: int = WRONG_OPTIONS, balance: RankBalance | None = None) -> list[str]:
         key = fact.fields["date"]
         base = dt.date.fromisoformat(key).toordinal()
-        taken = {dt.date.fromisoformat(d).toordinal() for d in self.taken_dates(fact) if d.count("-") == 2} | {base}
-        taken |= self.vote_days_by_topic.get(fact.topic, set())
+        twins = {dt.date.fromisoformat(d).toordinal() for d in self.taken_dates(fact) if d.count("-") == 2} | {base}
+        # and every vote's day on the topic: looked up in place, as a topic's votes grow with the deck
+        taken = AnyOf(twins, self.vote_days_by_topic.get(fact.topic, frozenset()))
         topic = self.dates_by_topic.get(fact.topic, [])
         siblings = topic[bisect.bisect_left(topic, base - 30) : bisect.bisect_right(topic, base + 30)]
         siblings += self.document_dates(fact)  # days the reader has seen are as familiar as the key
@@ -471,8 +474,16 @@ class Pools:
         unit_values = self.values_by_unit.get(_count_key(f), [])
         factor = 1.5 if hedged else 1.0
         near = unit_values[bisect.bisect_left(unit_values, value / 3) : bisect.bisect_right(unit_values, value * 3)]
-        siblings = near if factor == 1.0 else [v for v in near if v >= value * factor or v <= value / factor]
         curated = list(fact.distractors.get("value", ()))
+        # the siblings below the key (at most key / factor) and above it (at least key × factor),
+        # only the nearest few on each side: ordered_values walks a side's siblings nearest first
+        # and takes at most ``count``, passing over the taken and the curated ones, so the farther
+        # ones never count (in a large deck a unit has thousands: sorting them all a question made
+        # how-many quadratic)
+        reach = count + len(taken) + len(curated)
+        below = bisect.bisect_right(near, value / factor) if factor != 1.0 else bisect.bisect_left(near, value)
+        above = bisect.bisect_left(near, value * factor) if factor != 1.0 else bisect.bisect_right(near, value)
+        siblings = near[max(0, below - reach) : below] + near[above : above + reach]
         if hedged and whole and value <= 30:  # "up to 5 years": other whole numbers, clearly apart
             steppers = steps(2, 3, 5)
         elif hedged or not whole:  # estimates and fractional figures: other magnitudes, as round as the key
@@ -631,6 +642,12 @@ def _names(fact: Fact) -> list[str]:
         if value is not None and spec.type in ("entity", "entities"):
             names.extend(value if isinstance(value, tuple) else (value,))
     return names
+
+
+def _within(ascending: list[int], year: int, span: int) -> bool:
+    """Whether one of ``ascending`` is at most ``span`` from ``year``."""
+    at = bisect.bisect_left(ascending, year - span)
+    return at < len(ascending) and ascending[at] <= year + span
 
 
 def _sample(values: list, fact: Fact) -> list:

@@ -15,12 +15,24 @@ import itertools
 import math
 import random
 import re
-from typing import Callable, Collection, Sequence
+from typing import Callable, Collection, Container, Sequence
 
-__all__ = ["FIGURE", "RankBalance", "Stepper", "spread_keys", "factors", "nice_step", "ordered_values", "significant_digits", "steps", "written_days"]
+__all__ = ["FIGURE", "AnyOf", "RankBalance", "Stepper", "spread_keys", "factors", "nice_step", "ordered_values", "significant_digits", "steps", "written_days"]
 
 #: A way to move away from the key: (value, direction) → the next value on that side.
 Stepper = Callable[[float, int], float]
+
+
+class AnyOf:
+    """What is in any of some sets, asked in place: ``v in AnyOf(a, b)`` is ``v in a | b`` without the copy."""
+
+    __slots__ = ("sets",)
+
+    def __init__(self, *sets: Container) -> None:
+        self.sets = sets
+
+    def __contains__(self, value: object) -> bool:
+        return any(value in s for s in self.sets)
 
 
 class RankBalance:
@@ -75,7 +87,7 @@ def ordered_values(
     rng: random.Random,
     *,
     balance: RankBalance | None = None,
-    taken: set,
+    taken: Container,
     curated: Sequence[float],
     preferred: Sequence[float],
     steppers: Sequence[Stepper],
