@@ -436,6 +436,26 @@ def test_l014_identical_and_l010_near_identical_stems(deck):
     assert "L010" not in codes(deck, *apart)[0]
 
 
+def test_near_identical_stems_are_the_same_with_either_bound(monkeypatch):
+    """A few pairs are bounded by difflib's quick_ratio (no rapidfuzz import), many by rapidfuzz's
+    Indel similarity: both are upper bounds of the ratio, so the findings are the same."""
+    import random
+
+    from studykit.lint import pairs
+
+    rng = random.Random(3)
+    words = ["vote", "council", "Israel", "Ukraine", "Russia", "abstained", "said", "minister"]
+    stems = [" ".join(f"{rng.choice(words)}{rng.randint(0, 99)}" for _ in range(8)) for _ in range(40)]
+    stems += [s[:5] + "#" + s[6:] for s in stems[:20]] + [s[:12] + s[13:] for s in stems[:20:2]]
+    questions = tuple(q(f"f{n}/who", s + "?", [f"Answer {n}"], family="who") for n, s in enumerate(stems))
+    found = {}
+    for threshold in (0, 10**9):  # always rapidfuzz, never rapidfuzz
+        monkeypatch.setattr(pairs, "_RAPIDFUZZ_PAIRS", threshold)
+        found[threshold] = list(pairs.near_identical(questions))
+    assert len([f for f in found[0] if f[0] == "L010"]) >= 20
+    assert found[0] == found[10**9]
+
+
 def test_candidate_pairs_of_a_large_family_miss_no_near_identical_pair():
     """Beyond _PAIRWISE_MAX texts the pairs come from prefix filtering: every pair whose difflib
     ratio is over 0.95 must still be among them (texts without shared template wording)."""

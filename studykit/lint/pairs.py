@@ -11,9 +11,7 @@ import bisect
 import difflib
 import math
 from collections import Counter, defaultdict
-from typing import Iterator
-
-from rapidfuzz.distance import Indel
+from typing import Callable, Iterator
 
 from ..corpus import fold
 from ..model import Question
@@ -55,21 +53,34 @@ def near_identical(questions: tuple[Question, ...]) -> Found:
             partners[j].append(i)
         close: set[tuple[int, int]] = set()
         matcher = difflib.SequenceMatcher(None)
+        bound = _upper_bound(len(pairs), matcher)
         for j, firsts in partners.items():
             b_text = group[j].prompt
             matcher.set_seq2(b_text)
             for i in firsts:
                 a_text = group[i].prompt
-                # an upper bound first, in C++: difflib's matching blocks are a common subsequence,
-                # so its ratio 2M/(la+lb) is at most the Indel similarity 2·LCS/(la+lb)
-                if Indel.normalized_similarity(a_text, b_text) <= 0.95:
-                    continue
                 matcher.set_seq1(a_text)
-                if matcher.ratio() > 0.95:
+                if bound(a_text, b_text) > 0.95 and matcher.ratio() > 0.95:
                     close.add((i, j))
         for i, j in pairs:
             if (i, j) in close:
                 yield "L010", f"stem is near-identical to {group[j].id!r} but the answer differs", group[i].id
+
+
+#: from this many pairs on, rapidfuzz's C++ bound pays for its import (16 ms: some 40 modules)
+_RAPIDFUZZ_PAIRS = 2000
+
+
+def _upper_bound(pairs: int, matcher: difflib.SequenceMatcher) -> Callable[[str, str], float]:
+    """A cheap upper bound of ``matcher.ratio()`` for its two texts, asked first. difflib's matching
+    blocks are a common subsequence, so its ratio 2M/(la+lb) is at most the Indel similarity
+    2·LCS/(la+lb) (rapidfuzz, in C++, for many pairs), and at most ``quick_ratio`` (difflib's
+    own, from the letters alone, for a few: the bundled deck checks without importing rapidfuzz)."""
+    if pairs < _RAPIDFUZZ_PAIRS:
+        return lambda a, b: matcher.quick_ratio()
+    from rapidfuzz.distance import Indel
+
+    return Indel.normalized_similarity
 
 
 def interference(questions: tuple[Question, ...], vocab: Vocabulary) -> Found:
