@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import chain
 from typing import Iterable, NamedTuple
 
 from .model import Deck, Question
-from .vocabulary import Vocabulary, visible, vocabulary, words_of
+from .vocabulary import Vocabulary, visible, vocabulary, word_set, words_of
 
 
 class Leak(NamedTuple):
@@ -180,10 +181,7 @@ ANYWHERE = ("any", "")
 
 def stem_word_counts(questions: Iterable[Question]) -> Counter[str]:
     """In how many stems each word occurs."""
-    counts: Counter[str] = Counter()
-    for q in questions:
-        counts.update(set(words_of(q.prompt)))
-    return counts
+    return Counter(chain.from_iterable(word_set(q.prompt) for q in questions))
 
 
 def terms_of(text: str) -> set[str]:

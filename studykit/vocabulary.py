@@ -50,6 +50,13 @@ def words_of(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(_normal(text).lower()))
 
 
+def word_set(text: str) -> set[str]:
+    """``set(words_of(text))``, not cached: for one pass over every stem of a deck, which would
+    only churn the cache. An ASCII text's words are those of its lower case as it stands (the
+    normalisation of ASCII only collapses white space, which no word holds)."""
+    return set(_WORD.findall(text.lower() if text.isascii() else normal(text).lower()))
+
+
 def visible(spelling: str, text: str) -> bool:
     """Whether ``spelling`` occurs in ``text`` as whole words, typography-tolerant (acronyms by case)."""
     return find_words(spelling, _normal(text)) is not None

@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lms_gift import moodle_category, parse_gift
 from lms_moodle import shortanswer_literal
 from lms_moodle_gift import read_gift
@@ -203,3 +205,11 @@ def test_moodles_gift_reader_misreads_what_moodle_misreads():
     assert read("~%50%a ~%40%b ~%-50%c")[1] == ["q: fractionsaddwrong"]
     assert read("=a\\~b ~c")[0].answers == [("a~b", 1.0), ("c", 0.0)]
     assert read_gift("// [id:x/y] [tag:t1] [tag:t2]\n::n::Q{=a}\n")[0][0].tags == ["t1", "t2"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("\\~=#{}:\n\r\r\nab ->é")), max_size=30))
+def test_escape_writes_each_special_character_as_gift_reads_it(text):
+    """Every special character, the backslash first among them, escaped at once (as a translate table would)."""
+    table = str.maketrans({"\\": "\\\\", "~": "\\~", "=": "\\=", "#": "\\#", "{": "\\{", "}": "\\}", ":": "\\:", "\n": "\\n", "\r": ""})
+    assert escape(text) == text.translate(table)
