@@ -12,7 +12,7 @@ import functools
 import re
 import weakref
 from collections import Counter, defaultdict
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from .corpus import _INVISIBLE, _QUOTES, find_words, fold, normalize
 from .dates import display_date
@@ -47,14 +47,19 @@ def words_of(text: str) -> tuple[str, ...]:
 
     Kept for the most recent texts: lint and quiz planning ask it of the same stems and quotes
     pair after pair (a tuple, so no caller can change what another is given)."""
-    return tuple(_WORD.findall(_normal(text).lower()))
+    return tuple(_split(text, _normal))
 
 
 def word_set(text: str) -> set[str]:
     """``set(words_of(text))``, not cached: for one pass over every stem of a deck, which would
-    only churn the cache. An ASCII text's words are those of its lower case as it stands (the
-    normalisation of ASCII only collapses white space, which no word holds)."""
-    return set(_WORD.findall(text.lower() if text.isascii() else normal(text).lower()))
+    only churn the caches."""
+    return set(_split(text, normal))
+
+
+def _split(text: str, normalised: Callable[[str], str]) -> list[str]:
+    """The words of ``text``, normalised, lower case. An ASCII text's are those of its lower case
+    as it stands: the normalisation of ASCII only collapses white space, which no word holds."""
+    return _WORD.findall(text.lower() if text.isascii() else normalised(text).lower())
 
 
 def visible(spelling: str, text: str) -> bool:

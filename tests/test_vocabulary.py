@@ -1,13 +1,15 @@
-"""Word splitting: the uncached pass over every stem sees the words the cached one does."""
+"""Word splitting: the uncached pass over every stem sees the words the cached one does, and both\nthose of the normalised text."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from studykit import vocabulary
+from studykit.corpus import normalize
 from studykit.leaks import stem_word_counts
 
 PIECES = ["Israel", "UKRAINE", "abstained", "U.S.", "2022", "100,000", " ", "  ", "\t", "\n", "\u00a0", "’s", "“Kyiv”", "…",
@@ -16,9 +18,12 @@ PIECES = ["Israel", "UKRAINE", "abstained", "U.S.", "2022", "100,000", " ", "  "
 
 @settings(max_examples=800, deadline=None)
 @given(st.lists(st.sampled_from(PIECES) | st.text(max_size=4), max_size=14))
-def test_word_set_is_the_set_of_words_of(parts):
+def test_word_set_and_words_of_split_the_normalised_text(parts):
+    """Both skip the normalisation of ASCII text: the same words as splitting the normalised text."""
     text = "".join(parts)
-    assert vocabulary.word_set(text) == set(vocabulary.words_of.__wrapped__(text))
+    words = re.findall(r"\w+", normalize(text).lower())
+    assert vocabulary.words_of.__wrapped__(text) == tuple(words)
+    assert vocabulary.word_set(text) == set(words)
 
 
 def test_stem_word_counts_count_each_stem_once_per_word():
